@@ -1,0 +1,127 @@
+namespace Junipeer.Core.Errors;
+
+/// <summary>One entry of the error catalogue: stable code, operator-facing message, cause and fix.</summary>
+public sealed record ErrorDefinition(string Code, string Message, string Cause, string Fix, bool Retryable);
+
+/// <summary>
+/// Stable error codes shown to operators. Every code is documented in docs/error-codes.md (a test
+/// keeps the two in step) and provoked by at least one test.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string OssCountryTaxMappingMissing = "OSS_COUNTRY_TAX_MAPPING_MISSING";
+    public const string VatCategoryForRateMissing = "VAT_CATEGORY_FOR_RATE_MISSING";
+    public const string VatCategoryRateMismatch = "VAT_CATEGORY_RATE_MISMATCH";
+    public const string OrderVatTreatmentMismatch = "ORDER_VAT_TREATMENT_MISMATCH";
+    public const string OrderTotalsInconsistent = "ORDER_TOTALS_INCONSISTENT";
+    public const string CustomerNumberSeriesExhausted = "CUSTOMER_NUMBER_SERIES_EXHAUSTED";
+    public const string SharedCustomerNotConfigured = "SHARED_CUSTOMER_NOT_CONFIGURED";
+    public const string OrderNotFoundInShop = "ORDER_NOT_FOUND_IN_SHOP";
+    public const string DuplicateInvoiceForOrder = "DUPLICATE_INVOICE_FOR_ORDER";
+    public const string ErpRequestRejected = "ERP_REQUEST_REJECTED";
+    public const string ErpAuthFailed = "ERP_AUTH_FAILED";
+    public const string ErpUnavailable = "ERP_UNAVAILABLE";
+    public const string ErpRateLimited = "ERP_RATE_LIMITED";
+    public const string ShopAuthFailed = "SHOP_AUTH_FAILED";
+    public const string ShopUnavailable = "SHOP_UNAVAILABLE";
+    public const string ShopRateLimited = "SHOP_RATE_LIMITED";
+    public const string ShopQueryFailed = "SHOP_QUERY_FAILED";
+    public const string IntegrationNotFound = "INTEGRATION_NOT_FOUND";
+    public const string IntegrationSettingsInvalid = "INTEGRATION_SETTINGS_INVALID";
+    public const string FlowDisabled = "FLOW_DISABLED";
+    public const string SecretNotConfigured = "SECRET_NOT_CONFIGURED";
+    public const string WebhookSignatureMissing = "WEBHOOK_SIGNATURE_MISSING";
+    public const string WebhookSignatureInvalid = "WEBHOOK_SIGNATURE_INVALID";
+    public const string WebhookTimestampOutOfTolerance = "WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE";
+    public const string WebhookPayloadInvalid = "WEBHOOK_PAYLOAD_INVALID";
+    public const string QueueMessageInvalid = "QUEUE_MESSAGE_INVALID";
+    public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
+
+    public static IReadOnlyList<ErrorDefinition> All { get; } =
+    [
+        new(OssCountryTaxMappingMissing, "OSS country-to-tax mapping not configured",
+            "The order ships to a country that has no entry (taxZoneId + VAT categories) in the integration's VAT settings for its VAT case.",
+            "Add the country under Vat.Countries (EU B2C) with the Visma.net VAT zone and the VAT category per rate, then retry the order.", false),
+        new(VatCategoryForRateMissing, "No VAT category is mapped for the VAT rate on the order",
+            "A line or the shipping carries a VAT rate that the country's mapping has no VAT category for (for example a reduced rate).",
+            "Add the rate to VatCategoryByRate for that country/VAT case in the integration settings, then retry.", false),
+        new(VatCategoryRateMismatch, "The mapped Visma.net VAT category has a different rate than the order",
+            "The VAT category chosen for a line has a rate in Visma.net (effective at the document date) that differs from the rate Centra charged.",
+            "Fix the mapping to point at a category with the right rate, or fix the rate in Visma.net (VAT categories / VATs), then retry.", false),
+        new(OrderVatTreatmentMismatch, "The shop charged VAT that does not fit the VAT case of the order",
+            "Centra charged VAT on an order that the OSS rules treat as zero-rated (reverse charge or export), or charged no VAT on a taxable one.",
+            "Align Centra's tax rules with the integration's VAT settings (seller country, OSS destination VAT, B2B rules) and correct the order, then retry.", false),
+        new(OrderTotalsInconsistent, "The order's own totals do not add up",
+            "The sum of lines, shipping and discounts from the shop differs from the order's grand total or VAT total by more than a rounding cent.",
+            "Check the order in Centra (manual edits, cancelled lines); correct it and retry.", false),
+        new(CustomerNumberSeriesExhausted, "The Visma.net customer number series has run out",
+            "Visma.net could not generate the next customer number: the series reached its end number (or overlaps manually created customers).",
+            "In Visma.net open Number series (CS201010), extend the end number of the customer series or add a new range that does not overlap manual numbers, then retry the failed orders.", false),
+        new(SharedCustomerNotConfigured, "No shared customer is configured for the order's market",
+            "The customer strategy is SharedPerMarket but neither the order's market nor its country has a customer number in Orders.SharedCustomers.",
+            "Add the market id (or country code) with an existing Visma.net customer number to Orders.SharedCustomers, then retry.", false),
+        new(OrderNotFoundInShop, "The order could not be found in the shop",
+            "The shop answered without the order number that was queued (deleted order, wrong store, or a token for another environment).",
+            "Check the order number in Centra and that the integration's Centra URL and token belong to the same environment.", false),
+        new(DuplicateInvoiceForOrder, "Several invoices carry the same order reference",
+            "A lookup by the order reference found more than one invoice in the ERP (created outside this integration or by an older tool).",
+            "Credit the extra invoice in the ERP, then retry the order so the ledger records the remaining one.", false),
+        new(ErpRequestRejected, "The ERP rejected the request",
+            "Visma.net answered 400 with a business-rule message (kept in the error text together with its VismaId).",
+            "Read the Visma.net message, fix the data or ERP setup it names, then retry.", false),
+        new(ErpAuthFailed, "The ERP refused the credentials",
+            "Visma Connect refused the client credentials or tenant (invalid_client / invalid_tenant), or the API answered 401/403 (IPPException 12027: wrong company tenant id or missing licence/role).",
+            "Check ClientId/secret and the company tenant id (Visma Admin → Company → Tenant id, not the customer tenant), and that the company has connected the app.", false),
+        new(ErpUnavailable, "The ERP did not answer (timeout or server error)",
+            "Visma.net timed out or answered 5xx. A create may or may not have happened, so the next attempt looks the document up by reference before creating.",
+            "Nothing to do if it recovers; the message is retried. If it persists, check Visma.net status and retry the failed orders.", true),
+        new(ErpRateLimited, "The ERP rate limit was reached",
+            "Visma.net answered 429; its Retry-After is honoured and the work is re-queued with a delay instead of waiting in a function.",
+            "Nothing to do; if it happens often, lower the queue batch size or the instance count for this tenant.", true),
+        new(ShopAuthFailed, "The shop refused the API token",
+            "Centra answered 401/403 or an authorization error: the Integration API token expired (default 30 days), was revoked, or lacks Order:read.",
+            "Create a new Integration API token in Centra AMS (System → API Tokens) with Order:read and update the secret.", false),
+        new(ShopUnavailable, "The shop did not answer (timeout or server error)",
+            "Centra timed out or answered 5xx.",
+            "Nothing to do if it recovers; the message is retried and the sweep catches up.", true),
+        new(ShopRateLimited, "The shop rate limit was reached",
+            "Centra answered 429; its Retry-After timestamp is honoured.",
+            "Nothing to do; Centra's limits are shared by all integrations of the environment.", true),
+        new(ShopQueryFailed, "The shop answered the query with errors",
+            "Centra returned GraphQL errors for the order query.",
+            "Read the error text; check the token permissions and the Centra API version.", false),
+        new(IntegrationNotFound, "Unknown integration",
+            "The integration id in the URL or message is not configured in this deployment.",
+            "Use the webhook URL shown for the integration, or create the integration first.", false),
+        new(IntegrationSettingsInvalid, "The integration settings are invalid",
+            "A required setting is missing or malformed (the message names it).",
+            "Correct the integration settings; see docs/configuration.md.", false),
+        new(FlowDisabled, "The flow is switched off for this integration",
+            "An order arrived for an integration whose orders flow is disabled.",
+            "Enable Orders.Enabled if the flow should run; nothing is lost, the sweep picks orders up once enabled.", false),
+        new(SecretNotConfigured, "A secret named in the settings is not configured",
+            "The integration refers to a secret (for example the Centra token) that is neither in Key Vault-backed app settings nor in local configuration.",
+            "Add the secret under Secrets:<name> (Key Vault secret + app setting reference in Azure).", false),
+        new(WebhookSignatureMissing, "Webhook without signature",
+            "The request has no X-Centra-Signature header, or it lacks t= or v1=.",
+            "Configure an Endpoint secret in Centra's webhook plugin; the sender must sign every call.", false),
+        new(WebhookSignatureInvalid, "Webhook signature does not match",
+            "The HMAC-SHA256 over \"{t}.{raw body}\" matches neither the current nor the previous secret.",
+            "Make sure the Endpoint secret in Centra equals the integration's webhook secret (during rotation keep the old one as previous).", false),
+        new(WebhookTimestampOutOfTolerance, "Webhook timestamp too old or in the future",
+            "The t= timestamp differs from now by more than the tolerance (300 s): a replay or a badly skewed clock.",
+            "Nothing to do for a replay; otherwise check the sender's clock. The sweep picks up any missed order.", false),
+        new(WebhookPayloadInvalid, "Webhook body is malformed",
+            "The body is not form-encoded payload=<JSON> with an events array.",
+            "Use Centra's Integration API webhook version; the sweep picks up any missed order.", false),
+        new(QueueMessageInvalid, "A queue message could not be read",
+            "The message body is not a valid work item (wrong version or fields).",
+            "Inspect the message in the poison queue; re-enqueue it with `junipeer replay` after fixing.", false),
+        new(PoisonMessage, "Sync retries exhausted",
+            "The message failed on every delivery (maxDequeueCount) and was moved to the poison queue.",
+            "Read the last error on the entity, fix its cause, then `junipeer replay` the entity.", false),
+    ];
+
+    public static ErrorDefinition Get(string code) =>
+        All.FirstOrDefault(e => e.Code == code) ?? throw new ArgumentException($"Unknown error code {code}", nameof(code));
+}

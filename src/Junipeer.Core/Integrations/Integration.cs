@@ -1,0 +1,154 @@
+using System.Text.RegularExpressions;
+
+namespace Junipeer.Core.Integrations;
+
+/// <summary>
+/// One integration = one shop connected to one ERP company. Several integrations per tenant
+/// (deployment). Stored as JSON in the Integrations table; secrets are referenced by name only.
+/// </summary>
+public sealed partial record Integration
+{
+    public required string Id { get; init; }
+    public string Name { get; init; } = "";
+    public required ErpSettings Erp { get; init; }
+    public required ShopSettings Shop { get; init; }
+    public OrderFlowSettings Orders { get; init; } = new();
+    public required VatSettings Vat { get; init; }
+
+    /// <summary>Integration ids become part of table keys and URLs: lower-case letters, digits, hyphens.</summary>
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")]
+    private static partial Regex IdPattern();
+}
+
+public static class ErpKinds
+{
+    public const string VismaNet = "VismaNet";
+    public const string Fortnox = "Fortnox";
+}
+
+public sealed record ErpSettings
+{
+    public string Kind { get; init; } = ErpKinds.VismaNet;
+    public VismaNetSettings? VismaNet { get; init; }
+}
+
+public sealed record VismaNetSettings
+{
+    /// <summary>The Visma Connect *company* tenant id (GUID), not the customer tenant id.</summary>
+    public required string CompanyTenantId { get; init; }
+    public required string ClientId { get; init; }
+
+    /// <summary>Name of the secret holding the client secret (resolved through ISecretResolver).</summary>
+    public required string ClientSecretName { get; init; }
+
+    /// <summary>Override of Junipeer:VismaNet:ApiBaseUrl for this integration (sandbox, tests).</summary>
+    public string? ApiBaseUrl { get; init; }
+
+    /// <summary>Override of Junipeer:VismaNet:TokenUrl for this integration.</summary>
+    public string? TokenUrl { get; init; }
+}
+
+public sealed record ShopSettings
+{
+    public string Kind { get; init; } = "Centra";
+    public CentraSettings? Centra { get; init; }
+}
+
+public sealed record CentraSettings
+{
+    /// <summary>The Integration API endpoint, e.g. https://acme.centra.com/graphql.</summary>
+    public required string GraphQlUrl { get; init; }
+    public required string TokenSecretName { get; init; }
+    public required string WebhookSecretName { get; init; }
+
+    /// <summary>The previous webhook secret, accepted during rotation.</summary>
+    public string? PreviousWebhookSecretName { get; init; }
+}
+
+public enum CustomerStrategy
+{
+    /// <summary>One ERP customer per buyer, matched by e-mail.</summary>
+    PerBuyer,
+
+    /// <summary>One shared ERP customer per market (or per country).</summary>
+    SharedPerMarket,
+}
+
+public sealed record OrderFlowSettings
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Release (book) invoices after creating them. Off leaves them Balanced for review.</summary>
+    public bool ReleaseInvoices { get; init; } = true;
+
+    /// <summary>Shop order statuses that become invoices; others are skipped (and picked up when they change).</summary>
+    public IReadOnlyList<string> StatusesToSync { get; init; } = ["CONFIRMED", "PROCESSING", "SHIPPED", "ARCHIVED"];
+
+    /// <summary>Order exclusion date: older orders never sync. Also the sweep's first checkpoint.</summary>
+    public DateTimeOffset? SyncFrom { get; init; }
+
+    public CustomerStrategy CustomerStrategy { get; init; } = CustomerStrategy.PerBuyer;
+
+    /// <summary>SharedPerMarket: market id or country code → ERP customer number.</summary>
+    public IReadOnlyDictionary<string, string> SharedCustomers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>ERP attribute that stores the shop customer id on created customers (optional).</summary>
+    public string? CustomerExternalIdAttribute { get; init; }
+
+    /// <summary>Non-stock article used for the shipping line.</summary>
+    public string ShippingArticle { get; init; } = "SHIPPING";
+
+    /// <summary>Non-stock article used for order-level discounts and vouchers.</summary>
+    public string DiscountArticle { get; init; } = "DISCOUNT";
+
+    /// <summary>Prefix of the invoice reference; reference = prefix + order number.</summary>
+    public string ReferencePrefix { get; init; } = "CENTRA-";
+
+    /// <summary>How far back the sweep re-reads before its checkpoint (clock skew, late commits).</summary>
+    public int SweepOverlapMinutes { get; init; } = 10;
+}
+
+public enum VatCase
+{
+    Domestic,
+    EuB2CDestination,
+    EuB2CSellerCountry,
+    EuB2BReverseCharge,
+    Export,
+}
+
+/// <summary>Visma.net VAT set-up for one VAT case or one destination country.</summary>
+public sealed record VatMapping
+{
+    public required string TaxZoneId { get; init; }
+
+    /// <summary>Customer class for customers created in this case (falls back to the case default).</summary>
+    public string? CustomerClassId { get; init; }
+
+    /// <summary>VAT rate (invariant text, e.g. "25", "25.5", "0") → Visma.net VAT category id.</summary>
+    public required IReadOnlyDictionary<string, string> VatCategoryByRate { get; init; }
+}
+
+public sealed record VatSettings
+{
+    /// <summary>Country the goods ship from / the seller is established in (ISO alpha-2).</summary>
+    public required string SellerCountry { get; init; }
+
+    /// <summary>
+    /// True once EU B2C distance sales crossed the EUR 10,000 threshold (or the seller opted in):
+    /// charge destination VAT through OSS. False: charge the seller country's VAT.
+    /// </summary>
+    public bool EuB2CDestinationVat { get; init; } = true;
+
+    public required VatMapping Domestic { get; init; }
+    public VatMapping? EuB2BReverseCharge { get; init; }
+    public VatMapping? Export { get; init; }
+
+    /// <summary>Default customer class for EU B2C (OSS) customers.</summary>
+    public string? EuB2CCustomerClassId { get; init; }
+
+    /// <summary>EU B2C destination countries (OSS): country code → zone + categories.</summary>
+    public IReadOnlyDictionary<string, VatMapping> Countries { get; init; } = new Dictionary<string, VatMapping>();
+}

@@ -1,0 +1,18 @@
+namespace Junipeer.Core.Integrations;
+
+/// <summary>Port: integration settings (Integrations table).</summary>
+public interface IIntegrationStore
+{
+    Task<Integration?> GetAsync(string integrationId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Integration>> ListAsync(CancellationToken cancellationToken);
+    Task SaveAsync(Integration integration, CancellationToken cancellationToken);
+}
+
+/// <summary>Port: resolves a secret by name (Key Vault-backed app settings in Azure, configuration locally).</summary>
+public interface ISecretResolver
+{
+    /// <summary>The secret value; throws SECRET_NOT_CONFIGURED when absent.</summary>
+    string Resolve(string secretName);
+
+    string? TryResolve(string secretName);
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Junipeer.Core.Options;
+
+/// <summary>
+/// Deployment-wide settings, section "Junipeer" (app settings Junipeer__X__Y in Azure). Validated at
+/// start-up. Every property is documented in docs/configuration.md and declared in infra/ (a test
+/// compares the two).
+/// </summary>
+public sealed class JunipeerOptions
+{
+    public const string Section = "Junipeer";
+
+    /// <summary>Base64 of a 32-byte key that encrypts cached tokens at rest (Key Vault in Azure).</summary>
+    [Required]
+    public string TokenEncryptionKey { get; set; } = "";
+
+    [Required]
+    public VismaNetOptions VismaNet { get; set; } = new();
+
+    [Required]
+    public CentraOptions Centra { get; set; } = new();
+
+    [Required]
+    public OrderSyncOptions Orders { get; set; } = new();
+
+    [Required]
+    public WebhookOptions Webhooks { get; set; } = new();
+}
+
+public sealed class VismaNetOptions
+{
+    [Required, Url]
+    public string ApiBaseUrl { get; set; } = "https://api.finance.visma.net";
+
+    [Required, Url]
+    public string TokenUrl { get; set; } = "https://connect.visma.com/connect/token";
+
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Refresh the cached access token this long before it expires.</summary>
+    [Range(0, 3600)]
+    public int TokenRefreshSkewSeconds { get; set; } = 300;
+
+    /// <summary>How long VAT categories are cached per integration.</summary>
+    [Range(0, 86400)]
+    public int VatCategoryCacheSeconds { get; set; } = 3600;
+}
+
+public sealed class CentraOptions
+{
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 30;
+
+    [Range(1, 200)]
+    public int PageSize { get; set; } = 50;
+}
+
+public sealed class OrderSyncOptions
+{
+    /// <summary>Lease on an order's ledger row while one worker syncs it.</summary>
+    [Range(10, 3600)]
+    public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>Retry-After waits up to this long happen in-process; longer ones re-enqueue with a delay.</summary>
+    [Range(0, 120)]
+    public int MaxInProcessWaitSeconds { get; set; } = 10;
+
+    /// <summary>Requeues for rate limits before the item counts as failed.</summary>
+    [Range(1, 1000)]
+    public int MaxRequeues { get; set; } = 50;
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>Accepted difference between a webhook's signed timestamp and now.</summary>
+    [Range(1, 3600)]
+    public int ToleranceSeconds { get; set; } = 300;
+}
