@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Junipeer.Core;
+using Junipeer.Core.Sync;
+
+namespace Junipeer.Storage;
+
+/// <summary>
+/// The ledger in Table Storage: PartitionKey = integration|flow, RowKey = entity key. Claims and
+/// updates are conditional on the row's ETag (409 on a racing insert, 412 on a stale update).
+/// </summary>
+public sealed class TableLedger(StorageClients clients, TimeProvider time) : TableStoreBase(clients, StorageNames.Ledger), ISyncLedger
+{
+    public async Task<LedgerEntry?> GetAsync(LedgerKey key, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var e = await GetOrNullAsync<TableEntity>(table, Pk(key), TableKeys.Encode(key.EntityKey), cancellationToken);
+        return e is null ? null : FromEntity(key, e);
+    }
+
+    public async Task<LedgerClaim> ClaimAsync(LedgerKey key, string owner, string? correlationId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var current = await GetAsync(key, cancellationToken);
+            if (current is null)
+            {
+                var fresh = new LedgerEntry
+                {
+                    Key = key,
+                    Status = LedgerStatus.InProgress,
+                    Phase = "Claimed",
+                    LeaseOwner = owner,
+                    LeaseUntil = now + lease,
+                    Attempts = 1,
+                    CorrelationId = correlationId,
+                    UpdatedAt = now,
+                };
+                try
+                {
+                    var r = await table.AddEntityAsync(ToEntity(fresh), cancellationToken);
+                    return new LedgerClaim(ClaimOutcome.Claimed, fresh with { ETag = r.Headers.ETag?.ToString() });
+                }
+                catch (RequestFailedException ex) when (IsConflict(ex))
+                {
+                    continue;
+                }
+            }
+
+            if (current.Status == LedgerStatus.Done)
+            {
+                return new LedgerClaim(ClaimOutcome.AlreadyDone, current);
+            }
+
+            if (current.Status == LedgerStatus.InProgress && current.LeaseUntil > now && current.LeaseOwner != owner)
+            {
+                return new LedgerClaim(ClaimOutcome.Busy, current);
+            }
+
+            try
+            {
+                var claimed = await SaveAsync(current with
+                {
+                    Status = LedgerStatus.InProgress,
+                    LeaseOwner = owner,
+                    LeaseUntil = now + lease,
+                    Attempts = current.Attempts + 1,
+                    CorrelationId = correlationId ?? current.CorrelationId,
+                    UpdatedAt = now,
+                }, cancellationToken);
+                return new LedgerClaim(ClaimOutcome.Claimed, claimed);
+            }
+            catch (LedgerConflictException)
+            {
+                continue;
+            }
+        }
+
+        throw new LedgerConflictException($"Could not claim {key.Flow} {key.EntityKey}: the row kept changing.");
+    }
+
+    public async Task<LedgerEntry> SaveAsync(LedgerEntry entry, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        try
+        {
+            Response r = entry.ETag is null
+                ? await table.AddEntityAsync(ToEntity(entry), cancellationToken)
+                : await table.UpdateEntityAsync(ToEntity(entry), new ETag(entry.ETag), TableUpdateMode.Replace, cancellationToken);
+            return entry with { ETag = r.Headers.ETag?.ToString() };
+        }
+        catch (RequestFailedException ex) when (IsConflict(ex))
+        {
+            throw new LedgerConflictException($"Ledger row {entry.Key.Flow} {entry.Key.EntityKey} was changed by someone else ({ex.Status}).");
+        }
+    }
+
+    public async Task<IReadOnlyList<LedgerEntry>> ListAsync(string integrationId, string flow, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var pk = TableKeys.Partition(integrationId, flow);
+        var list = new List<LedgerEntry>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk}"), cancellationToken: cancellationToken))
+        {
+            list.Add(FromEntity(new LedgerKey(integrationId, flow, e.GetString("EntityKey") ?? e.RowKey), e));
+        }
+
+        return list;
+    }
+
+    private static string Pk(LedgerKey key) => TableKeys.Partition(key.IntegrationId, key.Flow);
+
+    private static TableEntity ToEntity(LedgerEntry e) => new(Pk(e.Key), TableKeys.Encode(e.Key.EntityKey))
+    {
+        ["EntityKey"] = e.Key.EntityKey,
+        ["Status"] = e.Status.ToString(),
+        ["Phase"] = e.Phase,
+        ["LeaseOwner"] = e.LeaseOwner,
+        ["LeaseUntil"] = e.LeaseUntil,
+        ["ErpCustomerNumber"] = e.ErpCustomerNumber,
+        ["ErpDocumentNumber"] = e.ErpDocumentNumber,
+        ["ErrorCode"] = e.ErrorCode,
+        ["ErrorMessage"] = e.ErrorMessage,
+        ["Attempts"] = e.Attempts,
+        ["CorrelationId"] = e.CorrelationId,
+        ["ChangedAt"] = e.UpdatedAt,
+        ["Facts"] = JsonSerializer.Serialize(e.Facts, JunipeerJson.Options),
+    };
+
+    private static LedgerEntry FromEntity(LedgerKey key, TableEntity e) => new()
+    {
+        Key = key,
+        Status = Enum.TryParse<LedgerStatus>(e.GetString("Status"), out var s) ? s : LedgerStatus.Pending,
+        Phase = e.GetString("Phase") ?? "",
+        LeaseOwner = e.GetString("LeaseOwner"),
+        LeaseUntil = e.GetDateTimeOffset("LeaseUntil"),
+        ErpCustomerNumber = e.GetString("ErpCustomerNumber"),
+        ErpDocumentNumber = e.GetString("ErpDocumentNumber"),
+        ErrorCode = e.GetString("ErrorCode"),
+        ErrorMessage = e.GetString("ErrorMessage"),
+        Attempts = e.GetInt32("Attempts") ?? 0,
+        CorrelationId = e.GetString("CorrelationId"),
+        UpdatedAt = e.GetDateTimeOffset("ChangedAt"),
+        Facts = e.GetString("Facts") is { } f ? JsonSerializer.Deserialize<Dictionary<string, string>>(f, JunipeerJson.Options) ?? [] : [],
+        ETag = e.ETag.ToString(),
+    };
+}
