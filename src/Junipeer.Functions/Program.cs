@@ -1,6 +1,9 @@
+using Junipeer.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.AddJunipeerTelemetry();
+builder.AddJunipeer();
 builder.Build().Run();

@@ -69,9 +69,11 @@ public sealed class StorageClients
         : new TableClient(_tableUri!, TableName(name), _credential!);
 
     /// <summary>Queue client with Base64 bodies, as the Functions queue trigger expects.</summary>
-    public QueueClient Queue(string name)
+    public QueueClient Queue(string name) => Queue(name, QueueMessageEncoding.Base64);
+
+    public QueueClient Queue(string name, QueueMessageEncoding encoding)
     {
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var options = new QueueClientOptions { MessageEncoding = encoding };
         return _connectionString is not null
             ? new QueueClient(_connectionString, QueueName(name), options)
             : new QueueClient(new Uri(_queueUri!, QueueName(name)), _credential!, options);

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using Junipeer.Core.Options;
+using Microsoft.Extensions.Options;
+
+namespace Junipeer.Functions.Hosting;
+
+/// <summary>Validates the whole options tree (data annotations on every section) at start-up.</summary>
+public sealed class JunipeerOptionsValidator : IValidateOptions<JunipeerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JunipeerOptions options)
+    {
+        var failures = new List<string>();
+        Check(options, "Junipeer", failures);
+        Check(options.VismaNet, "Junipeer:VismaNet", failures);
+        Check(options.Centra, "Junipeer:Centra", failures);
+        Check(options.Orders, "Junipeer:Orders", failures);
+        Check(options.Webhooks, "Junipeer:Webhooks", failures);
+        if (!string.IsNullOrEmpty(options.TokenEncryptionKey) && !IsKey(options.TokenEncryptionKey))
+        {
+            failures.Add("Junipeer:TokenEncryptionKey must be the Base64 of exactly 32 random bytes.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsKey(string value)
+    {
+        var buffer = new byte[64];
+        return Convert.TryFromBase64String(value, buffer, out var written) && written == 32;
+    }
+
+    private static void Check(object section, string path, List<string> failures)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true))
+        {
+            failures.AddRange(results.Select(r => $"{path}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Junipeer.Core.Integrations;
+using Junipeer.Core.Options;
+using Junipeer.Core.Orders;
+using Junipeer.Core.Sync;
+using Junipeer.Functions.Intake;
+using Junipeer.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Junipeer.Functions.Hosting;
+
+/// <summary>
+/// The one registration entry point: the Functions app, the local host (<c>junipeer run</c>), the
+/// CLI and the tests all call this, so tests exercise the real wiring.
+/// </summary>
+public static class JunipeerRegistration
+{
+    public static IHostApplicationBuilder AddJunipeer(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JunipeerOptions>()
+            .Bind(builder.Configuration.GetSection(JunipeerOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JunipeerOptions>, JunipeerOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ISecretResolver, ConfigurationSecretResolver>();
+
+        // Storage (Table Storage + queues, same connection as the Functions host)
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<IIntegrationStore, TableIntegrationStore>();
+        services.AddSingleton<ISyncLedger, TableLedger>();
+        services.AddSingleton<ICheckpointStore, TableCheckpointStore>();
+        services.AddSingleton<IInbox, TableInbox>();
+        services.AddSingleton<IMappingStore, TableMappingStore>();
+        services.AddSingleton<IEventLog, TableEventLog>();
+        services.AddSingleton<ITokenStore, TableTokenStore>();
+        services.AddSingleton<QueueWorkQueue>();
+        services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
+
+        // Connectors
+        services.AddVismaNetConnector();
+        services.AddCentraConnector();
+
+        // Flow handlers
+        services.AddSingleton<CustomerResolver>();
+        services.AddSingleton<OrderSyncHandler>();
+        services.AddSingleton<OrderSweepHandler>();
+        services.AddSingleton<PoisonHandler>();
+        services.AddSingleton<CentraWebhookIntake>();
+        return builder;
+    }
+}
