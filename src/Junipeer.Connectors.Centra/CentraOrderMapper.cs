@@ -1,0 +1,196 @@
+using System.Globalization;
+using Junipeer.Connectors.Centra.Dtos;
+using Junipeer.Core.Errors;
+using Junipeer.Core.Shop;
+
+namespace Junipeer.Connectors.Centra;
+
+/// <summary>
+/// Maps a Centra order to <see cref="ShopOrder"/>. Money rules (docs/sandbox-contract.md): unitPrice,
+/// unitOriginalPrice and lineValue are gross in VAT-inclusive stores (totals.taxIncluded &gt; 0) and net
+/// in VAT-exclusive ones (taxAdded &gt; 0); lineValueNet is lineValue(includingTax:false). Shipping is
+/// taxed at the highest line rate; vouchers are split over rates by line gross.
+/// </summary>
+public static class CentraOrderMapper
+{
+    public static ShopOrder Map(CentraOrderDto dto)
+    {
+        if (dto.Number is not { } number)
+            throw new JunipeerException(ErrorCodes.ShopQueryFailed, "Centra returned an order without a number.");
+        var currency = dto.GrandTotal?.Currency?.Code
+                       ?? throw new JunipeerException(ErrorCodes.ShopQueryFailed, $"Centra order {number} has no grandTotal currency.");
+
+        var isWholesale = string.Equals(dto.TypeName, "WholesaleOrder", StringComparison.Ordinal)
+                          || string.Equals(dto.Store?.Type, "WHOLESALE", StringComparison.OrdinalIgnoreCase);
+        var taxIncluded = Value(dto.Totals?.TaxIncluded);
+        var taxAdded = Value(dto.Totals?.TaxAdded);
+        var pricesIncludeVat = taxIncluded > 0m || (taxAdded <= 0m && !isWholesale);
+
+        var lines = (dto.Lines ?? []).Select((l, i) => MapLine(l, i, pricesIncludeVat)).ToList();
+        var maxRate = lines.Count == 0 ? 0m : lines.Max(l => l.TaxPercent);
+
+        var billing = MapAddress(dto.BillingAddress);
+        var shipping = MapAddress(dto.ShippingAddress);
+
+        return new ShopOrder
+        {
+            OrderNumber = number.ToString(CultureInfo.InvariantCulture),
+            ShopOrderId = dto.Id ?? number.ToString(CultureInfo.InvariantCulture),
+            Status = dto.Status ?? "",
+            OrderDate = ParseDate(dto.OrderDate) ?? ParseDate(dto.CreatedAt) ?? DateTimeOffset.MinValue,
+            UpdatedAt = ParseDate(dto.UpdatedAt) ?? ParseDate(dto.CreatedAt) ?? DateTimeOffset.MinValue,
+            Currency = currency.ToUpperInvariant(),
+            PricesIncludeVat = pricesIncludeVat,
+            IsWholesale = isWholesale,
+            MarketId = dto.Market?.Id,
+            MarketName = dto.Market?.Name,
+            Customer = MapCustomer(dto, billing, isWholesale),
+            BillingAddress = billing,
+            ShippingAddress = shipping,
+            Lines = lines,
+            Shipping = MapShipping(dto.Totals, pricesIncludeVat, maxRate),
+            OrderDiscounts = MapDiscounts(dto.DiscountsApplied, lines, pricesIncludeVat),
+            Payments = MapPayments(dto.PaymentHistory),
+            GrandTotal = Value(dto.GrandTotal),
+            VatTotal = pricesIncludeVat ? taxIncluded : taxAdded,
+        };
+    }
+
+    internal static ShopOrderLine MapLine(CentraOrderLine line, int index, bool pricesIncludeVat)
+    {
+        var rate = line.TaxPercent ?? 0m;
+        var quantity = line.Quantity ?? 0m;
+        var value = Value(line.LineValue);
+        decimal net, gross;
+        if (pricesIncludeVat)
+        {
+            gross = value;
+            net = line.LineValueNet?.Value is { } n && (n != gross || rate == 0m) ? n : Round(gross / (1m + rate / 100m));
+        }
+        else
+        {
+            net = line.LineValueNet?.Value ?? value;
+
+            // The contract has lineValue net in VAT-exclusive stores; should Centra send it gross, keep it.
+            gross = value != net && value != 0m ? value : Round(net * (1m + rate / 100m));
+        }
+
+        decimal originalNet, originalGross;
+        if (line.UnitOriginalPrice?.Value is { } unitOriginal)
+        {
+            var original = Round(unitOriginal * quantity);
+            if (pricesIncludeVat)
+            {
+                originalGross = original;
+                originalNet = gross != 0m ? Round(original * net / gross) : Round(original / (1m + rate / 100m));
+            }
+            else
+            {
+                originalNet = original;
+                originalGross = net != 0m ? Round(original * gross / net) : Round(original * (1m + rate / 100m));
+            }
+        }
+        else
+        {
+            originalNet = net;
+            originalGross = gross;
+        }
+
+        var sku = !string.IsNullOrWhiteSpace(line.ProductSize?.Sku) ? line.ProductSize!.Sku! : line.ProductNumber ?? "";
+        var description = string.Join(" - ", new[] { line.ProductName, line.ProductVariantName, line.Size }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        return new ShopOrderLine
+        {
+            LineId = line.Id ?? (index + 1).ToString(CultureInfo.InvariantCulture),
+            Sku = sku,
+            Description = description.Length > 0 ? description : sku,
+            Quantity = quantity,
+            TaxPercent = rate,
+            ValueNet = net,
+            ValueGross = gross,
+            OriginalValueNet = originalNet,
+            OriginalValueGross = originalGross,
+        };
+    }
+
+    private static ShopShipping? MapShipping(CentraTotals? totals, bool pricesIncludeVat, decimal rate)
+    {
+        var value = Value(totals?.Shipping);
+        var included = Value(totals?.ShippingTaxIncluded);
+        var added = Value(totals?.ShippingTaxAdded);
+        if (value == 0m && included == 0m && added == 0m)
+            return null;
+        return pricesIncludeVat
+            ? new ShopShipping(null, value - included, value, rate)
+            : new ShopShipping(null, value, value + added, rate);
+    }
+
+    private static List<ShopDiscount> MapDiscounts(IReadOnlyList<CentraAppliedDiscount>? applied, IReadOnlyList<ShopOrderLine> lines, bool pricesIncludeVat)
+    {
+        if (applied is null || applied.Count == 0)
+            return [];
+        var weights = lines.Select(l => (l.TaxPercent, l.ValueGross)).ToList();
+        var result = new List<ShopDiscount>();
+        foreach (var discount in applied)
+        {
+            var amount = Math.Abs(Value(discount.Value));
+            if (amount == 0m)
+                continue;
+            var name = discount.Voucher?.Name ?? discount.Voucher?.Code ?? "Voucher";
+            foreach (var (rate, share) in VatSplit.Split(amount, weights))
+            {
+                var factor = 1m + rate / 100m;
+                result.Add(pricesIncludeVat
+                    ? new ShopDiscount(name, discount.Voucher?.Code, rate, Round(share / factor), share)
+                    : new ShopDiscount(name, discount.Voucher?.Code, rate, share, Round(share * factor)));
+            }
+        }
+
+        return result;
+    }
+
+    private static List<ShopPayment> MapPayments(IReadOnlyList<CentraPaymentHistoryEntry>? history)
+    {
+        if (history is null)
+            return [];
+        return history
+            .Where(p => string.Equals(p.PaymentMethod, ShopPaymentKinds.GiftCertificate, StringComparison.OrdinalIgnoreCase)
+                        && !string.Equals(p.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
+            .GroupBy(p => p.ExternalReference ?? p.Id ?? "")
+            .Select(g => g.First())
+            .Select(p => new ShopPayment(ShopPaymentKinds.GiftCertificate, p.PaymentMethod, p.ExternalReference ?? p.Id, Math.Abs(Value(p.Value))))
+            .Where(p => p.Amount != 0m)
+            .ToList();
+    }
+
+    private static ShopCustomer MapCustomer(CentraOrderDto dto, ShopAddress billing, bool isWholesale)
+    {
+        if (isWholesale)
+            return new ShopCustomer(dto.Account?.Id ?? dto.Buyer?.Id, dto.Buyer?.Email ?? billing.Email, billing.FirstName, billing.LastName);
+        var c = dto.Customer;
+        return new ShopCustomer(c?.Id, c?.Email ?? billing.Email, c?.FirstName ?? billing.FirstName, c?.LastName ?? billing.LastName);
+    }
+
+    private static ShopAddress MapAddress(CentraAddress? a) => a is null
+        ? new ShopAddress()
+        : new ShopAddress
+        {
+            FirstName = a.FirstName,
+            LastName = a.LastName,
+            CompanyName = a.CompanyName,
+            Address1 = a.Address1,
+            Address2 = a.Address2,
+            City = a.City,
+            ZipCode = a.ZipCode,
+            CountryCode = a.Country?.Code?.Trim().ToUpperInvariant(),
+            Email = a.Email,
+            Phone = a.PhoneNumber,
+            VatNumber = a.VatNumber,
+        };
+
+    internal static DateTimeOffset? ParseDate(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+
+    private static decimal Value(CentraMoney? money) => money?.Value ?? 0m;
+
+    private static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+}

@@ -1,0 +1,22 @@
+using Flurl.Http.Configuration;
+using Junipeer.Connectors.Centra;
+using Junipeer.Core.Shop;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class CentraServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Centra connector (singletons): IShopOrderSource and the webhook verifier. The
+    /// host registers TimeProvider, ILogger&lt;&gt;, IOptions&lt;JunipeerOptions&gt; and ISecretResolver.
+    /// </summary>
+    public static IServiceCollection AddCentraConnector(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IFlurlClientCache, FlurlClientCache>();
+        services.TryAddSingleton<CentraOrderSource>();
+        services.TryAddSingleton<IShopOrderSource>(sp => sp.GetRequiredService<CentraOrderSource>());
+        services.TryAddSingleton<CentraWebhookVerifier>();
+        return services;
+    }
+}

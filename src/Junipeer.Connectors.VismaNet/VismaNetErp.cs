@@ -1,0 +1,389 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Flurl.Http;
+using Flurl.Http.Configuration;
+using Flurl.Http.Content;
+using Junipeer.Connectors.VismaNet.Dtos;
+using Junipeer.Core.Erp;
+using Junipeer.Core.Errors;
+using Junipeer.Core.Integrations;
+using Junipeer.Core.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Junipeer.Connectors.VismaNet;
+
+/// <summary>
+/// Visma.net ERP adapter of the invoicing port. Calls per method:
+/// FindCustomerByEmail → GET /v1/customer?email (paged); CreateCustomer → POST /v1/customer;
+/// FindInvoicesByReference → GET /v1/customerinvoice?customerRefNumber (paged); CreateInvoice →
+/// POST /v2/customerinvoice (no read-back); GetInvoice → GET /v1/customerinvoice/{n};
+/// ReleaseInvoice → POST /v1/customerinvoice/{n}/action/release; GetVatCategories → GET
+/// /v1/vatCategory (paged, cached per integration).
+/// </summary>
+public sealed class VismaNetErp : IErpInvoicing
+{
+    public const string UserAgent = "Junipeer/1.0";
+
+    internal const int LookupPageSize = 100;
+    internal const int VatCategoryPageSize = 1000;
+    private const int MaxPages = 200;
+
+    private readonly IFlurlClientCache _clients;
+    private readonly VismaConnectTokenProvider _tokens;
+    private readonly JunipeerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<VismaNetErp> _logger;
+    private readonly VismaHttp _http;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedVatCategories> _vatCategories = new(StringComparer.Ordinal);
+
+    public VismaNetErp(
+        IFlurlClientCache clients,
+        VismaConnectTokenProvider tokens,
+        IOptions<JunipeerOptions> options,
+        TimeProvider time,
+        ILogger<VismaNetErp> logger)
+    {
+        _clients = clients;
+        _tokens = tokens;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _http = new VismaHttp(time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
+    }
+
+    public async Task<ErpCustomerRef?> FindCustomerByEmailAsync(Integration integration, string email, CancellationToken cancellationToken)
+    {
+        var wanted = email.Trim();
+        var customers = await GetAllPagesAsync<CustomerDto>(integration, VismaOperation.FindCustomer, ["v1", "customer"],
+            [("email", wanted)], LookupPageSize, c => c.Metadata, cancellationToken);
+
+        // The docs do not say whether the filter is exact or case-insensitive: match exactly here.
+        var matches = customers
+            .Where(c => c.Number is not null && (SameEmail(c.MainContact?.Email, wanted) || SameEmail(c.InvoiceContact?.Email, wanted)))
+            .ToList();
+        if (matches.Count > 1)
+            _logger.LogWarning("{Count} Visma.net customers share the e-mail address; using customer {Number}", matches.Count, matches[0].Number);
+        var match = matches.FirstOrDefault();
+        return match is null ? null : new ErpCustomerRef(match.Number!, match.Name ?? "", match.MainContact?.Email ?? match.InvoiceContact?.Email);
+    }
+
+    public async Task<string> CreateCustomerAsync(Integration integration, ErpCustomerDraft draft, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(integration, VismaOperation.CreateCustomer, HttpMethod.Post, ["v1", "customer"], [],
+            VismaJson.Serialize(ToCustomerDto(draft)), cancellationToken);
+        var number = NumberFromLocation(response.Location, VismaOperation.CreateCustomer);
+        _logger.LogInformation("Created Visma.net customer {Number} for integration {IntegrationId}", number, integration.Id);
+        return number;
+    }
+
+    public async Task<IReadOnlyList<ErpInvoiceRef>> FindInvoicesByReferenceAsync(Integration integration, string reference, CancellationToken cancellationToken)
+    {
+        var invoices = await GetAllPagesAsync<CustomerInvoiceDto>(integration, VismaOperation.FindInvoices, ["v1", "customerinvoice"],
+            [("customerRefNumber", reference)], LookupPageSize, i => i.Metadata, cancellationToken);
+
+        // Whether Visma's filter is exact, prefix or contains is undocumented: keep exact matches only.
+        return invoices
+            .Where(i => i.ReferenceNumber is not null && string.Equals(i.CustomerRefNumber, reference, StringComparison.Ordinal))
+            .Select(ToInvoiceRef)
+            .ToList();
+    }
+
+    public async Task<string> CreateInvoiceAsync(Integration integration, ErpInvoiceDraft draft, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(integration, VismaOperation.CreateInvoice, HttpMethod.Post, ["v2", "customerinvoice"], [],
+            VismaJson.Serialize(ToInvoiceDto(draft)), cancellationToken);
+        var number = NumberFromLocation(response.Location, VismaOperation.CreateInvoice);
+        _logger.LogInformation("Created Visma.net invoice {Number} ({Reference}) for integration {IntegrationId}", number, draft.Reference, integration.Id);
+        return number;
+    }
+
+    public async Task<ErpInvoiceRef> GetInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(integration, VismaOperation.GetInvoice, HttpMethod.Get, ["v1", "customerinvoice", invoiceNumber], [], null, cancellationToken);
+        var dto = VismaJson.Deserialize<CustomerInvoiceDto>(response.Body)
+                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for invoice {invoiceNumber}.", VismaFailureKind.Rejected, response.StatusCode);
+        return ToInvoiceRef(dto with { ReferenceNumber = dto.ReferenceNumber ?? invoiceNumber });
+    }
+
+    public async Task ReleaseInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken)
+    {
+        VismaHttpResponse response;
+        try
+        {
+            response = await SendAsync(integration, VismaOperation.ReleaseInvoice, HttpMethod.Post,
+                ["v1", "customerinvoice", invoiceNumber, "action", "release"], [], "{}", cancellationToken);
+        }
+        catch (VismaNetApiException ex) when (ex is { Kind: VismaFailureKind.Rejected, StatusCode: 400 }
+                                              && ex.VismaMessage?.Contains("already released", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // The exact wording is uncertain; the message is what we have. Releasing twice is not an error.
+            _logger.LogInformation("Visma.net invoice {Number} was already released", invoiceNumber);
+            return;
+        }
+
+        var result = VismaJson.Deserialize<ActionResultDto>(response.Body);
+        if (string.Equals(result?.ActionResult, "Failed", StringComparison.OrdinalIgnoreCase))
+            throw new VismaNetApiException(ErrorCodes.ErpRequestRejected,
+                $"Visma.net could not release invoice {invoiceNumber}: {result?.ErrorInfo ?? "actionResult Failed without errorInfo"}",
+                VismaFailureKind.Rejected, response.StatusCode)
+            { VismaMessage = result?.ErrorInfo };
+        if (result?.ActionResult is { } state && !string.Equals(state, "Done", StringComparison.OrdinalIgnoreCase))
+            _logger.LogInformation("Visma.net accepted the release of invoice {Number} with state {State}", invoiceNumber, state);
+    }
+
+    public async Task<IReadOnlyList<ErpVatCategory>> GetVatCategoriesAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_vatCategories.TryGetValue(integration.Id, out var cached) && now < cached.Until)
+            return cached.Categories;
+
+        var dtos = await GetAllPagesAsync<VatCategoryDto>(integration, VismaOperation.GetVatCategories, ["v1", "vatCategory"], [],
+            VatCategoryPageSize, c => c.Metadata, cancellationToken);
+        var categories = dtos.Where(c => c.VatCategoryId is not null).Select(ToVatCategory).ToList();
+        var ttl = TimeSpan.FromSeconds(_options.VismaNet.VatCategoryCacheSeconds);
+        if (ttl > TimeSpan.Zero)
+            _vatCategories[integration.Id] = new CachedVatCategories(_time.GetUtcNow() + ttl, categories);
+        return categories;
+    }
+
+    internal static VismaNetSettings RequireSettings(Integration integration) =>
+        integration.Erp.VismaNet
+        ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no Erp.VismaNet settings.");
+
+    /// <summary>The id of a created resource: the last path segment of the (absolute, maybe other-host) Location.</summary>
+    internal static string NumberFromLocation(string? location, VismaOperation operation)
+    {
+        string? path = null;
+        if (!string.IsNullOrWhiteSpace(location))
+        {
+            path = Uri.TryCreate(location.Trim(), UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
+                ? absolute.AbsolutePath
+                : location.Trim().Split('?', '#')[0];
+        }
+
+        var last = path?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        if (string.IsNullOrWhiteSpace(last))
+            throw new VismaNetApiException(ErrorCodes.ErpUnavailable,
+                $"Visma.net accepted {VismaNetErrors.Describe(operation)} but sent no usable Location header ('{location}'); the next attempt looks the document up.",
+                VismaFailureKind.ServerError, 201);
+        return Uri.UnescapeDataString(last);
+    }
+
+    internal static CustomerUpdateDto ToCustomerDto(ErpCustomerDraft draft)
+    {
+        var address = new AddressUpdateDto
+        {
+            AddressLine1 = VismaValue.Of(draft.AddressLine1),
+            AddressLine2 = VismaValue.Of(draft.AddressLine2),
+            PostalCode = VismaValue.Of(draft.PostalCode),
+            City = VismaValue.Of(draft.City),
+            CountryId = VismaValue.Of(draft.CountryId?.ToUpperInvariant()),
+        };
+        var hasAddress = address != new AddressUpdateDto();
+        return new CustomerUpdateDto
+        {
+            Name = VismaValue.Of(draft.Name),
+            Status = VismaValue.Of("Active"),
+            OverrideWithClassValues = true,
+            CustomerClassId = VismaValue.Of(draft.CustomerClassId),
+            CurrencyId = VismaValue.Of(draft.CurrencyId),
+            VatZoneId = VismaValue.Of(draft.VatZoneId),
+            VatRegistrationId = VismaValue.Of(draft.VatRegistrationId),
+            MainAddress = hasAddress ? VismaValue.OfObject(address) : null,
+            InvoiceAddress = hasAddress ? VismaValue.OfObject(address) : null,
+            MainContact = VismaValue.OfObject(new ContactInfoUpdateDto
+            {
+                Name = VismaValue.Of(draft.Name),
+                Email = VismaValue.Of(draft.Email),
+                Phone1 = VismaValue.Of(draft.Phone),
+            }),
+            AttributeLines = !string.IsNullOrWhiteSpace(draft.ExternalIdAttribute) && !string.IsNullOrWhiteSpace(draft.ExternalId)
+                ? [new AttributeLineUpdateDto { AttributeId = VismaValue.Of(draft.ExternalIdAttribute), AttributeValue = VismaValue.Of(draft.ExternalId) }]
+                : null,
+        };
+    }
+
+    internal static CustomerInvoiceUpdateDto ToInvoiceDto(ErpInvoiceDraft draft) => new()
+    {
+        CustomerNumber = VismaValue.Of(draft.CustomerNumber),
+        DocumentDate = VismaValue.Of(draft.DocumentDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        CurrencyId = VismaValue.Of(draft.CurrencyId),
+        CustomerRefNumber = VismaValue.Of(draft.Reference),
+        ExternalReference = VismaValue.Of(draft.Reference),
+        InvoiceText = VismaValue.Of(draft.InvoiceText),
+        CustomerVatZoneId = VismaValue.Of(draft.VatZoneId),
+        Hold = VismaValue.Of(false),
+        Note = VismaValue.Of(draft.Note),
+        InvoiceLines = draft.Lines.Select(l => new CustomerInvoiceLineUpdateDto
+        {
+            Operation = "Insert",
+            InventoryNumber = VismaValue.Of(l.ArticleNumber),
+            Description = VismaValue.Of(l.Description),
+            Quantity = VismaValue.Of(l.Quantity),
+            UnitPriceInCurrency = VismaValue.Of(l.UnitPrice),
+            ManualAmountInCurrency = VismaValue.Of(l.Amount),
+            DiscountAmountInCurrency = VismaValue.Of(l.DiscountAmount),
+            VatCodeId = VismaValue.Of(l.VatCategoryId),
+        }).ToList(),
+        TaxDetailLines = draft.TaxOverrides.Count == 0
+            ? null
+            : draft.TaxOverrides.Select(t => new TaxDetailLineUpdateDto
+            {
+                TaxId = VismaValue.Of(t.TaxId),
+                TaxableAmount = VismaValue.Of(t.TaxableAmount),
+                VatAmount = VismaValue.Of(t.VatAmount),
+            }).ToList(),
+    };
+
+    private static ErpInvoiceRef ToInvoiceRef(CustomerInvoiceDto dto) =>
+        new(dto.ReferenceNumber!, dto.Status ?? "",
+            dto.AmountInCurrency ?? dto.Amount ?? 0m,
+            dto.VatTotalInCurrency ?? dto.VatTotal ?? 0m,
+            dto.CustomerRefNumber ?? dto.ExternalReference);
+
+    private static ErpVatCategory ToVatCategory(VatCategoryDto dto) =>
+        new(dto.VatCategoryId!, dto.Description,
+            (dto.VatCategoryLines ?? [])
+            .Where(l => l.VatId is not null)
+            .Select(l => new ErpVatCategoryTax(l.VatId!,
+                (l.VatRates ?? []).Where(r => r.VatRate is not null).Select(r => new ErpVatRate(ParseDate(r.EffectiveDate), r.VatRate!.Value)).ToList()))
+            .ToList());
+
+    private static DateOnly? ParseDate(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length < 10)
+            return null;
+        return DateOnly.TryParseExact(value[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    private static bool SameEmail(string? candidate, string wanted) =>
+        candidate is not null && string.Equals(candidate.Trim(), wanted, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<List<T>> GetAllPagesAsync<T>(
+        Integration integration,
+        VismaOperation operation,
+        string[] path,
+        (string Name, string Value)[] query,
+        int pageSize,
+        Func<T, MetadataDto?> metadata,
+        CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        int? totalPages = null;
+        for (var page = 1; page <= MaxPages; page++)
+        {
+            (string, string)[] pageQuery =
+            [
+                .. query,
+                ("pageNumber", page.ToString(CultureInfo.InvariantCulture)),
+                ("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
+            ];
+            var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
+            var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
+            if (items.Count == 0)
+                break;
+            all.AddRange(items);
+
+            if (totalPages is null)
+            {
+                var meta = metadata(items[0]);
+                if (meta?.TotalCount is not { } total)
+                {
+                    if (items.Count < pageSize)
+                        break;
+                    continue;
+                }
+
+                // Visma clamps pageSize to the endpoint max: divide by the size actually served.
+                var effective = Math.Min(pageSize, meta.MaxPageSize is > 0 ? meta.MaxPageSize.Value : pageSize);
+                if (items.Count < effective && total > items.Count)
+                    effective = items.Count;
+                totalPages = (int)Math.Ceiling(total / (double)Math.Max(1, effective));
+            }
+
+            if (page >= totalPages)
+                break;
+        }
+
+        return all;
+    }
+
+    private async Task<VismaHttpResponse> SendAsync(
+        Integration integration,
+        VismaOperation operation,
+        HttpMethod method,
+        string[] path,
+        (string Name, string Value)[] query,
+        string? jsonBody,
+        CancellationToken cancellationToken)
+    {
+        var settings = RequireSettings(integration);
+        var baseUrl = string.IsNullOrWhiteSpace(settings.ApiBaseUrl) ? _options.VismaNet.ApiBaseUrl : settings.ApiBaseUrl;
+        var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
+        var client = _clients.GetOrAdd("visma " + baseUrl, baseUrl, builder => builder
+            .WithTimeout(timeout)
+            .WithHeader("Accept", "application/json")
+            .WithHeader("User-Agent", UserAgent));
+        var pipeline = method == HttpMethod.Get ? _http.ReadPipeline : _http.WritePipeline;
+
+        for (var authAttempt = 0; ; authAttempt++)
+        {
+            var token = await _tokens.GetAccessTokenAsync(integration, cancellationToken);
+            try
+            {
+                return await pipeline.ExecuteAsync(async ct =>
+                {
+                    await WaitForRateLimitWindowAsync(integration.Id, operation, ct);
+                    var request = client.Request().WithOAuthBearerToken(token);
+                    foreach (var segment in path)
+                        request.AppendPathSegment(segment, fullyEncode: true);
+                    foreach (var (name, value) in query)
+                        request.SetQueryParam(name, value);
+                    var content = jsonBody is null ? null : new CapturedJsonContent(jsonBody);
+                    return await _http.SendOnceAsync(request, method, content, operation, ct,
+                        (remaining, reset) => TrackRateLimit(integration.Id, remaining, reset));
+                }, cancellationToken);
+            }
+            catch (VismaNetApiException ex) when (ex is { Kind: VismaFailureKind.Unauthorized, StatusCode: 401 } && authAttempt == 0)
+            {
+                // The token may have been revoked or expired early: fetch a fresh one and try once more.
+                _logger.LogInformation("Visma.net answered 401 to {Operation}; refreshing the token once", operation);
+                _tokens.Invalidate(integration, token);
+            }
+        }
+    }
+
+    private void TrackRateLimit(string integrationId, int? remaining, int? resetSeconds)
+    {
+        if (remaining == 0 && resetSeconds is > 0)
+            _blockedUntil[integrationId] = _time.GetUtcNow() + TimeSpan.FromSeconds(resetSeconds.Value);
+        else if (remaining > 0)
+            _blockedUntil.TryRemove(integrationId, out _);
+    }
+
+    /// <summary>When the last answer said the window is used up, wait for the reset (short) or give up with RATE_LIMITED (long).</summary>
+    private async Task WaitForRateLimitWindowAsync(string integrationId, VismaOperation operation, CancellationToken cancellationToken)
+    {
+        if (!_blockedUntil.TryGetValue(integrationId, out var until))
+            return;
+        var wait = until - _time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            _blockedUntil.TryRemove(new KeyValuePair<string, DateTimeOffset>(integrationId, until));
+            return;
+        }
+
+        if (wait > _http.MaxInProcessWait)
+            throw new VismaNetApiException(ErrorCodes.ErpRateLimited,
+                $"The Visma.net rate-limit window is used up (X-RateLimit-Remaining 0) before {VismaNetErrors.Describe(operation)}; it resets in {VismaNetErrors.FormatWait(wait)}.",
+                VismaFailureKind.RateLimited)
+            { RetryAfter = wait };
+
+        _logger.LogDebug("Visma.net rate-limit window used up; waiting {Wait} for the reset", wait);
+        await Task.Delay(wait, _time, cancellationToken);
+    }
+
+    private sealed record CachedVatCategories(DateTimeOffset Until, IReadOnlyList<ErpVatCategory> Categories);
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Junipeer.Core.Errors;
+
+namespace Junipeer.Connectors.VismaNet;
+
+/// <summary>What the connector was doing; used in messages and for operation-specific mappings.</summary>
+internal enum VismaOperation
+{
+    Token,
+    FindCustomer,
+    CreateCustomer,
+    FindInvoices,
+    CreateInvoice,
+    GetInvoice,
+    ReleaseInvoice,
+    GetVatCategories,
+}
+
+internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
+
+/// <summary>Maps Visma responses and transport failures to catalogue codes.</summary>
+internal static partial class VismaNetErrors
+{
+    private const int MaxBodyInMessage = 600;
+
+    public static string Describe(VismaOperation operation) => operation switch
+    {
+        VismaOperation.Token => "the Visma Connect token request",
+        VismaOperation.FindCustomer => "the customer lookup",
+        VismaOperation.CreateCustomer => "the customer create",
+        VismaOperation.FindInvoices => "the invoice lookup",
+        VismaOperation.CreateInvoice => "the invoice create",
+        VismaOperation.GetInvoice => "the invoice read",
+        VismaOperation.ReleaseInvoice => "the invoice release",
+        VismaOperation.GetVatCategories => "the VAT category read",
+        _ => operation.ToString(),
+    };
+
+    /// <summary>Reads the three documented error shapes (message, IPPException, ProblemDetails) and OAuth errors.</summary>
+    public static VismaErrorBody ParseBody(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+            return new VismaErrorBody(null, null, null, null);
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                var root = doc.RootElement;
+                var message = Str(root, "message") ?? Str(root, "Message");
+                if (message is not null)
+                    return new VismaErrorBody(message, ExtractVismaId(message), null, null);
+
+                var ipp = Str(root, "ExceptionMessage");
+                if (ipp is not null || Str(root, "ExceptionType") is not null)
+                {
+                    return new VismaErrorBody(ipp, Str(root, "ExceptionMessageID"), Str(root, "ExceptionFaultCode"), null);
+                }
+
+                var oauth = Str(root, "error");
+                if (oauth is not null)
+                {
+                    var description = Str(root, "error_description");
+                    return new VismaErrorBody(description is null ? oauth : $"{oauth}: {description}", null, null, oauth);
+                }
+
+                var title = Str(root, "title");
+                var detail = Str(root, "detail");
+                if (title is not null || detail is not null)
+                    return new VismaErrorBody(string.Join(" ", new[] { title, detail }.Where(s => !string.IsNullOrWhiteSpace(s))), null, null, null);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: fall through and keep the (trimmed) text.
+        }
+
+        var text = body.Trim();
+        if (text.Length > MaxBodyInMessage)
+            text = text[..MaxBodyInMessage] + "…";
+        return new VismaErrorBody(text, ExtractVismaId(text), null, null);
+    }
+
+    public static VismaNetApiException FromStatus(VismaOperation operation, int status, string? body, TimeSpan? retryAfter)
+    {
+        var parsed = ParseBody(body);
+        var what = Describe(operation);
+        var detail = parsed.Message is null ? "" : $": {parsed.Message}";
+        var idNote = parsed.VismaId is not null && parsed.Message?.Contains(parsed.VismaId, StringComparison.OrdinalIgnoreCase) != true
+            ? $" (VismaId {parsed.VismaId})"
+            : "";
+
+        if (status is 401 or 403)
+        {
+            var fault = parsed.FaultCode is null ? "" : $" IPPException {parsed.FaultCode}.";
+            return new VismaNetApiException(ErrorCodes.ErpAuthFailed,
+                $"Visma.net refused {what} (HTTP {status}){detail}.{fault}{idNote} Hint: IPPException 12027 means a wrong company tenant id (use the Company tenant id, not the customer tenant) or a missing licence/API role; also check that the company has connected the app.",
+                VismaFailureKind.Unauthorized, status)
+            { VismaMessage = parsed.Message, VismaId = parsed.VismaId, FaultCode = parsed.FaultCode };
+        }
+
+        if (status == 429)
+        {
+            return new VismaNetApiException(ErrorCodes.ErpRateLimited,
+                $"Visma.net rate limit reached during {what} (HTTP 429); retry after {FormatWait(retryAfter)}.",
+                VismaFailureKind.RateLimited, status)
+            { RetryAfter = retryAfter, VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+        }
+
+        if (status >= 500)
+        {
+            return new VismaNetApiException(ErrorCodes.ErpUnavailable,
+                $"Visma.net answered HTTP {status} to {what}{detail}{idNote}",
+                VismaFailureKind.ServerError, status)
+            { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+        }
+
+        if (operation == VismaOperation.CreateCustomer && parsed.Message?.Contains("Cannot generate the next number", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return new VismaNetApiException(ErrorCodes.CustomerNumberSeriesExhausted,
+                $"Visma.net could not number the new customer (HTTP {status}): {parsed.Message}{idNote}",
+                VismaFailureKind.Rejected, status)
+            { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+        }
+
+        if (operation == VismaOperation.Token && parsed.OAuthError is "invalid_client" or "invalid_tenant" or "unauthorized_client" or "invalid_scope" or "access_denied")
+        {
+            return new VismaNetApiException(ErrorCodes.ErpAuthFailed,
+                $"Visma Connect refused the client credentials (HTTP {status}, {parsed.OAuthError}). Check ClientId, the client secret and the company tenant id.",
+                VismaFailureKind.Unauthorized, status)
+            { VismaMessage = parsed.Message };
+        }
+
+        return new VismaNetApiException(ErrorCodes.ErpRequestRejected,
+            $"Visma.net rejected {what} (HTTP {status}){detail}{idNote}",
+            VismaFailureKind.Rejected, status)
+        { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+    }
+
+    public static VismaNetApiException Timeout(VismaOperation operation, Exception inner) =>
+        new(ErrorCodes.ErpUnavailable, $"Visma.net did not answer {Describe(operation)} in time.", VismaFailureKind.Timeout, null, inner);
+
+    public static VismaNetApiException Connection(VismaOperation operation, bool notSent, Exception inner) =>
+        new(ErrorCodes.ErpUnavailable,
+            notSent
+                ? $"Could not connect to Visma.net for {Describe(operation)}: {inner.InnerException?.Message ?? inner.Message}"
+                : $"The connection to Visma.net broke during {Describe(operation)}: {inner.InnerException?.Message ?? inner.Message}",
+            notSent ? VismaFailureKind.ConnectionNotSent : VismaFailureKind.ConnectionLost, null, inner);
+
+    public static string FormatWait(TimeSpan? wait) => wait is null ? "an unspecified time" : $"{Math.Ceiling(wait.Value.TotalSeconds)} s";
+
+    public static string? ExtractVismaId(string? message)
+    {
+        if (message is null)
+            return null;
+        var match = VismaIdPattern().Match(message);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    private static string? Str(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    [GeneratedRegex(@"VismaId:\s*([0-9a-fA-F-]{8,})", RegexOptions.CultureInvariant)]
+    private static partial Regex VismaIdPattern();
+}

@@ -1,0 +1,24 @@
+using Flurl.Http.Configuration;
+using Junipeer.Connectors.VismaNet;
+using Junipeer.Core.Erp;
+using Junipeer.Core.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class VismaNetServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Visma.net connector (singletons). The host registers TimeProvider, ILogger&lt;&gt;,
+    /// IOptions&lt;JunipeerOptions&gt;, ISecretResolver and ITokenStore.
+    /// </summary>
+    public static IServiceCollection AddVismaNetConnector(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IFlurlClientCache, FlurlClientCache>();
+        services.TryAddSingleton<TokenProtector>();
+        services.TryAddSingleton<VismaConnectTokenProvider>();
+        services.TryAddSingleton<VismaNetErp>();
+        services.TryAddSingleton<IErpInvoicingResolver, ErpInvoicingResolver>();
+        return services;
+    }
+}
