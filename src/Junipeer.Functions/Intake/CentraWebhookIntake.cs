@@ -56,11 +56,11 @@ public sealed class CentraWebhookIntake(
         if (!check.IsValid)
         {
             logger.LogWarning("Rejected Centra webhook for {IntegrationId}: {ErrorCode}", integrationId, check.ErrorCode);
-            return WebhookIntakeResult.Error(401, check.ErrorCode!, check.Message);
+            return WebhookIntakeResult.Error(401, check.ErrorCode!, check.Reason);
         }
 
         var parsed = CentraWebhookPayload.Parse(rawBody);
-        if (!parsed.IsValid)
+        if (!parsed.Success)
         {
             return WebhookIntakeResult.Error(400, ErrorCodes.WebhookPayloadInvalid, parsed.Error!);
         }

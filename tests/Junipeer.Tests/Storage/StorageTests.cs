@@ -1,0 +1,98 @@
+using Junipeer.Core.Sync;
+using Junipeer.Storage;
+using Junipeer.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Junipeer.Tests.Storage;
+
+/// <summary>Table/queue adapters against Azurite: ETag leases, dedupe, key escaping, Base64 queue bodies.</summary>
+public class StorageTests(AzuriteFixture azurite)
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 4, 10, 0, 0, TimeSpan.Zero));
+    private readonly string _integration = $"it-{Guid.NewGuid():N}"[..20];
+
+    private StorageClients Clients() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        [StorageClients.ConnectionName] = azurite.ConnectionString,
+        [StorageClients.PrefixKey] = "t" + Guid.NewGuid().ToString("N")[..8],
+    }).Build());
+
+    [Fact]
+    public async Task Only_one_of_many_concurrent_claims_wins_the_lease()
+    {
+        var ledger = new TableLedger(Clients(), _time);
+        var key = new LedgerKey(_integration, Flows.Orders, "1001");
+        var claims = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => ledger.ClaimAsync(key, $"worker-{i}", "c", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken)));
+        Assert.Equal(1, claims.Count(c => c.Outcome == ClaimOutcome.Claimed));
+        Assert.Equal(9, claims.Count(c => c.Outcome == ClaimOutcome.Busy));
+    }
+
+    [Fact]
+    public async Task Expired_lease_can_be_taken_over_and_done_rows_are_not_claimed_again()
+    {
+        var ledger = new TableLedger(Clients(), _time);
+        var key = new LedgerKey(_integration, Flows.Orders, "1002");
+        var first = await ledger.ClaimAsync(key, "a", "c1", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.Equal(ClaimOutcome.Busy, (await ledger.ClaimAsync(key, "b", "c2", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken)).Outcome);
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var second = await ledger.ClaimAsync(key, "b", "c2", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.Equal(ClaimOutcome.Claimed, second.Outcome);
+        Assert.Equal(2, second.Entry.Attempts);
+
+        // The first owner's stale write loses.
+        await Assert.ThrowsAsync<LedgerConflictException>(() => ledger.SaveAsync(first.Entry with { Phase = "X" }, TestContext.Current.CancellationToken));
+
+        await ledger.SaveAsync(second.Entry with { Status = LedgerStatus.Done, ErpDocumentNumber = "000123" }, TestContext.Current.CancellationToken);
+        var again = await ledger.ClaimAsync(key, "c", "c3", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.Equal(ClaimOutcome.AlreadyDone, again.Outcome);
+        Assert.Equal("000123", again.Entry.ErpDocumentNumber);
+    }
+
+    [Fact]
+    public async Task Inbox_accepts_an_event_once_and_keys_with_odd_characters_round_trip()
+    {
+        var clients = Clients();
+        var inbox = new TableInbox(clients, _time);
+        Assert.True(await inbox.TryAcceptAsync(_integration, "centra", "order|1|insert|2026", TestContext.Current.CancellationToken));
+        Assert.False(await inbox.TryAcceptAsync(_integration, "centra", "order|1|insert|2026", TestContext.Current.CancellationToken));
+        Assert.True(await inbox.TryAcceptAsync(_integration, "centra", "order|1|update|2026", TestContext.Current.CancellationToken));
+
+        var mappings = new TableMappingStore(clients);
+        const string odd = "a/b\\c#d?e~f@example.com";
+        await mappings.SetAsync(_integration, MappingKinds.CustomerByEmail, odd, "10001", TestContext.Current.CancellationToken);
+        Assert.Equal("10001", await mappings.GetAsync(_integration, MappingKinds.CustomerByEmail, odd, TestContext.Current.CancellationToken));
+        Assert.Null(await mappings.GetAsync(_integration, MappingKinds.CustomerByEmail, "a/b", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Queue_bodies_are_Base64_as_the_Functions_trigger_expects()
+    {
+        var clients = Clients();
+        var queue = new QueueWorkQueue(clients);
+        await queue.EnqueueAsync(new WorkItem { Kind = WorkKinds.Order, IntegrationId = _integration, EntityKey = "7", Reason = "test", CorrelationId = "c" }, null, TestContext.Current.CancellationToken);
+
+        var raw = clients.Queue(StorageNames.OrdersQueue, Azure.Storage.Queues.QueueMessageEncoding.None);
+        var message = (await raw.ReceiveMessageAsync(cancellationToken: TestContext.Current.CancellationToken)).Value;
+        var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText));
+        var item = QueueWorkQueue.TryParse(decoded);
+        Assert.NotNull(item);
+        Assert.Equal("7", item.EntityKey);
+        Assert.Null(QueueWorkQueue.TryParse("{\"v\":2}"));
+        Assert.Null(QueueWorkQueue.TryParse("not json"));
+    }
+
+    [Fact]
+    public async Task Token_store_writes_are_conditional()
+    {
+        var store = new TableTokenStore(Clients());
+        var created = await store.TryWriteAsync(new TokenRecord { IntegrationId = _integration, System = "visma", AccessToken = "enc" }, TestContext.Current.CancellationToken);
+        Assert.NotNull(created);
+        Assert.Null(await store.TryWriteAsync(new TokenRecord { IntegrationId = _integration, System = "visma" }, TestContext.Current.CancellationToken)); // insert again: 409
+        var updated = await store.TryWriteAsync(created with { RefreshLeaseOwner = "me" }, TestContext.Current.CancellationToken);
+        Assert.NotNull(updated);
+        Assert.Null(await store.TryWriteAsync(created with { RefreshLeaseOwner = "other" }, TestContext.Current.CancellationToken)); // stale ETag: 412
+        Assert.Equal("me", (await store.GetAsync(_integration, "visma", TestContext.Current.CancellationToken))!.RefreshLeaseOwner);
+    }
+}
