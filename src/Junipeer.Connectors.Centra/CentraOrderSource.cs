@@ -153,6 +153,10 @@ public sealed class CentraOrderSource : IShopOrderSource
         {
             throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Could not reach Centra for {operationName}: {ex.InnerException?.Message ?? ex.Message}", CentraFailureKind.Connection, null, ex);
         }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Could not reach Centra for {operationName}: {ex.Message}", CentraFailureKind.Connection, null, ex);
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Centra did not answer {operationName} in time.", CentraFailureKind.Timeout, null, ex);

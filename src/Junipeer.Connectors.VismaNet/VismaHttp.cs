@@ -89,6 +89,10 @@ internal sealed class VismaHttp
         {
             throw VismaNetErrors.Connection(operation, WasNeverSent(ex), ex);
         }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw VismaNetErrors.Connection(operation, WasNeverSent(ex), ex);
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw VismaNetErrors.Timeout(operation, ex);
