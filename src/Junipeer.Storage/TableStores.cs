@@ -40,11 +40,7 @@ public sealed class TableIntegrationStore(StorageClients clients) : TableStoreBa
 
     public async Task SaveAsync(Integration integration, CancellationToken cancellationToken)
     {
-        if (!Integration.IsValidId(integration.Id))
-        {
-            throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid,
-                $"Integration id '{integration.Id}' is invalid: use 3-40 lower-case letters, digits and hyphens.");
-        }
+        IntegrationValidator.EnsureValid(integration);
 
         await (await TableAsync(cancellationToken)).UpsertEntityAsync(
             new TableEntity(Pk, integration.Id) { ["Settings"] = JsonSerializer.Serialize(integration, JunipeerJson.Options) },

@@ -88,7 +88,7 @@ public interface IWorkQueue
     Task EnqueueAsync(WorkItem item, TimeSpan? visibilityDelay, CancellationToken cancellationToken);
 }
 
-/// <summary>A cached access token for one integration and system, encrypted at rest by the store.</summary>
+/// <summary>A cached access token for one integration and system; the connector encrypts AccessToken before it is stored.</summary>
 public sealed record TokenRecord
 {
     public required string IntegrationId { get; init; }

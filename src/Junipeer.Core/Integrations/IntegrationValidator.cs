@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Junipeer.Core.Errors;
+
+namespace Junipeer.Core.Integrations;
+
+/// <summary>
+/// Checks integration settings before they are stored, so a mistake surfaces when it is made and
+/// not on the first order. Secret names must be letters and digits only: they become app settings
+/// <c>Secrets__&lt;name&gt;</c> (Linux app settings reject hyphens) and Key Vault secret names
+/// (which reject underscores).
+/// </summary>
+public static partial class IntegrationValidator
+{
+    public static IReadOnlyList<string> Problems(Integration i)
+    {
+        var p = new List<string>();
+        if (!Integration.IsValidId(i.Id))
+        {
+            p.Add($"Id '{i.Id}': use 3-40 lower-case letters, digits and hyphens.");
+        }
+
+        if (i.Erp.Kind == ErpKinds.VismaNet)
+        {
+            if (i.Erp.VismaNet is not { } v)
+            {
+                p.Add("Erp.VismaNet is required when Erp.Kind is VismaNet.");
+            }
+            else
+            {
+                if (!Guid.TryParse(v.CompanyTenantId, out _))
+                {
+                    p.Add("Erp.VismaNet.CompanyTenantId must be the company tenant GUID (Visma Admin → Company → Tenant id).");
+                }
+
+                Required(p, "Erp.VismaNet.ClientId", v.ClientId);
+                Secret(p, "Erp.VismaNet.ClientSecretName", v.ClientSecretName);
+                Url(p, "Erp.VismaNet.ApiBaseUrl", v.ApiBaseUrl, optional: true);
+                Url(p, "Erp.VismaNet.TokenUrl", v.TokenUrl, optional: true);
+            }
+        }
+        else
+        {
+            p.Add($"Erp.Kind '{i.Erp.Kind}' is not supported yet (VismaNet).");
+        }
+
+        if (i.Shop.Centra is not { } c)
+        {
+            p.Add("Shop.Centra is required.");
+        }
+        else
+        {
+            Url(p, "Shop.Centra.GraphQlUrl", c.GraphQlUrl, optional: false);
+            Secret(p, "Shop.Centra.TokenSecretName", c.TokenSecretName);
+            Secret(p, "Shop.Centra.WebhookSecretName", c.WebhookSecretName);
+            if (c.PreviousWebhookSecretName is not null)
+            {
+                Secret(p, "Shop.Centra.PreviousWebhookSecretName", c.PreviousWebhookSecretName);
+            }
+        }
+
+        if (!CountryCode().IsMatch(i.Vat.SellerCountry ?? ""))
+        {
+            p.Add("Vat.SellerCountry must be an upper-case ISO country code such as SE.");
+        }
+
+        Mapping(p, "Vat.Domestic", i.Vat.Domestic);
+        if (i.Vat.EuB2BReverseCharge is { } rc)
+        {
+            Mapping(p, "Vat.EuB2BReverseCharge", rc);
+        }
+
+        if (i.Vat.Export is { } ex)
+        {
+            Mapping(p, "Vat.Export", ex);
+        }
+
+        foreach (var (country, m) in i.Vat.Countries)
+        {
+            if (!CountryCode().IsMatch(country))
+            {
+                p.Add($"Vat.Countries key '{country}' must be an upper-case ISO country code (XI for Northern Ireland).");
+            }
+
+            Mapping(p, $"Vat.Countries.{country}", m);
+        }
+
+        if (i.Orders.CustomerStrategy == CustomerStrategy.SharedPerMarket && i.Orders.SharedCustomers.Count == 0)
+        {
+            p.Add("Orders.SharedCustomers needs at least one market or country when CustomerStrategy is SharedPerMarket.");
+        }
+
+        Required(p, "Orders.ShippingArticle", i.Orders.ShippingArticle);
+        Required(p, "Orders.DiscountArticle", i.Orders.DiscountArticle);
+        return p;
+    }
+
+    /// <summary>Throws INTEGRATION_SETTINGS_INVALID listing every problem.</summary>
+    public static void EnsureValid(Integration i)
+    {
+        var problems = Problems(i);
+        if (problems.Count > 0)
+        {
+            throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid,
+                $"Integration '{i.Id}' settings are invalid: " + string.Join(" ", problems));
+        }
+    }
+
+    public static bool IsValidSecretName(string? name) => name is not null && SecretName().IsMatch(name);
+
+    private static void Mapping(List<string> p, string path, VatMapping? m)
+    {
+        if (m is null)
+        {
+            p.Add($"{path} is required.");
+            return;
+        }
+
+        Required(p, $"{path}.TaxZoneId", m.TaxZoneId);
+        if (m.VatCategoryByRate.Count == 0)
+        {
+            p.Add($"{path}.VatCategoryByRate needs at least one rate → VAT category.");
+        }
+
+        foreach (var rate in m.VatCategoryByRate.Keys)
+        {
+            if (!decimal.TryParse(rate, NumberStyles.Number, CultureInfo.InvariantCulture, out var r) || r < 0 || r >= 100
+                || r.ToString("0.##", CultureInfo.InvariantCulture) != rate)
+            {
+                p.Add($"{path}.VatCategoryByRate key '{rate}' must be a rate written like 25, 12 or 25.5.");
+            }
+        }
+    }
+
+    private static void Required(List<string> p, string path, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            p.Add($"{path} is required.");
+        }
+    }
+
+    private static void Secret(List<string> p, string path, string? name)
+    {
+        if (!IsValidSecretName(name))
+        {
+            p.Add($"{path} '{name}' must be letters and digits only (it becomes app setting Secrets__<name> and a Key Vault secret name).");
+        }
+    }
+
+    private static void Url(List<string> p, string path, string? value, bool optional)
+    {
+        if (optional && value is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttps && u.Scheme != Uri.UriSchemeHttp))
+        {
+            p.Add($"{path} must be an absolute http(s) URL.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9]{1,127}$")]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex CountryCode();
+}
