@@ -65,19 +65,21 @@ internal static class VismaEndpoints
             return;
         }
 
-        var rate = visma.CountCall(info.TenantId, info.ClientId);
+        // A burst 429 (fault knob) is answered before the window is charged, like a gateway throttle.
+        var burst = faults.TakeVisma429();
+        var rate = visma.CountCall(info.TenantId, info.ClientId, consume: burst is null);
         headers["X-RateLimit-Limit"] = Inv(rate.Limit);
         headers["X-RateLimit-Remaining"] = Inv(rate.Remaining);
         headers["X-RateLimit-Reset"] = Inv(rate.ResetSeconds);
-        if (!rate.Allowed)
+        if (burst is { } retryAfter)
         {
-            await TooManyAsync(ctx, rate.ResetSeconds);
+            await TooManyAsync(ctx, retryAfter);
             return;
         }
 
-        if (faults.TakeVisma429() is { } retryAfter)
+        if (!rate.Allowed)
         {
-            await TooManyAsync(ctx, retryAfter);
+            await TooManyAsync(ctx, rate.ResetSeconds);
             return;
         }
 

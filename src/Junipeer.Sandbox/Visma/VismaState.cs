@@ -209,7 +209,7 @@ public sealed class VismaState
     }
 
     /// <summary>Counts one call against the (tenant, client) fixed window.</summary>
-    internal RateDecision CountCall(string tenantId, string clientId)
+    internal RateDecision CountCall(string tenantId, string clientId, bool consume = true)
     {
         lock (_gate)
         {
@@ -229,7 +229,11 @@ public sealed class VismaState
                 return new RateDecision(false, RateLimit, 0, Math.Max(reset, 1));
             }
 
-            w.Count++;
+            if (consume)
+            {
+                w.Count++;
+            }
+
             _windows[key] = w;
             return new RateDecision(true, RateLimit, RateLimit - w.Count, reset);
         }
