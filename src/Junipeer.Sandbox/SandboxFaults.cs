@@ -1,0 +1,149 @@
+namespace Junipeer.Sandbox;
+
+/// <summary>
+/// Fault-injection knobs. They apply to the Visma ERP API paths (<c>/visma/...</c>) and the Centra GraphQL
+/// endpoint only; never to the Visma Connect token endpoint or the control plane. Rolls use one seeded
+/// <see cref="Random"/>, so a given seed and call sequence gives the same faults.
+/// </summary>
+public sealed class SandboxFaults
+{
+    private readonly Lock _gate = new();
+    private Random _random;
+    private double _visma5xxRate;
+    private int _vismaLatencyMs;
+    private double _vismaCommitThenDropRate;
+    private int _visma429Burst;
+    private int _retryAfterSeconds = 1;
+    private int _centra429Burst;
+    private int _seed;
+
+    public SandboxFaults(int seed)
+    {
+        _seed = seed;
+        _random = new Random(seed);
+    }
+
+    /// <summary>Probability (0..1) that a Visma API call answers 500 with an IPP body.</summary>
+    public double Visma5xxRate { get { lock (_gate) { return _visma5xxRate; } } set { lock (_gate) { _visma5xxRate = value; } } }
+
+    /// <summary>Delay added to each Visma API call.</summary>
+    public int VismaLatencyMs { get { lock (_gate) { return _vismaLatencyMs; } } set { lock (_gate) { _vismaLatencyMs = value; } } }
+
+    /// <summary>Probability (0..1) that a Visma write commits and then the connection is aborted.</summary>
+    public double VismaCommitThenDropRate { get { lock (_gate) { return _vismaCommitThenDropRate; } } set { lock (_gate) { _vismaCommitThenDropRate = value; } } }
+
+    /// <summary>The next N Visma API calls answer 429 with <c>Retry-After: RetryAfterSeconds</c>.</summary>
+    public int Visma429Burst { get { lock (_gate) { return _visma429Burst; } } set { lock (_gate) { _visma429Burst = value; } } }
+
+    /// <summary>Retry-After used by the 429 bursts (seconds; Centra adds it to the clock for its HTTP-date).</summary>
+    public int RetryAfterSeconds { get { lock (_gate) { return _retryAfterSeconds; } } set { lock (_gate) { _retryAfterSeconds = value; } } }
+
+    /// <summary>The next N Centra GraphQL calls answer 429.</summary>
+    public int Centra429Burst { get { lock (_gate) { return _centra429Burst; } } set { lock (_gate) { _centra429Burst = value; } } }
+
+    public int Seed
+    {
+        get { lock (_gate) { return _seed; } }
+        set { lock (_gate) { _seed = value; _random = new Random(value); } }
+    }
+
+    /// <summary>Replaces all knobs at once (the <c>PUT /_sandbox/faults</c> semantics).</summary>
+    public void Apply(FaultSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        lock (_gate)
+        {
+            _visma5xxRate = settings.Visma5xxRate;
+            _vismaLatencyMs = settings.VismaLatencyMs;
+            _vismaCommitThenDropRate = settings.VismaCommitThenDropRate;
+            _visma429Burst = settings.Visma429Burst;
+            _retryAfterSeconds = settings.RetryAfterSeconds;
+            _centra429Burst = settings.Centra429Burst;
+            if (settings.Seed is { } seed)
+            {
+                _seed = seed;
+                _random = new Random(seed);
+            }
+        }
+    }
+
+    public FaultSettings Snapshot()
+    {
+        lock (_gate)
+        {
+            return new FaultSettings
+            {
+                Visma5xxRate = _visma5xxRate,
+                VismaLatencyMs = _vismaLatencyMs,
+                VismaCommitThenDropRate = _vismaCommitThenDropRate,
+                Visma429Burst = _visma429Burst,
+                RetryAfterSeconds = _retryAfterSeconds,
+                Centra429Burst = _centra429Burst,
+                Seed = _seed,
+            };
+        }
+    }
+
+    internal void Reset(int seed) => Apply(new FaultSettings { Seed = seed });
+
+    /// <summary>Consumes one unit of the Visma 429 burst; returns the Retry-After seconds or null.</summary>
+    internal int? TakeVisma429()
+    {
+        lock (_gate)
+        {
+            if (_visma429Burst <= 0)
+            {
+                return null;
+            }
+
+            _visma429Burst--;
+            return _retryAfterSeconds;
+        }
+    }
+
+    internal int? TakeCentra429()
+    {
+        lock (_gate)
+        {
+            if (_centra429Burst <= 0)
+            {
+                return null;
+            }
+
+            _centra429Burst--;
+            return _retryAfterSeconds;
+        }
+    }
+
+    internal bool RollVisma5xx() => Roll(() => _visma5xxRate);
+
+    internal bool RollCommitThenDrop() => Roll(() => _vismaCommitThenDropRate);
+
+    private bool Roll(Func<double> rate)
+    {
+        lock (_gate)
+        {
+            var r = rate();
+            return r > 0 && _random.NextDouble() < r;
+        }
+    }
+}
+
+/// <summary>Body of <c>PUT /_sandbox/faults</c>; absent fields reset to their defaults.</summary>
+public sealed class FaultSettings
+{
+    public double Visma5xxRate { get; set; }
+
+    public int VismaLatencyMs { get; set; }
+
+    public double VismaCommitThenDropRate { get; set; }
+
+    public int Visma429Burst { get; set; }
+
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    public int Centra429Burst { get; set; }
+
+    /// <summary>When set, reseeds the fault random generator.</summary>
+    public int? Seed { get; set; }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using Junipeer.Sandbox.Centra;
+using Junipeer.Sandbox.Control;
+using Junipeer.Sandbox.Visma;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Junipeer.Sandbox;
+
+/// <summary>
+/// The sandbox web app (Visma Connect, Visma.net ERP, Centra, control plane) running in-process on 127.0.0.1.
+/// </summary>
+public sealed class SandboxHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly HttpClient _webhookHttp;
+
+    private SandboxHost(WebApplication app, SandboxState state, Uri baseUri, HttpClient webhookHttp, CentraWebhookSender sender)
+    {
+        _app = app;
+        State = state;
+        BaseUri = baseUri;
+        _webhookHttp = webhookHttp;
+        Webhooks = sender;
+    }
+
+    /// <summary>Root of the app with a trailing slash, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>Visma.net ERP API base (stands for <c>https://api.finance.visma.net</c>): <c>{BaseUri}visma</c>.</summary>
+    public Uri VismaApiBase => new(BaseUri, "visma");
+
+    /// <summary>Visma Connect token endpoint: <c>{BaseUri}visma-connect/connect/token</c>.</summary>
+    public Uri VismaTokenUrl => new(BaseUri, "visma-connect/connect/token");
+
+    /// <summary>Centra Integration API: <c>{BaseUri}centra/graphql</c>.</summary>
+    public Uri CentraGraphQlUrl => new(BaseUri, "centra/graphql");
+
+    /// <summary>Control plane root: <c>{BaseUri}_sandbox/</c>.</summary>
+    public Uri ControlBase => new(BaseUri, "_sandbox/");
+
+    public SandboxState State { get; }
+
+    public SandboxOptions Options => State.Options;
+
+    /// <summary>The Centra webhook sender (same as <c>POST /_sandbox/centra/webhooks</c>).</summary>
+    public CentraWebhookSender Webhooks { get; }
+
+    public static async Task<SandboxHost> StartAsync(SandboxOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new SandboxOptions();
+        var state = new SandboxState(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(SandboxHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        if (options.EnableConsoleLogging)
+        {
+            builder.Logging.AddSimpleConsole();
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.Services.AddSingleton(state);
+        var app = builder.Build();
+
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var sender = new CentraWebhookSender(state, http);
+        try
+        {
+            app.UseRouting();
+            app.Use((ctx, next) => RouteGateAsync(ctx, next, state));
+            VismaEndpoints.Map(app, state);
+            CentraEndpoints.Map(app, state);
+            ControlEndpoints.Map(app, state, sender);
+
+            await app.StartAsync(ct);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel reported no address.");
+            return new SandboxHost(app, state, new Uri(address.TrimEnd('/') + "/"), http, sender);
+        }
+        catch
+        {
+            http.Dispose();
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Delivers Centra webhooks (see <see cref="WebhookRequest"/>).</summary>
+    public Task<WebhookResult> SendWebhooksAsync(WebhookRequest request, CancellationToken ct = default) => Webhooks.SendAsync(request, ct);
+
+    /// <summary>Completes when the host shuts down (Ctrl+C for the standalone exe).</summary>
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            _webhookHttp.Dispose();
+        }
+    }
+
+    /// <summary>Counts calls per vendor/method/route template and runs the Visma gate on ERP paths.</summary>
+    private static Task RouteGateAsync(HttpContext ctx, RequestDelegate next, SandboxState state)
+    {
+        var path = ctx.Request.Path;
+        var template = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? path.Value ?? "";
+        var method = ctx.Request.Method;
+        if (path.StartsWithSegments("/visma-connect"))
+        {
+            state.Stats.Call($"visma-connect {method} {Strip(template, "/visma-connect")}");
+        }
+        else if (path.StartsWithSegments("/visma"))
+        {
+            state.Stats.Call($"visma {method} {Strip(template, "/visma")}");
+            return VismaEndpoints.GateAsync(ctx, () => next(ctx), state);
+        }
+        else if (path.StartsWithSegments("/centra"))
+        {
+            state.Stats.Call($"centra {method} {Strip(template, "/centra")}");
+        }
+
+        return next(ctx);
+    }
+
+    private static string Strip(string template, string prefix) =>
+        template.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? template[prefix.Length..] : template;
+}

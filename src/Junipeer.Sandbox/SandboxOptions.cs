@@ -1,0 +1,35 @@
+namespace Junipeer.Sandbox;
+
+/// <summary>Start-up settings of the sandbox. All vendor emulators share one port.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>Port on 127.0.0.1; 0 picks a free port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Clock for token expiry, rate-limit windows, timestamps and webhook <c>t=</c>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Visma Connect <c>expires_in</c> in seconds.</summary>
+    public int TokenExpiresInSeconds { get; set; } = 3600;
+
+    /// <summary>Visma calls allowed per (tenant, client) fixed window.</summary>
+    public int VismaRateLimit { get; set; } = 15000;
+
+    /// <summary>Length of the Visma fixed rate-limit window.</summary>
+    public TimeSpan VismaRateWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Bearer token the Centra emulator accepts.</summary>
+    public string CentraToken { get; set; } = "centra-sandbox-token";
+
+    /// <summary>Centra requests allowed per window (request-count bucket).</summary>
+    public int CentraRateLimit { get; set; } = 10000;
+
+    /// <summary>Length of the Centra request-count window.</summary>
+    public TimeSpan CentraRateWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Seed of the fault-injection random generator.</summary>
+    public int Seed { get; set; } = 12345;
+
+    /// <summary>Write ASP.NET Core logs to the console (off by default: tests stay quiet).</summary>
+    public bool EnableConsoleLogging { get; set; }
+}

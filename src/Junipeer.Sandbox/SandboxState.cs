@@ -1,0 +1,40 @@
+using Junipeer.Sandbox.Centra;
+using Junipeer.Sandbox.Visma;
+
+namespace Junipeer.Sandbox;
+
+/// <summary>All in-memory data of the sandbox: vendor data, fault knobs and call statistics. Thread-safe.</summary>
+public sealed class SandboxState
+{
+    public SandboxState(SandboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Clock = options.TimeProvider;
+        Faults = new SandboxFaults(options.Seed);
+        Stats = new SandboxStats();
+        Visma = new VismaState(this);
+        Centra = new CentraState(this);
+    }
+
+    public SandboxOptions Options { get; }
+
+    public TimeProvider Clock { get; }
+
+    public SandboxFaults Faults { get; }
+
+    public SandboxStats Stats { get; }
+
+    public VismaState Visma { get; }
+
+    public CentraState Centra { get; }
+
+    /// <summary>Clears all data, knobs and counters (settings from <see cref="SandboxOptions"/> are restored).</summary>
+    public void Reset()
+    {
+        Visma.Reset();
+        Centra.Reset();
+        Faults.Reset(Options.Seed);
+        Stats.Reset();
+    }
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using Junipeer.Sandbox.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Junipeer.Sandbox.Visma;
+
+/// <summary>Visma Connect token endpoint and the Visma.net ERP API under <c>/visma</c>.</summary>
+internal static class VismaEndpoints
+{
+    private const string TenantItem = "sandbox.visma.tenant";
+
+    public static void Map(IEndpointRouteBuilder app, SandboxState state)
+    {
+        var v = state.Visma;
+        app.MapPost("/visma-connect/connect/token", ctx => TokenAsync(ctx, v));
+
+        app.MapGet("/visma/v1/customer", ctx => SendAsync(ctx, v.ListCustomers(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/customer/customerClass", ctx => SendAsync(ctx, v.ListCustomerClasses(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/customer/{customerCd}", ctx => SendAsync(ctx, v.GetCustomer(Tenant(ctx), Route(ctx, "customerCd"))));
+        app.MapPost("/visma/v1/customer", async ctx =>
+            await SendAsync(ctx, v.CreateCustomer(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+
+        app.MapGet("/visma/v1/vatZone", ctx => SendAsync(ctx, v.ListVatZones(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/vatCategory", ctx => SendAsync(ctx, v.ListVatCategories(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/vatCategory/{taxCategoryId}", ctx => SendAsync(ctx, v.GetVatCategory(Tenant(ctx), Route(ctx, "taxCategoryId"))));
+        app.MapGet("/visma/v1/vat", ctx => SendAsync(ctx, v.ListTaxes(Tenant(ctx), ctx.Request.Query)));
+
+        app.MapPost("/visma/v2/customerinvoice", CreateInvoiceAsync);
+        app.MapPost("/visma/v1/customerinvoice", CreateInvoiceAsync);
+        app.MapGet("/visma/v1/customerinvoice", ctx => SendAsync(ctx, v.ListInvoices(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/customerinvoice/{invoiceNumber}", ctx => SendAsync(ctx, v.GetInvoice(Tenant(ctx), Route(ctx, "invoiceNumber"))));
+        app.MapPost("/visma/v1/customerinvoice/{invoiceNumber}/action/release", ctx =>
+            SendAsync(ctx, v.ReleaseInvoice(Tenant(ctx), Route(ctx, "invoiceNumber"))));
+
+        async Task CreateInvoiceAsync(HttpContext ctx) =>
+            await SendAsync(ctx, v.CreateInvoice(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));
+    }
+
+    /// <summary>Runs in front of every <c>/visma/...</c> ERP call: latency, auth, rate limit, faults.</summary>
+    public static async Task GateAsync(HttpContext ctx, Func<Task> next, SandboxState state)
+    {
+        var faults = state.Faults;
+        var visma = state.Visma;
+        var latency = faults.VismaLatencyMs;
+        if (latency > 0)
+        {
+            await Task.Delay(latency, ctx.RequestAborted);
+        }
+
+        var headers = ctx.Response.Headers;
+        headers["X-RateLimit-Policy"] = "4-fixed-window";
+        var token = Bearer(ctx.Request);
+        var info = visma.ValidateToken(token);
+        if (info is null)
+        {
+            headers["X-RateLimit-Limit"] = Inv(visma.RateLimit);
+            headers["X-RateLimit-Remaining"] = Inv(visma.RateLimit);
+            headers["X-RateLimit-Reset"] = Inv((int)visma.RateWindow.TotalSeconds);
+            await Wire.WriteJsonAsync(ctx, 401, VismaState.Ipp(token is null
+                ? "Authorization has been denied for this request: no bearer token."
+                : "Authorization has been denied for this request: the token is invalid or expired."));
+            return;
+        }
+
+        // A burst 429 (fault knob) is answered before the window is charged, like a gateway throttle.
+        var burst = faults.TakeVisma429();
+        var rate = visma.CountCall(info.TenantId, info.ClientId, consume: burst is null);
+        headers["X-RateLimit-Limit"] = Inv(rate.Limit);
+        headers["X-RateLimit-Remaining"] = Inv(rate.Remaining);
+        headers["X-RateLimit-Reset"] = Inv(rate.ResetSeconds);
+        if (burst is { } retryAfter)
+        {
+            await TooManyAsync(ctx, retryAfter);
+            return;
+        }
+
+        if (!rate.Allowed)
+        {
+            await TooManyAsync(ctx, rate.ResetSeconds);
+            return;
+        }
+
+        var needed = ctx.Request.Method switch
+        {
+            "GET" => "vismanet_erp_service_api:read",
+            "PUT" or "PATCH" => "vismanet_erp_service_api:update",
+            "DELETE" => "vismanet_erp_service_api:delete",
+            _ => "vismanet_erp_service_api:create",
+        };
+        if (!info.Scope.Split(' ').Contains(needed, StringComparer.Ordinal))
+        {
+            await Wire.WriteJsonAsync(ctx, 403, VismaState.Message($"The token does not grant the scope {needed}."));
+            return;
+        }
+
+        if (faults.RollVisma5xx())
+        {
+            await Wire.WriteJsonAsync(ctx, 500, VismaState.Ipp("An error has occurred (sandbox fault injection).", "500"));
+            return;
+        }
+
+        ctx.Items[TenantItem] = info.TenantId;
+        if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop())
+        {
+            // Commit the write, then drop the reply: nothing reaches the socket, the connection is reset.
+            var original = ctx.Response.Body;
+            await using var sink = new MemoryStream();
+            ctx.Response.Body = sink;
+            try
+            {
+                await next();
+            }
+            finally
+            {
+                ctx.Response.Body = original;
+            }
+
+            ctx.Abort();
+            return;
+        }
+
+        await next();
+    }
+
+    private static async Task TooManyAsync(HttpContext ctx, int retryAfterSeconds)
+    {
+        ctx.Response.Headers.RetryAfter = Inv(retryAfterSeconds);
+        await Wire.WriteJsonAsync(ctx, 429, new System.Text.Json.Nodes.JsonObject
+        {
+            ["statusCode"] = 429,
+            ["message"] = $"Rate limit is exceeded. Try again in {Inv(retryAfterSeconds)} seconds.",
+        });
+    }
+
+    private static async Task TokenAsync(HttpContext ctx, VismaState visma)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        if (!ctx.Request.HasFormContentType)
+        {
+            await Wire.WriteJsonAsync(ctx, 400, new System.Text.Json.Nodes.JsonObject { ["error"] = "invalid_request" });
+            return;
+        }
+
+        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+        string? clientId = form["client_id"];
+        string? clientSecret = form["client_secret"];
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        if (clientId is null && auth.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(auth[6..].Trim()));
+                var colon = pair.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0)
+                {
+                    clientId = Uri.UnescapeDataString(pair[..colon]);
+                    clientSecret = Uri.UnescapeDataString(pair[(colon + 1)..]);
+                }
+            }
+            catch (FormatException)
+            {
+                // not Basic credentials; fall through to invalid_client
+            }
+        }
+
+        var (status, body) = visma.IssueToken(form["grant_type"], clientId, clientSecret, form["scope"], form["tenant_id"]);
+        await Wire.WriteJsonAsync(ctx, status, body);
+    }
+
+    private static async Task SendAsync(HttpContext ctx, ApiResult result)
+    {
+        if (result.ETag is not null)
+        {
+            ctx.Response.Headers.ETag = result.ETag;
+        }
+
+        if (result.LocationPath is not null)
+        {
+            var req = ctx.Request;
+            ctx.Response.Headers.Location = $"{req.Scheme}://{req.Host}{req.PathBase}/visma{result.LocationPath}";
+        }
+
+        if (result.Body is null)
+        {
+            ctx.Response.StatusCode = result.Status;
+            ctx.Response.ContentLength = 0;
+            return;
+        }
+
+        await Wire.WriteJsonAsync(ctx, result.Status, result.Body);
+    }
+
+    private static string? Bearer(HttpRequest request)
+    {
+        var auth = request.Headers.Authorization.ToString();
+        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && auth.Length > 7 ? auth[7..].Trim() : null;
+    }
+
+    private static string Tenant(HttpContext ctx) => (string)ctx.Items[TenantItem]!;
+
+    private static string Route(HttpContext ctx, string name) => Convert.ToString(ctx.Request.RouteValues[name], CultureInfo.InvariantCulture) ?? "";
+
+    private static string Inv(int n) => n.ToString(CultureInfo.InvariantCulture);
+}

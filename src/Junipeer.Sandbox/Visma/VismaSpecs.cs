@@ -1,0 +1,149 @@
+namespace Junipeer.Sandbox.Visma;
+
+/// <summary>
+/// A Visma.net company (tenant) as seeded through <c>POST /_sandbox/visma/companies</c> or
+/// <see cref="VismaState.CreateCompany"/>. The client (<see cref="ClientId"/>/<see cref="ClientSecret"/>)
+/// is connected to this tenant; one client may be connected to several tenants.
+/// </summary>
+public sealed class VismaCompanySpec
+{
+    public string TenantId { get; set; } = "";
+
+    public string ClientId { get; set; } = "";
+
+    public string ClientSecret { get; set; } = "";
+
+    public string Name { get; set; } = "Sandbox AB";
+
+    public string BaseCurrency { get; set; } = "SEK";
+
+    public List<CustomerClassSpec> CustomerClasses { get; set; } = [];
+
+    public List<VatZoneSpec> VatZones { get; set; } = [];
+
+    public List<VatCategorySpec> VatCategories { get; set; } = [];
+
+    public List<TaxSpec> Taxes { get; set; } = [];
+
+    /// <summary>Customer number series: first number; its width sets the zero padding.</summary>
+    public string CustomerStart { get; set; } = "10000";
+
+    public string CustomerEnd { get; set; } = "99999";
+
+    /// <summary>Last number already used (null: none yet, the next is <see cref="CustomerStart"/>).</summary>
+    public string? CustomerLast { get; set; }
+
+    /// <summary>Invoice (ARINVOICE) number series.</summary>
+    public string InvoiceStart { get; set; } = "000001";
+
+    public string InvoiceEnd { get; set; } = "999999";
+
+    public string? InvoiceLast { get; set; }
+
+    /// <summary>Inventory numbers that are stock items (rejected on customer invoice lines).</summary>
+    public List<string> StockItems { get; set; } = [];
+}
+
+public sealed class CustomerClassSpec
+{
+    public string Id { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    /// <summary>Default VAT zone of customers of this class.</summary>
+    public string? TaxZoneId { get; set; }
+
+    public bool RequiredTaxzoneId { get; set; }
+
+    public string? PaymentMethodId { get; set; }
+
+    public bool InvoiceOrdersSeparately { get; set; }
+}
+
+public sealed class VatZoneSpec
+{
+    public string Id { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    public string? DefaultVatCategory { get; set; }
+
+    /// <summary>Taxes (VAT ids) that apply in this zone.</summary>
+    public List<string> TaxIds { get; set; } = [];
+}
+
+public sealed class VatCategorySpec
+{
+    public string Id { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    public bool Active { get; set; } = true;
+
+    /// <summary>Taxes (VAT ids) of this category.</summary>
+    public List<string> TaxIds { get; set; } = [];
+}
+
+public sealed class TaxSpec
+{
+    public string Id { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    public List<TaxRateSpec> Rates { get; set; } = [];
+}
+
+public sealed class TaxRateSpec
+{
+    public DateOnly EffectiveDate { get; set; } = new(2000, 1, 1);
+
+    /// <summary>Percent, e.g. 25.</summary>
+    public decimal Rate { get; set; }
+}
+
+/// <summary>Ground truth about one customer invoice.</summary>
+public sealed record VismaInvoiceSnapshot(
+    string ReferenceNumber,
+    string CustomerNumber,
+    string? CustomerRefNumber,
+    string? ExternalReference,
+    string? InvoiceText,
+    string CurrencyId,
+    DateOnly DocumentDate,
+    string VatZoneId,
+    string Status,
+    decimal DetailTotal,
+    decimal VatTaxableTotal,
+    decimal VatTotal,
+    decimal Amount,
+    decimal Balance,
+    IReadOnlyList<VismaTaxDetail> TaxDetails,
+    IReadOnlyList<VismaInvoiceLineSnapshot> Lines,
+    DateTimeOffset CreatedAt);
+
+public sealed record VismaTaxDetail(string TaxId, decimal VatRate, decimal TaxableAmount, decimal VatAmount);
+
+public sealed record VismaInvoiceLineSnapshot(
+    int LineNumber,
+    string? InventoryNumber,
+    string? Description,
+    decimal Quantity,
+    decimal UnitPriceInCurrency,
+    decimal DiscountAmountInCurrency,
+    decimal AmountInCurrency,
+    string VatCodeId);
+
+/// <summary>Ground truth about one customer.</summary>
+public sealed record VismaCustomerSnapshot(
+    string Number,
+    int InternalId,
+    string Name,
+    string Status,
+    string CustomerClassId,
+    string? VatZoneId,
+    string? CurrencyId,
+    string? Email,
+    string? VatRegistrationId,
+    string? CorporateId,
+    string? CountryId,
+    IReadOnlyDictionary<string, string> Attributes);
