@@ -169,19 +169,27 @@ public static class InvoiceMapper
             var category = categories.FirstOrDefault(c => c.Id == g.Key.Category)
                 ?? throw new JunipeerException(ErrorCodes.VatCategoryRateMismatch,
                     $"VAT category {g.Key.Category} (mapped for {Rate(g.Key.Rate)}% under {vat.MappingKey}) does not exist in the ERP.");
-            var taxes = category.Taxes.Select(t => (t.TaxId, Rate: t.RateOn(date))).Where(t => t.Rate is not null).ToList();
-            var erpRate = taxes.Sum(t => t.Rate!.Value);
-            if (erpRate != g.Key.Rate)
+            if (g.Key.Rate == 0)
             {
+                continue; // zero-rated: the VAT zone (reverse charge / export) carries no tax for it
+            }
+
+            // A category may carry several taxes (Visma applies those also in the document's VAT
+            // zone, which the API does not expose): the one with the shop's rate is the one booked.
+            var taxes = category.Taxes.Where(t => t.RateOn(date) == g.Key.Rate).ToList();
+            if (taxes.Count == 0)
+            {
+                var found = string.Join(", ", category.Taxes.Select(t => $"{t.TaxId} {Rate(t.RateOn(date) ?? 0)}%"));
                 throw new JunipeerException(ErrorCodes.VatCategoryRateMismatch,
-                    $"VAT category {g.Key.Category} has {Rate(erpRate)}% in the ERP on {date:yyyy-MM-dd}, but the shop charged {Rate(g.Key.Rate)}% (mapping {vat.MappingKey}).");
+                    $"VAT category {g.Key.Category} has no tax at {Rate(g.Key.Rate)}% on {date:yyyy-MM-dd} in the ERP ({(found.Length == 0 ? "no taxes" : found)}), but the shop charged {Rate(g.Key.Rate)}% (mapping {vat.MappingKey}).");
             }
 
-            if (g.Key.Rate == 0 || taxes.Count != 1)
+            if (taxes.Count != 1)
             {
-                continue;
+                continue; // ambiguous tax id: leave the ERP's own computation
             }
 
+            var erpRate = g.Key.Rate;
             var taxable = g.Sum(l => l.Net);
             var shopVat = g.Sum(l => l.Vat);
 
