@@ -217,4 +217,31 @@ public class CentraSandboxTests
         Assert.Equal(HttpStatusCode.OK, after);
         Assert.Single(body["data"]!["orders"]!.AsArray());
     }
+
+    [Fact]
+    public async Task Centra_request_bucket_limits_and_refills_with_the_clock()
+    {
+        await using var kit = await StartAsync();
+        kit.Host.State.Centra.RateLimit = 2;
+        kit.Host.State.Centra.RateWindow = TimeSpan.FromSeconds(10);
+        using var client = CentraClient(kit);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (status, _, raw) = await QueryAsync(client, kit, "OrderByNumber", new { number = 1 });
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal(kit.Clock.GetUtcNow().AddSeconds(10), raw.Headers.RetryAfter!.Date);
+            }
+
+            raw.Dispose();
+            statuses.Add(status);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        kit.Clock.Advance(TimeSpan.FromSeconds(10));
+        var (refilled, _, raw2) = await QueryAsync(client, kit, "OrderByNumber", new { number = 1 });
+        raw2.Dispose();
+        Assert.Equal(HttpStatusCode.OK, refilled);
+    }
 }
