@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Junipeer.Cli.Azurite;
-//using Junipeer.Cli.Demo;
+using Junipeer.Cli.Demo;
 using Junipeer.Cli.LocalHost;
 using Junipeer.Core;
 using Junipeer.Core.Integrations;
@@ -19,7 +19,7 @@ public static class Program
     {
         var root = new RootCommand("junipeer — Centra/PSP → Visma.net integration engine: local host, demo and operator tools");
         root.Subcommands.Add(RunCommand());
-//        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(IntegrationCommand());
         root.Subcommands.Add(StatusCommand());
         root.Subcommands.Add(ReplayCommand());

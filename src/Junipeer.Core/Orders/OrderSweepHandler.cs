@@ -63,7 +63,7 @@ public sealed class OrderSweepHandler(
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         var high = checkpoint;
-        int seen = 0, enqueued = 0, done = 0;
+        int seen = 0, enqueued = 0, done = 0, unchanged = 0;
         await foreach (var order in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             seen++;
@@ -71,6 +71,13 @@ public sealed class OrderSweepHandler(
             if (entry?.Status == LedgerStatus.Done)
             {
                 done++;
+            }
+            else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped && entry.UpdatedAt >= order.UpdatedAt)
+            {
+                // Failed or filtered, and the order has not changed since: retrying would fail the
+                // same way. The operator retries after the fix (`junipeer replay`); an order change
+                // brings it back by itself.
+                unchanged++;
             }
             else
             {
@@ -97,8 +104,8 @@ public sealed class OrderSweepHandler(
             await checkpoints.SetAsync(integration.Id, Flows.Orders, high, ct);
         }
 
-        logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {Done} already invoiced",
-            integration.Id, from, seen, enqueued, done);
+        logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {Done} already invoiced, {Unchanged} failed/skipped and unchanged",
+            integration.Id, from, seen, enqueued, done, unchanged);
         return new SweepResult(1, seen, enqueued, done, 0);
     }
 }

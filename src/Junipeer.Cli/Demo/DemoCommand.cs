@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Text.Json;
+using Junipeer.Core;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Junipeer.Cli.Demo;
+
+/// <summary><c>junipeer demo [--json]</c>: the main job end to end against the Sandbox with embedded defaults.</summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress and logs go to stderr)" };
+        var noFaults = new Option<bool>("--no-faults") { Description = "Deliver every webhook once and inject no Visma faults" };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every order to finish", DefaultValueFactory = _ => 240 };
+        var verbose = new Option<bool>("--verbose") { Description = "Also log warnings (transient failures and retries) to stderr" };
+        var cmd = new Command("demo", "Run the demo: Azurite + Sandbox + local host, 64 Centra orders → Visma.net invoices, with dropped/duplicated webhooks and the fallback sweep");
+        cmd.Options.Add(json);
+        cmd.Options.Add(noFaults);
+        cmd.Options.Add(timeout);
+        cmd.Options.Add(verbose);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var asJson = parse.GetValue(json);
+            var console = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
+            var options = new DemoOptions
+            {
+                Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                StorageConnectionString = Environment.GetEnvironmentVariable("AzureWebJobsStorage"),
+                LogLevel = parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error,
+                ConfigureLogging = b => b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+            };
+            if (parse.GetValue(noFaults))
+            {
+                options = options with { WebhookDropRate = 0, WebhookDuplicateRate = 0, Visma429Burst = 0, Visma5xxRate = 0, VismaCommitThenDropRate = 0 };
+            }
+
+            DemoReport? report = null;
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask("orders finished", maxValue: 64);
+                    report = await DemoRunner.RunAsync(options,
+                        m => console.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
+                        (done, total) =>
+                        {
+                            task.MaxValue = total;
+                            task.Value = done;
+                        }, ct);
+                    task.Value = task.MaxValue;
+                });
+
+            var r = report!;
+            if (asJson)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(r, JunipeerJson.Options));
+            }
+            else
+            {
+                Render(console, r);
+            }
+
+            var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0;
+            return ok ? 0 : 1;
+        });
+        return cmd;
+    }
+
+    private static void Render(IAnsiConsole console, DemoReport r)
+    {
+        var o = r.Orders;
+        var table = new Table().Title("[bold]Orders → Visma.net invoices[/] (counted in the Sandbox)").AddColumns("measure", "value");
+        table.AddRow("orders sent (Centra)", o.Sent.ToString(Inv));
+        table.AddRow("invoiced (exactly one invoice)", Color(o.Invoiced.ToString(Inv), true));
+        table.AddRow("failed with a code", o.Failed.ToString(Inv));
+        table.AddRow("duplicate invoices", Color(o.Duplicates.ToString(Inv), o.Duplicates == 0));
+        table.AddRow("missing invoices", Color(o.Missing.ToString(Inv), o.Missing == 0));
+        table.AddRow("total or VAT differs from Centra", Color(o.AmountMismatches.ToString(Inv), o.AmountMismatches == 0));
+        table.AddRow("Visma calls per invoiced order", o.VismaCallsPerOrder.ToString("0.00", Inv));
+        table.AddRow("customers created in Visma", r.CustomersCreated.ToString(Inv));
+        table.AddRow("webhooks delivered / dropped / duplicated", $"{r.Webhooks.Delivered} / {r.Webhooks.Dropped} / {r.Webhooks.Duplicated}");
+        table.AddRow("duration", $"{r.DurationSeconds:0.0} s");
+        console.Write(table);
+
+        var vat = new Table().Title("[bold]VAT treatment[/]").AddColumns("case", "orders");
+        foreach (var (k, v) in r.Vat.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            vat.AddRow(k, v.ToString(Inv));
+        }
+
+        console.Write(vat);
+        if (r.Failures.Count > 0)
+        {
+            var failures = new Table().Title("[bold]Failures (operator action needed)[/]").AddColumns("code", "orders", "fix");
+            foreach (var (code, count) in r.Failures)
+            {
+                var fix = Junipeer.Core.Errors.ErrorCodes.All.FirstOrDefault(e => e.Code == code)?.Fix ?? "";
+                failures.AddRow(code, count.ToString(Inv), Markup.Escape(fix));
+            }
+
+            console.Write(failures);
+        }
+    }
+
+    private static readonly IFormatProvider Inv = System.Globalization.CultureInfo.InvariantCulture;
+
+    private static string Color(string value, bool good) => good ? $"[green]{value}[/]" : $"[red]{value}[/]";
+}
