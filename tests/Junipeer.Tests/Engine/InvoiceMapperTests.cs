@@ -4,9 +4,9 @@ using Junipeer.Core.Integrations;
 using Junipeer.Core.Orders;
 using Junipeer.Core.Shop;
 using Junipeer.Core.Vat;
-using static Junipeer.Tests.Core.TestData;
+using static Junipeer.Tests.Engine.TestData;
 
-namespace Junipeer.Tests.Core;
+namespace Junipeer.Tests.Engine;
 
 public class InvoiceMapperTests
 {

@@ -2,7 +2,7 @@ using Junipeer.Core.Erp;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Shop;
 
-namespace Junipeer.Tests.Core;
+namespace Junipeer.Tests.Engine;
 
 /// <summary>Settings and orders for pure tests: a Swedish seller with OSS mappings for DE, FR, FI, EL, XI.</summary>
 public static class TestData

@@ -2,7 +2,7 @@ using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Vat;
 
-namespace Junipeer.Tests.Core;
+namespace Junipeer.Tests.Engine;
 
 public class VatEngineTests
 {

@@ -1,0 +1,214 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Queues.Models;
+using Junipeer.Cli.Demo;
+using Junipeer.Core.Integrations;
+using Junipeer.Core.Sync;
+using Junipeer.Functions.Functions;
+using Junipeer.Functions.Hosting;
+using Junipeer.Sandbox;
+using Junipeer.Sandbox.Centra;
+using Junipeer.Sandbox.Visma;
+using Junipeer.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Junipeer.Tests.Infrastructure;
+
+public sealed record HarnessOptions
+{
+    public TimeProvider? EngineTime { get; init; }
+    public Func<VismaCompanySpec, VismaCompanySpec>? Company { get; init; }
+    public Func<Integration, Integration>? Integration { get; init; }
+    public Dictionary<string, string?> Settings { get; init; } = [];
+    public int MaxDequeueCount { get; init; } = 5;
+}
+
+public sealed record WebhookResponse(int Status, JsonElement Body)
+{
+    public string? Code => Body.TryGetProperty("code", out var c) ? c.GetString() : null;
+}
+
+/// <summary>
+/// Real parts for integration tests: the Sandbox on loopback, Azurite, and the engine wired with
+/// the production registration (<see cref="JunipeerRegistration.AddJunipeer"/>). Function classes
+/// are invoked directly; <see cref="DrainAsync"/> plays the queue extension's role synchronously
+/// (delete on success, redeliver on failure, poison after maxDequeueCount) so tests stay
+/// deterministic without waiting for polling.
+/// </summary>
+public sealed class EngineHarness : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EngineHarness(SandboxHost sandbox, IHost host, Integration integration, string webhookSecret, string prefix, int maxDequeue)
+    {
+        Sandbox = sandbox;
+        _host = host;
+        Integration = integration;
+        WebhookSecret = webhookSecret;
+        Prefix = prefix;
+        MaxDequeueCount = maxDequeue;
+    }
+
+    public SandboxHost Sandbox { get; }
+    public Integration Integration { get; }
+    public string WebhookSecret { get; }
+    public string Prefix { get; }
+    public int MaxDequeueCount { get; }
+    public IServiceProvider Services => _host.Services;
+    public string Tenant => Integration.Erp.VismaNet!.CompanyTenantId;
+    public IReadOnlyList<VismaInvoiceSnapshot> Invoices => Sandbox.State.Visma.Invoices(Tenant);
+    public IReadOnlyList<VismaCustomerSnapshot> Customers => Sandbox.State.Visma.Customers(Tenant);
+    public long VismaCalls => Sandbox.State.Stats.CountPrefix("visma ");
+
+    public static async Task<EngineHarness> StartAsync(AzuriteFixture azurite, HarnessOptions? options = null)
+    {
+        options ??= new HarnessOptions();
+        var sandbox = await SandboxHost.StartAsync(new SandboxOptions { Port = 0 }, TestContext.Current.CancellationToken);
+        var tenant = Guid.NewGuid().ToString();
+        var company = DemoScenario.Company(tenant);
+        sandbox.State.Visma.CreateCompany(options.Company?.Invoke(company) ?? company);
+
+        var id = "it-" + Guid.NewGuid().ToString("N")[..12];
+        var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, id, tenant,
+            syncFrom: sandbox.State.Clock.GetUtcNow() - TimeSpan.FromDays(1));
+        integration = options.Integration?.Invoke(integration) ?? integration;
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Junipeer:Storage:Prefix"] = prefix,
+            ["OrderSweepSchedule"] = "0 */5 * * * *",
+            ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
+            [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
+            [$"Secrets:{DemoScenario.WebhookSecretName}"] = secret,
+        });
+        builder.Configuration.AddInMemoryCollection(options.Settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (options.EngineTime is not null)
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton(options.EngineTime));
+        }
+
+        builder.AddJunipeer();
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken); // runs ValidateOnStart
+        await host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, TestContext.Current.CancellationToken);
+        return new EngineHarness(sandbox, host, integration, secret, prefix, options.MaxDequeueCount);
+    }
+
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
+
+    public CentraOrderSnapshot AddOrder(CentraOrderSpec spec) => Sandbox.State.Centra.AddOrder(spec);
+
+    public static string WebhookBody(params int[] orderNumbers) => WebhookBody("insert", orderNumbers);
+
+    public static string WebhookBody(string action, params int[] orderNumbers)
+    {
+        var events = orderNumbers.Select(n => new { type = "order", action, date = "2026-05-04 10:15:22.113000", id = n });
+        return "payload=" + Uri.EscapeDataString(JsonSerializer.Serialize(new { events }));
+    }
+
+    public string Sign(string body, DateTimeOffset? at = null, string? secret = null)
+    {
+        var t = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        return $"t={t},v1={CentraSignature.Sign(secret ?? WebhookSecret, t, body)}";
+    }
+
+    /// <summary>Calls the webhook function class with an ASP.NET Core request, as the Functions host would.</summary>
+    public async Task<WebhookResponse> PostWebhookAsync(string body, string? signature, string? integrationId = null)
+    {
+        var ctx = new DefaultHttpContext { RequestServices = Services };
+        ctx.Request.Method = "POST";
+        ctx.Request.ContentType = "application/x-www-form-urlencoded";
+        var bytes = Encoding.UTF8.GetBytes(body);
+        ctx.Request.Body = new MemoryStream(bytes);
+        ctx.Request.ContentLength = bytes.Length;
+        if (signature is not null)
+        {
+            ctx.Request.Headers["X-Centra-Signature"] = signature;
+        }
+
+        var result = await Function<CentraWebhookFunction>().Run(ctx.Request, integrationId ?? Integration.Id, TestContext.Current.CancellationToken);
+        var obj = Assert.IsType<ObjectResult>(result);
+        return new WebhookResponse(obj.StatusCode ?? 200, JsonSerializer.SerializeToElement(obj.Value, Junipeer.Core.JunipeerJson.Options));
+    }
+
+    public Azure.Storage.Queues.QueueClient Queue(string name) => Services.GetRequiredService<StorageClients>().Queue(name);
+
+    public async Task<int> QueueLengthAsync(string name)
+    {
+        var q = Queue(name);
+        await q.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var peeked = await q.PeekMessagesAsync(32, TestContext.Current.CancellationToken);
+        return peeked.Value.Length;
+    }
+
+    public Task SweepAsync() => Function<OrderSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
+
+    /// <summary>
+    /// Processes the orders queue until it is empty: success deletes; failure makes the message
+    /// visible again (no wait) or, at maxDequeueCount, copies the body to orders-poison and runs
+    /// the poison function. Returns the number of invocations.
+    /// </summary>
+    public async Task<int> DrainAsync(Action<int>? beforeAttempt = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var queue = Queue(StorageNames.OrdersQueue);
+        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+        var invocations = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value;
+            if (batch.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var m in batch)
+            {
+                beforeAttempt?.Invoke(invocations);
+                invocations++;
+                try
+                {
+                    await Function<OrderSyncFunction>().Run(m.MessageText, ct);
+                    await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                }
+                catch (Exception) when (m.DequeueCount >= MaxDequeueCount)
+                {
+                    await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                    await Function<OrderPoisonFunction>().Run(m.MessageText, ct);
+                }
+                catch (Exception)
+                {
+                    await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: ct);
+                }
+            }
+        }
+
+        return invocations;
+    }
+
+    public Task<LedgerEntry?> LedgerAsync(int orderNumber) =>
+        Services.GetRequiredService<ISyncLedger>().GetAsync(new LedgerKey(Integration.Id, Flows.Orders, orderNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)), TestContext.Current.CancellationToken);
+
+    public Task<IReadOnlyList<OperatorEvent>> EventsAsync() => Services.GetRequiredService<IEventLog>().ListAsync(Integration.Id, 100, TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await Sandbox.DisposeAsync();
+    }
+}
