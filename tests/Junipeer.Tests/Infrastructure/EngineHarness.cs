@@ -29,6 +29,7 @@ public sealed record HarnessOptions
     public Func<Integration, Integration>? Integration { get; init; }
     public Dictionary<string, string?> Settings { get; init; } = [];
     public int MaxDequeueCount { get; init; } = 5;
+    public ILoggerProvider? Logs { get; init; }
 }
 
 public sealed record WebhookResponse(int Status, JsonElement Body)
@@ -95,7 +96,12 @@ public sealed class EngineHarness : IAsyncDisposable
             [$"Secrets:{DemoScenario.WebhookSecretName}"] = secret,
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(options.Logs is null ? LogLevel.Warning : LogLevel.Debug);
+        if (options.Logs is not null)
+        {
+            builder.Logging.AddProvider(options.Logs);
+        }
+
         if (options.EngineTime is not null)
         {
             builder.Services.Replace(ServiceDescriptor.Singleton(options.EngineTime));
