@@ -54,10 +54,10 @@ public sealed class AzuriteRunner : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var runner = new AzuriteRunner(process, blob, queue, table);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var waited = Stopwatch.StartNew();
         while (!(await IsListeningAsync(queue) && await IsListeningAsync(table)))
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
+            if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
             {
                 await runner.DisposeAsync();
                 throw new InvalidOperationException($"Azurite did not come up (exit code {(process.HasExited ? process.ExitCode : -1)}).");

@@ -121,9 +121,8 @@ public static class DemoRunner
             status($"webhooks: {webhooks.Delivered.Count} delivered, {webhooks.Dropped.Count} dropped, {webhooks.Duplicated.Count} duplicated; the sweep ({options.SweepSchedule}) catches the rest");
 
             var ledger = host.Services.GetRequiredService<ISyncLedger>();
-            var deadline = DateTime.UtcNow + options.Timeout;
             IReadOnlyList<LedgerEntry> entries = [];
-            while (DateTime.UtcNow < deadline)
+            while (clock.Elapsed < options.Timeout)
             {
                 entries = await ledger.ListAsync(DemoScenario.IntegrationId, Flows.Orders, ct);
                 var finished = entries.Count(e => e.Status is LedgerStatus.Done or LedgerStatus.Failed);
