@@ -141,14 +141,7 @@ public static class Program
         var callsBefore = sandbox.State.Stats.CountPrefix("visma ");
         var invoicesBefore = sandbox.State.Visma.Invoices(DemoScenario.CompanyTenantId).Count;
         var clock = Stopwatch.StartNew();
-        var items = specs.Select(s => new WorkItem
-        {
-            Kind = WorkKinds.Order,
-            IntegrationId = integration.Id,
-            EntityKey = s.Number!.Value.ToString(CultureInfo.InvariantCulture),
-            Reason = "bench",
-            CorrelationId = $"bench-{s.Number}",
-        }).ToList();
+        var items = specs.Select(s => WorkItem.ForOrder(integration.Id, s.Number!.Value.ToString(CultureInfo.InvariantCulture), "bench", $"bench-{s.Number}", DateTimeOffset.UtcNow)).ToList();
         if (concurrent)
         {
             foreach (var item in items)

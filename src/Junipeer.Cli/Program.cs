@@ -198,15 +198,8 @@ public static class Program
             var queue = sp.GetRequiredService<IWorkQueue>();
             foreach (var n in parse.GetValue(order)!)
             {
-                await queue.EnqueueAsync(new WorkItem
-                {
-                    Kind = WorkKinds.Order,
-                    IntegrationId = parse.GetValue(IntegrationOption)!,
-                    EntityKey = n,
-                    Reason = WorkReasons.Replay,
-                    CorrelationId = $"replay-{Guid.NewGuid():N}",
-                    EnqueuedAt = TimeProvider.System.GetUtcNow(),
-                }, null, ct);
+                await queue.EnqueueAsync(
+                    WorkItem.ForOrder(parse.GetValue(IntegrationOption)!, n, WorkReasons.Replay, $"replay-{Guid.NewGuid():N}", TimeProvider.System.GetUtcNow()), null, ct);
             }
 
             AnsiConsole.MarkupLine($"[green]Re-enqueued[/] {parse.GetValue(order)!.Length} order(s).");

@@ -37,6 +37,7 @@ public sealed class VismaNetErp : IErpInvoicing
     private readonly VismaHttp _http;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedUntil = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedVatCategories> _vatCategories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _vatCategoryGates = new(StringComparer.Ordinal);
 
     public VismaNetErp(
         IFlurlClientCache clients,
@@ -135,10 +136,26 @@ public sealed class VismaNetErp : IErpInvoicing
 
     public async Task<IReadOnlyList<ErpVatCategory>> GetVatCategoriesAsync(Integration integration, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        if (_vatCategories.TryGetValue(integration.Id, out var cached) && now < cached.Until)
+        if (_vatCategories.TryGetValue(integration.Id, out var cached) && _time.GetUtcNow() < cached.Until)
             return cached.Categories;
 
+        // Single flight per integration: concurrent orders share one fetch instead of each calling Visma.
+        var gate = _vatCategoryGates.GetOrAdd(integration.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_vatCategories.TryGetValue(integration.Id, out cached) && _time.GetUtcNow() < cached.Until)
+                return cached.Categories;
+            return await FetchVatCategoriesAsync(integration, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<ErpVatCategory>> FetchVatCategoriesAsync(Integration integration, CancellationToken cancellationToken)
+    {
         var dtos = await GetAllPagesAsync<VatCategoryDto>(integration, VismaOperation.GetVatCategories, ["v1", "vatCategory"], [],
             VatCategoryPageSize, c => c.Metadata, cancellationToken);
         var categories = dtos.Where(c => c.VatCategoryId is not null).Select(ToVatCategory).ToList();

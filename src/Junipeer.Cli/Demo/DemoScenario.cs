@@ -80,12 +80,7 @@ public static class DemoScenario
         ],
     };
 
-    private static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] categories) => new()
-    {
-        TaxZoneId = zone,
-        CustomerClassId = cls,
-        VatCategoryByRate = categories.ToDictionary(c => c.Rate, c => c.Category),
-    };
+    private static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] categories) => VatMapping.Of(zone, cls, categories);
 
     public static Integration Integration(Uri vismaApiBase, Uri vismaTokenUrl, Uri centraGraphQl, string id = IntegrationId,
         string tenantId = CompanyTenantId, DateTimeOffset? syncFrom = null) => new()

@@ -129,6 +129,13 @@ public sealed record VatMapping
 
     /// <summary>VAT rate (invariant text, e.g. "25", "25.5", "0") → Visma.net VAT category id.</summary>
     public required IReadOnlyDictionary<string, string> VatCategoryByRate { get; init; }
+
+    public static VatMapping Of(string taxZoneId, string? customerClassId, params (string Rate, string Category)[] categories) => new()
+    {
+        TaxZoneId = taxZoneId,
+        CustomerClassId = customerClassId,
+        VatCategoryByRate = categories.ToDictionary(c => c.Rate, c => c.Category),
+    };
 }
 
 public sealed record VatSettings

@@ -81,15 +81,8 @@ public sealed class OrderSweepHandler(
             }
             else
             {
-                await queue.EnqueueAsync(new WorkItem
-                {
-                    Kind = WorkKinds.Order,
-                    IntegrationId = integration.Id,
-                    EntityKey = order.OrderNumber,
-                    Reason = WorkReasons.Sweep,
-                    CorrelationId = $"{correlationId}-{order.OrderNumber}",
-                    EnqueuedAt = time.GetUtcNow(),
-                }, null, ct);
+                await queue.EnqueueAsync(
+                    WorkItem.ForOrder(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlationId}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
                 enqueued++;
             }
 

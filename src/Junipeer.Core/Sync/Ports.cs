@@ -66,6 +66,17 @@ public sealed record WorkItem
 
     /// <summary>How many times this item was deliberately re-queued (rate-limit waits).</summary>
     public int Requeues { get; init; }
+
+    /// <summary>The work item that syncs one shop order.</summary>
+    public static WorkItem ForOrder(string integrationId, string orderNumber, string reason, string correlationId, DateTimeOffset enqueuedAt) => new()
+    {
+        Kind = WorkKinds.Order,
+        IntegrationId = integrationId,
+        EntityKey = orderNumber,
+        Reason = reason,
+        CorrelationId = correlationId,
+        EnqueuedAt = enqueuedAt,
+    };
 }
 
 public static class WorkKinds

@@ -80,15 +80,7 @@ public sealed class CentraWebhookIntake(
                 continue;
             }
 
-            await queue.EnqueueAsync(new WorkItem
-            {
-                Kind = WorkKinds.Order,
-                IntegrationId = integration.Id,
-                EntityKey = e.Id,
-                Reason = WorkReasons.Webhook,
-                CorrelationId = $"wh-{Guid.NewGuid():N}",
-                EnqueuedAt = time.GetUtcNow(),
-            }, null, ct);
+            await queue.EnqueueAsync(WorkItem.ForOrder(integration.Id, e.Id, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", time.GetUtcNow()), null, ct);
             enqueued++;
         }
 

@@ -319,4 +319,25 @@ public class OrderFlowTests(AzuriteFixture azurite)
         await fn.Run("{\"not\":\"a work item\"}", TestContext.Current.CancellationToken);
         Assert.Contains(logs.Messages, m => m.Contains(ErrorCodes.QueueMessageInvalid, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Concurrent_orders_share_one_VAT_category_fetch_and_each_get_one_invoice()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        var numbers = Enumerable.Range(1101, 8).ToList();
+        foreach (var n in numbers)
+        {
+            h.AddOrder(Swedish(n));
+        }
+
+        var handler = h.Services.GetRequiredService<Junipeer.Core.Orders.OrderSyncHandler>();
+        var results = await Task.WhenAll(numbers.Concat(numbers).Select(n => handler.HandleAsync(
+            WorkItem.ForOrder(h.Integration.Id, n.ToString(System.Globalization.CultureInfo.InvariantCulture), WorkReasons.Replay, $"c{n}", DateTimeOffset.UtcNow),
+            Guid.NewGuid().ToString("N"), TestContext.Current.CancellationToken)));
+
+        Assert.Equal(8, h.Invoices.Count);
+        Assert.Equal(8, h.Invoices.Select(i => i.CustomerRefNumber).Distinct().Count());
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma GET /v1/vatCategory"));
+        Assert.All(results, r => Assert.Contains(r.Outcome, new[] { Junipeer.Core.Orders.SyncOutcome.Done, Junipeer.Core.Orders.SyncOutcome.AlreadyDone, Junipeer.Core.Orders.SyncOutcome.Requeued }));
+    }
 }

@@ -7,12 +7,7 @@ namespace Junipeer.Tests.Engine;
 /// <summary>Settings and orders for pure tests: a Swedish seller with OSS mappings for DE, FR, FI, EL, XI.</summary>
 public static class TestData
 {
-    public static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] cats) => new()
-    {
-        TaxZoneId = zone,
-        CustomerClassId = cls,
-        VatCategoryByRate = cats.ToDictionary(c => c.Rate, c => c.Category),
-    };
+    public static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] cats) => VatMapping.Of(zone, cls, cats);
 
     public static VatSettings Vat(bool destination = true) => new()
     {
