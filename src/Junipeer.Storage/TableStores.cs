@@ -93,6 +93,26 @@ public sealed class TableInbox(StorageClients clients, TimeProvider time) : Tabl
             return false;
         }
     }
+
+    public async Task<int> PurgeAsync(string integrationId, string source, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var pk = TableKeys.Partition(integrationId, source);
+        var old = new List<TableEntity>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and ReceivedAt lt {olderThan}"),
+                           select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            old.Add(e);
+        }
+
+        // One partition, so deletes go in entity-group transactions of at most 100.
+        foreach (var chunk in old.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken);
+        }
+
+        return old.Count;
+    }
 }
 
 /// <summary>Mappings table: PartitionKey = integration|kind, RowKey = external key.</summary>

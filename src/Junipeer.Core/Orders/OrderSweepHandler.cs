@@ -19,6 +19,7 @@ public sealed class OrderSweepHandler(
     ICheckpointStore checkpoints,
     ISyncLedger ledger,
     IWorkQueue queue,
+    IInbox inbox,
     TimeProvider time,
     ILogger<OrderSweepHandler> logger)
 {
@@ -95,6 +96,12 @@ public sealed class OrderSweepHandler(
         if (high > checkpoint)
         {
             await checkpoints.SetAsync(integration.Id, Flows.Orders, high, ct);
+        }
+
+        var purged = await inbox.PurgeAsync(integration.Id, InboxSources.CentraWebhook, time.GetUtcNow() - InboxSources.Retention, ct);
+        if (purged > 0)
+        {
+            logger.LogInformation("Purged {Count} webhook dedupe rows older than {Days} days", purged, InboxSources.Retention.TotalDays);
         }
 
         logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {Done} already invoiced, {Unchanged} failed/skipped and unchanged",

@@ -34,8 +34,6 @@ public sealed class CentraWebhookIntake(
     IOptions<JunipeerOptions> options,
     ILogger<CentraWebhookIntake> logger)
 {
-    public const string Source = "centra-webhook";
-
     public async Task<WebhookIntakeResult> HandleAsync(string integrationId, string? signatureHeader, string rawBody, CancellationToken ct)
     {
         var integration = await integrations.GetAsync(integrationId, ct);
@@ -74,7 +72,7 @@ public sealed class CentraWebhookIntake(
                 continue;
             }
 
-            if (!await inbox.TryAcceptAsync(integration.Id, Source, $"order|{e.Id}|{e.Action}|{e.Date}", ct))
+            if (!await inbox.TryAcceptAsync(integration.Id, InboxSources.CentraWebhook, $"order|{e.Id}|{e.Action}|{e.Date}", ct))
             {
                 duplicates++;
                 continue;

@@ -95,4 +95,25 @@ public class StorageTests(AzuriteFixture azurite)
         Assert.Null(await store.TryWriteAsync(created with { RefreshLeaseOwner = "other" }, TestContext.Current.CancellationToken)); // stale ETag: 412
         Assert.Equal("me", (await store.GetAsync(_integration, "visma", TestContext.Current.CancellationToken))!.RefreshLeaseOwner);
     }
+
+    [Fact]
+    public async Task Inbox_purge_removes_only_old_dedupe_rows_of_that_integration()
+    {
+        var clients = Clients();
+        var inbox = new TableInbox(clients, _time);
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 0; i < 120; i++)
+        {
+            Assert.True(await inbox.TryAcceptAsync(_integration, InboxSources.CentraWebhook, $"old-{i}", ct));
+        }
+
+        Assert.True(await inbox.TryAcceptAsync("other-integration", InboxSources.CentraWebhook, "old-0", ct));
+        _time.Advance(TimeSpan.FromDays(8));
+        Assert.True(await inbox.TryAcceptAsync(_integration, InboxSources.CentraWebhook, "new", ct));
+
+        Assert.Equal(120, await inbox.PurgeAsync(_integration, InboxSources.CentraWebhook, _time.GetUtcNow() - InboxSources.Retention, ct));
+        Assert.False(await inbox.TryAcceptAsync(_integration, InboxSources.CentraWebhook, "new", ct)); // recent row kept
+        Assert.False(await inbox.TryAcceptAsync("other-integration", InboxSources.CentraWebhook, "old-0", ct)); // other integration untouched
+        Assert.True(await inbox.TryAcceptAsync(_integration, InboxSources.CentraWebhook, "old-5", ct)); // purged, accepted again
+    }
 }
