@@ -35,6 +35,13 @@ internal static class VismaEndpoints
         app.MapPost("/visma/v1/customerinvoice/{invoiceNumber}/action/release", ctx =>
             SendAsync(ctx, v.ReleaseInvoice(Tenant(ctx), Route(ctx, "invoiceNumber"))));
 
+        app.MapPost("/visma/v1/customerPayment", async ctx =>
+            await SendAsync(ctx, v.CreatePayment(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+        app.MapGet("/visma/v1/customerPayment", ctx => SendAsync(ctx, v.ListPayments(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/customerPayment/{paymentNumber}", ctx => SendAsync(ctx, v.GetPayment(Tenant(ctx), Route(ctx, "paymentNumber"))));
+        app.MapPost("/visma/v1/customerPayment/{paymentNumber}/action/release", async ctx =>
+            await SendAsync(ctx, v.ReleasePayment(Tenant(ctx), Route(ctx, "paymentNumber"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+
         async Task CreateInvoiceAsync(HttpContext ctx) =>
             await SendAsync(ctx, v.CreateInvoice(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));
     }
