@@ -110,7 +110,7 @@ internal static class VismaEndpoints
         }
 
         ctx.Items[TenantItem] = info.TenantId;
-        if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop())
+        if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop(VismaPath(ctx.Request)))
         {
             // Commit the write, then drop the reply: nothing reaches the socket, the connection is reset.
             var original = ctx.Response.Body;
@@ -204,6 +204,13 @@ internal static class VismaEndpoints
     {
         var auth = request.Headers.Authorization.ToString();
         return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && auth.Length > 7 ? auth[7..].Trim() : null;
+    }
+
+    /// <summary>The request path after <c>/visma</c>, e.g. <c>/v1/customerPayment</c>.</summary>
+    private static string VismaPath(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        return path.StartsWith("/visma/", StringComparison.OrdinalIgnoreCase) ? path[6..] : path;
     }
 
     private static string Tenant(HttpContext ctx) => (string)ctx.Items[TenantItem]!;
