@@ -19,13 +19,16 @@ namespace Junipeer.Connectors.VismaNet;
 /// FindInvoicesByReference → GET /v1/customerinvoice?customerRefNumber (paged); CreateInvoice →
 /// POST /v2/customerinvoice (no read-back); GetInvoice → GET /v1/customerinvoice/{n};
 /// ReleaseInvoice → POST /v1/customerinvoice/{n}/action/release; GetVatCategories → GET
-/// /v1/vatCategory (paged, cached per integration).
+/// /v1/vatCategory (paged, cached per integration); FindPaymentsForInvoice → GET
+/// /v1/customerPayment?invoiceRefNbr (paged); CreatePayment → POST /v1/customerPayment (no
+/// read-back); ReleasePayment → POST /v1/customerPayment/{n}/action/release.
 /// </summary>
 public sealed class VismaNetErp : IErpInvoicing
 {
     public const string UserAgent = "Junipeer/1.0";
 
     internal const int LookupPageSize = 100;
+    internal const string PaymentType = "Payment";
     internal const int VatCategoryPageSize = 1000;
     private const int MaxPages = 200;
 
@@ -108,30 +111,63 @@ public sealed class VismaNetErp : IErpInvoicing
         return ToInvoiceRef(dto with { ReferenceNumber = dto.ReferenceNumber ?? invoiceNumber });
     }
 
-    public async Task ReleaseInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken)
+    public Task ReleaseInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken) =>
+        ReleaseAsync(integration, VismaOperation.ReleaseInvoice, ["v1", "customerinvoice", invoiceNumber, "action", "release"], "{}", "invoice", invoiceNumber, cancellationToken);
+
+    public async Task<IReadOnlyList<ErpPaymentRef>> FindPaymentsForInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken)
+    {
+        var payments = await GetAllPagesAsync<PaymentDto>(integration, VismaOperation.FindPayments, ["v1", "customerPayment"],
+            [("invoiceRefNbr", invoiceNumber)], LookupPageSize, p => p.Metadata, cancellationToken);
+
+        // Whether the filter is exact is undocumented: keep payments whose lines name the invoice
+        // (when lines are returned). Voided payments and void documents no longer apply anything.
+        return payments
+            .Where(p => p.RefNbr is not null)
+            .Where(p => p.PaymentLines is not { Count: > 0 } lines
+                        || lines.Any(l => string.Equals(l.RefNbr, invoiceNumber, StringComparison.Ordinal)))
+            .Where(p => !string.Equals(p.Status, "Voided", StringComparison.OrdinalIgnoreCase)
+                        && (p.Type is null || string.Equals(p.Type, "Payment", StringComparison.OrdinalIgnoreCase)))
+            .Select(p => new ErpPaymentRef(p.RefNbr!, p.Status ?? "", p.PaymentRef, p.PaymentAmountInCurrency ?? p.PaymentAmount ?? 0m))
+            .ToList();
+    }
+
+    public async Task<string> CreatePaymentAsync(Integration integration, ErpPaymentDraft draft, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(integration, VismaOperation.CreatePayment, HttpMethod.Post, ["v1", "customerPayment"], [],
+            VismaJson.Serialize(ToPaymentDto(draft)), cancellationToken);
+        var number = NumberFromLocation(response.Location, VismaOperation.CreatePayment);
+        _logger.LogInformation("Created Visma.net customer payment {Number} ({Reference}) for invoice {Invoice}, integration {IntegrationId}",
+            number, draft.Reference, draft.InvoiceNumber, integration.Id);
+        return number;
+    }
+
+    public Task ReleasePaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken) =>
+        ReleaseAsync(integration, VismaOperation.ReleasePayment, ["v1", "customerPayment", paymentNumber, "action", "release"],
+            VismaJson.Serialize(new PaymentReleaseActionDto { Type = VismaValue.Of(PaymentType) }), "customer payment", paymentNumber, cancellationToken);
+
+    private async Task ReleaseAsync(Integration integration, VismaOperation operation, string[] path, string body, string what, string number, CancellationToken cancellationToken)
     {
         VismaHttpResponse response;
         try
         {
-            response = await SendAsync(integration, VismaOperation.ReleaseInvoice, HttpMethod.Post,
-                ["v1", "customerinvoice", invoiceNumber, "action", "release"], [], "{}", cancellationToken);
+            response = await SendAsync(integration, operation, HttpMethod.Post, path, [], body, cancellationToken);
         }
         catch (VismaNetApiException ex) when (ex is { Kind: VismaFailureKind.Rejected, StatusCode: 400 }
                                               && ex.VismaMessage?.Contains("already released", StringComparison.OrdinalIgnoreCase) == true)
         {
             // The exact wording is uncertain; the message is what we have. Releasing twice is not an error.
-            _logger.LogInformation("Visma.net invoice {Number} was already released", invoiceNumber);
+            _logger.LogInformation("Visma.net {What} {Number} was already released", what, number);
             return;
         }
 
         var result = VismaJson.Deserialize<ActionResultDto>(response.Body);
         if (string.Equals(result?.ActionResult, "Failed", StringComparison.OrdinalIgnoreCase))
             throw new VismaNetApiException(ErrorCodes.ErpRequestRejected,
-                $"Visma.net could not release invoice {invoiceNumber}: {result?.ErrorInfo ?? "actionResult Failed without errorInfo"}",
+                $"Visma.net could not release {what} {number}: {result?.ErrorInfo ?? "actionResult Failed without errorInfo"}",
                 VismaFailureKind.Rejected, response.StatusCode)
             { VismaMessage = result?.ErrorInfo };
         if (result?.ActionResult is { } state && !string.Equals(state, "Done", StringComparison.OrdinalIgnoreCase))
-            _logger.LogInformation("Visma.net accepted the release of invoice {Number} with state {State}", invoiceNumber, state);
+            _logger.LogInformation("Visma.net accepted the release of {What} {Number} with state {State}", what, number, state);
     }
 
     public async Task<IReadOnlyList<ErpVatCategory>> GetVatCategoriesAsync(Integration integration, CancellationToken cancellationToken)
@@ -252,6 +288,30 @@ public sealed class VismaNetErp : IErpInvoicing
                 TaxableAmount = VismaValue.Of(t.TaxableAmount),
                 VatAmount = VismaValue.Of(t.VatAmount),
             }).ToList(),
+    };
+
+    internal static PaymentUpdateDto ToPaymentDto(ErpPaymentDraft draft) => new()
+    {
+        Type = VismaValue.Of(PaymentType),
+        Hold = VismaValue.Of(false),
+        ApplicationDate = VismaValue.Of(draft.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        PaymentRef = VismaValue.Of(draft.Reference),
+        Customer = VismaValue.Of(draft.CustomerNumber),
+        PaymentMethod = VismaValue.Of(draft.PaymentMethodId),
+        CashAccount = VismaValue.Of(draft.CashAccount),
+        Currency = VismaValue.Of(draft.CurrencyId),
+        PaymentAmount = VismaValue.Of(draft.Amount),
+        InvoiceText = VismaValue.Of(draft.Text),
+        PaymentLines =
+        [
+            new PaymentLineUpdateDto
+            {
+                Operation = "Insert",
+                DocumentType = VismaValue.Of("Invoice"),
+                RefNbr = VismaValue.Of(draft.InvoiceNumber),
+                AmountPaid = VismaValue.Of(draft.Amount),
+            },
+        ],
     };
 
     private static ErpInvoiceRef ToInvoiceRef(CustomerInvoiceDto dto) =>

@@ -15,6 +15,9 @@ internal enum VismaOperation
     GetInvoice,
     ReleaseInvoice,
     GetVatCategories,
+    FindPayments,
+    CreatePayment,
+    ReleasePayment,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -34,6 +37,9 @@ internal static partial class VismaNetErrors
         VismaOperation.GetInvoice => "the invoice read",
         VismaOperation.ReleaseInvoice => "the invoice release",
         VismaOperation.GetVatCategories => "the VAT category read",
+        VismaOperation.FindPayments => "the customer payment lookup",
+        VismaOperation.CreatePayment => "the customer payment create",
+        VismaOperation.ReleasePayment => "the customer payment release",
         _ => operation.ToString(),
     };
 

@@ -10,6 +10,7 @@ public static class DemoData
     /// A Swedish company: taxes SE25/SE12/SE06 and DE19 (with the 2020 H2 cut to 16%), zones SE (Swedish
     /// taxes), DE (DE19) and EXPORT (none); categories "1" standard = {SE25, DE19}, "2" = {SE12},
     /// "3" = {SE06}, "EXEMPT" = {}; classes WEB and B2B (zone SE), EU (zone DE). Stock item "STOCK-1".
+    /// Payment methods CARD and GIFTCARD; cash accounts 1930 (bank) and 2420 (gift-card liability).
     /// </summary>
     public static VismaCompanySpec SwedishCompany(string tenantId, string clientId = "isv_junipeer", string clientSecret = "sandbox-secret") => new()
     {
@@ -55,6 +56,12 @@ public static class DemoData
             new() { Id = "EU", Description = "EU consumers (OSS)", TaxZoneId = "DE", PaymentMethodId = "CARD" },
         ],
         StockItems = ["STOCK-1"],
+        PaymentMethods =
+        [
+            new() { Id = "CARD", Description = "Card (PSP)" },
+            new() { Id = "GIFTCARD", Description = "Gift certificate" },
+        ],
+        CashAccounts = ["1930", "2420"],
     };
 
     /// <summary>A VAT-inclusive Swedish DTC order: two 25% lines, one 12% line, shipping 49, a 100 SEK voucher.</summary>

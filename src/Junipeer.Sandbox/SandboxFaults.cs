@@ -12,6 +12,7 @@ public sealed class SandboxFaults
     private double _visma5xxRate;
     private int _vismaLatencyMs;
     private double _vismaCommitThenDropRate;
+    private string? _vismaCommitThenDropPath;
     private int _visma429Burst;
     private int _retryAfterSeconds = 1;
     private int _centra429Burst;
@@ -31,6 +32,12 @@ public sealed class SandboxFaults
 
     /// <summary>Probability (0..1) that a Visma write commits and then the connection is aborted.</summary>
     public double VismaCommitThenDropRate { get { lock (_gate) { return _vismaCommitThenDropRate; } } set { lock (_gate) { _vismaCommitThenDropRate = value; } } }
+
+    /// <summary>
+    /// When set, commit-then-drop applies only to writes whose path (after <c>/visma</c>) starts with
+    /// this prefix, e.g. <c>/v1/customerPayment</c>; other writes are answered normally (and roll nothing).
+    /// </summary>
+    public string? VismaCommitThenDropPath { get { lock (_gate) { return _vismaCommitThenDropPath; } } set { lock (_gate) { _vismaCommitThenDropPath = value; } } }
 
     /// <summary>The next N Visma API calls answer 429 with <c>Retry-After: RetryAfterSeconds</c>.</summary>
     public int Visma429Burst { get { lock (_gate) { return _visma429Burst; } } set { lock (_gate) { _visma429Burst = value; } } }
@@ -56,6 +63,7 @@ public sealed class SandboxFaults
             _visma5xxRate = settings.Visma5xxRate;
             _vismaLatencyMs = settings.VismaLatencyMs;
             _vismaCommitThenDropRate = settings.VismaCommitThenDropRate;
+            _vismaCommitThenDropPath = settings.VismaCommitThenDropPath;
             _visma429Burst = settings.Visma429Burst;
             _retryAfterSeconds = settings.RetryAfterSeconds;
             _centra429Burst = settings.Centra429Burst;
@@ -76,6 +84,7 @@ public sealed class SandboxFaults
                 Visma5xxRate = _visma5xxRate,
                 VismaLatencyMs = _vismaLatencyMs,
                 VismaCommitThenDropRate = _vismaCommitThenDropRate,
+                VismaCommitThenDropPath = _vismaCommitThenDropPath,
                 Visma429Burst = _visma429Burst,
                 RetryAfterSeconds = _retryAfterSeconds,
                 Centra429Burst = _centra429Burst,
@@ -117,7 +126,8 @@ public sealed class SandboxFaults
 
     internal bool RollVisma5xx() => Roll(() => _visma5xxRate);
 
-    internal bool RollCommitThenDrop() => Roll(() => _vismaCommitThenDropRate);
+    internal bool RollCommitThenDrop(string path) =>
+        Roll(() => _vismaCommitThenDropPath is { } only && !path.StartsWith(only, StringComparison.OrdinalIgnoreCase) ? 0 : _vismaCommitThenDropRate);
 
     private bool Roll(Func<double> rate)
     {
@@ -137,6 +147,9 @@ public sealed class FaultSettings
     public int VismaLatencyMs { get; set; }
 
     public double VismaCommitThenDropRate { get; set; }
+
+    /// <summary>Optional path prefix (after <c>/visma</c>) limiting commit-then-drop to some writes.</summary>
+    public string? VismaCommitThenDropPath { get; set; }
 
     public int Visma429Burst { get; set; }
 

@@ -62,7 +62,8 @@ public static class DemoCommand
                 Render(console, r);
             }
 
-            var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0;
+            var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0
+                     && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0;
             return ok ? 0 : 1;
         });
         return cmd;
@@ -78,6 +79,10 @@ public static class DemoCommand
         table.AddRow("duplicate invoices", Color(o.Duplicates.ToString(Inv), o.Duplicates == 0));
         table.AddRow("missing invoices", Color(o.Missing.ToString(Inv), o.Missing == 0));
         table.AddRow("total or VAT differs from Centra", Color(o.AmountMismatches.ToString(Inv), o.AmountMismatches == 0));
+        var p = r.Payments;
+        var paymentsOk = p.Duplicates == 0 && p.GiftAmountMismatches == 0;
+        table.AddRow("gift-certificate payments (orders / created / released)", Color($"{p.GiftOrders} / {p.Created} / {p.Released}", paymentsOk && p.Created == p.Released));
+        table.AddRow("invoice balance ≠ total − gift certificate", Color(p.GiftAmountMismatches.ToString(Inv), p.GiftAmountMismatches == 0));
         table.AddRow("Visma calls per invoiced order", o.VismaCallsPerOrder.ToString("0.00", Inv));
         table.AddRow("customers created in Visma", r.CustomersCreated.ToString(Inv));
         table.AddRow("webhooks delivered / dropped / duplicated", $"{r.Webhooks.Delivered} / {r.Webhooks.Dropped} / {r.Webhooks.Duplicated}");

@@ -28,10 +28,18 @@ public sealed record DemoOptions
 
 public sealed record DemoOrderCounts(int Sent, int Invoiced, int Failed, int Duplicates, int Missing, double VismaCallsPerOrder, int AmountMismatches, int UnexpectedFailures);
 
+/// <summary>
+/// Gift-certificate payments, counted in the Sandbox: orders with a gift certificate, payments with a
+/// <c>GC-</c> reference (created / released / extra ones per reference), and invoices whose open
+/// balance is not grand total − gift amount.
+/// </summary>
+public sealed record DemoPaymentCounts(int GiftOrders, int Created, int Released, int Duplicates, int GiftAmountMismatches);
+
 public sealed record DemoWebhookCounts(int Orders, int Delivered, int Dropped, int Duplicated, int Rejected);
 
 public sealed record DemoReport(
     DemoOrderCounts Orders,
+    DemoPaymentCounts Payments,
     IReadOnlyDictionary<string, int> Vat,
     IReadOnlyDictionary<string, int> Failures,
     DemoWebhookCounts Webhooks,
@@ -150,21 +158,34 @@ public static class DemoRunner
     {
         var invoices = sandbox.State.Visma.Invoices(DemoScenario.CompanyTenantId);
         var byRef = invoices.Where(i => i.CustomerRefNumber is not null).GroupBy(i => i.CustomerRefNumber!).ToDictionary(g => g.Key, g => g.ToList());
-        int invoiced = 0, duplicates = 0, missing = 0, mismatches = 0;
+        int invoiced = 0, duplicates = 0, missing = 0, mismatches = 0, giftOrders = 0, giftMismatches = 0;
         foreach (var spec in specs)
         {
             var order = sandbox.State.Centra.Order(spec.Number!.Value)!;
+            giftOrders += order.GiftCertificate > 0 ? 1 : 0;
             if (byRef.TryGetValue($"CENTRA-{spec.Number}", out var list))
             {
                 invoiced++;
                 duplicates += list.Count - 1;
                 mismatches += list.Count(i => i.Amount != order.GrandTotal || i.VatTotal != order.TotalVat || i.CurrencyId != order.Currency);
+
+                // The open balance of a released invoice is what the PSP pays: the total less the gift certificates.
+                giftMismatches += list.Count(i => i.Balance != order.GrandTotal - order.GiftCertificate);
             }
             else if (!DemoScenario.ExpectedToFail(spec))
             {
                 missing++;
             }
         }
+
+        var giftPayments = sandbox.State.Visma.Payments(DemoScenario.CompanyTenantId)
+            .Where(p => p.PaymentRef?.StartsWith("GC-", StringComparison.Ordinal) == true).ToList();
+        var payments = new DemoPaymentCounts(
+            giftOrders,
+            giftPayments.Count,
+            giftPayments.Count(p => p.Status is "Closed" or "Open"),
+            giftPayments.GroupBy(p => p.PaymentRef).Sum(g => g.Count() - 1),
+            giftMismatches);
 
         var failedEntries = entries.Where(e => e.Status == LedgerStatus.Failed).ToList();
         var unexpected = failedEntries.Count(e => !specs.Any(s => s.Number.ToString() == e.Key.EntityKey && DemoScenario.ExpectedToFail(s)));
@@ -173,6 +194,7 @@ public static class DemoRunner
         return new DemoReport(
             new DemoOrderCounts(specs.Count, invoiced, failedEntries.Count, duplicates, missing,
                 invoiced == 0 ? 0 : Math.Round((double)total / invoiced, 2), mismatches, unexpected),
+            payments,
             entries.Where(e => e.Facts.TryGetValue("vatCase", out _)).GroupBy(e => e.Facts["vatCase"]).ToDictionary(g => g.Key, g => g.Count()),
             failedEntries.GroupBy(e => e.ErrorCode ?? "?").ToDictionary(g => g.Key, g => g.Count()),
             new DemoWebhookCounts(specs.Count, webhooks.Delivered.Count, webhooks.Dropped.Count, webhooks.Duplicated.Count,

@@ -20,6 +20,10 @@ public static class DemoScenario
     public const string CentraTokenSecretName = "demoCentraToken";
     public const string WebhookSecretName = "demoCentraWebhookSecret";
 
+    /// <summary>Payment method and cash account (gift-card liability) of gift-certificate payments.</summary>
+    public const string GiftCardPaymentMethod = "GIFTCARD";
+    public const string GiftCardCashAccount = "2420";
+
     private static TaxSpec Tax(string id, decimal rate, string description) =>
         new() { Id = id, Description = description, Rates = [new() { EffectiveDate = new(2000, 1, 1), Rate = rate }] };
 
@@ -78,6 +82,13 @@ public static class DemoScenario
             new() { Id = "EUB2B", Description = "EU businesses (reverse charge)", TaxZoneId = "EUB2B", PaymentMethodId = "INVOICE" },
             new() { Id = "EXPORT", Description = "Outside the EU", TaxZoneId = "EXPORT", PaymentMethodId = "CARD" },
         ],
+        PaymentMethods =
+        [
+            new() { Id = "CARD", Description = "Card (PSP)" },
+            new() { Id = "INVOICE", Description = "Invoice" },
+            new() { Id = GiftCardPaymentMethod, Description = "Gift certificate" },
+        ],
+        CashAccounts = ["1930", GiftCardCashAccount],
     };
 
     private static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] categories) => VatMapping.Of(zone, cls, categories);
@@ -108,7 +119,12 @@ public static class DemoScenario
                 WebhookSecretName = WebhookSecretName,
             },
         },
-        Orders = new OrderFlowSettings { SyncFrom = syncFrom, CustomerExternalIdAttribute = null },
+        Orders = new OrderFlowSettings
+        {
+            SyncFrom = syncFrom,
+            CustomerExternalIdAttribute = null,
+            GiftCertificatePayment = new GiftCertificatePaymentSettings { PaymentMethodId = GiftCardPaymentMethod, CashAccount = GiftCardCashAccount },
+        },
         Vat = new VatSettings
         {
             SellerCountry = "SE",

@@ -158,6 +158,38 @@ public sealed record VatRateDto
     [JsonPropertyName("vatRate")] public decimal? VatRate { get; init; }
 }
 
+/// <summary>GET /v1/customerPayment, /v1/customerPayment/{paymentNumber} (flat read shape, the fields we use).</summary>
+public sealed record PaymentDto
+{
+    [JsonPropertyName("type")] public string? Type { get; init; }
+    [JsonPropertyName("refNbr")] public string? RefNbr { get; init; }
+    [JsonPropertyName("status")] public string? Status { get; init; }
+    [JsonPropertyName("hold")] public bool? Hold { get; init; }
+    [JsonPropertyName("applicationDate")] public string? ApplicationDate { get; init; }
+    [JsonPropertyName("paymentRef")] public string? PaymentRef { get; init; }
+    [JsonPropertyName("customer")] public NumberNameDto? Customer { get; init; }
+    [JsonPropertyName("paymentMethod")] public IdDescriptionDto? PaymentMethod { get; init; }
+    [JsonPropertyName("cashAccount")] public string? CashAccount { get; init; }
+    [JsonPropertyName("currency")] public string? Currency { get; init; }
+    [JsonPropertyName("paymentAmount")] public decimal? PaymentAmount { get; init; }
+    [JsonPropertyName("paymentAmountInCurrency")] public decimal? PaymentAmountInCurrency { get; init; }
+    [JsonPropertyName("invoiceText")] public string? InvoiceText { get; init; }
+    [JsonPropertyName("paymentLines")] public IReadOnlyList<PaymentLineDto>? PaymentLines { get; init; }
+    [JsonPropertyName("lastModifiedDateTime")] public string? LastModifiedDateTime { get; init; }
+    [JsonPropertyName("errorInfo")] public string? ErrorInfo { get; init; }
+    [JsonPropertyName("metadata")] public MetadataDto? Metadata { get; init; }
+}
+
+public sealed record PaymentLineDto
+{
+    [JsonPropertyName("documentType")] public string? DocumentType { get; init; }
+    [JsonPropertyName("refNbr")] public string? RefNbr { get; init; }
+    [JsonPropertyName("amountPaid")] public decimal? AmountPaid { get; init; }
+    [JsonPropertyName("balance")] public decimal? Balance { get; init; }
+    [JsonPropertyName("description")] public string? Description { get; init; }
+    [JsonPropertyName("currency")] public string? Currency { get; init; }
+}
+
 /// <summary>Result of POST .../action/{name}. actionResult: Queued, InProcess, Failed, Done.</summary>
 public sealed record ActionResultDto
 {

@@ -103,3 +103,43 @@ public sealed record TaxDetailLineUpdateDto
     [JsonPropertyName("taxableAmount")] public VismaValue<decimal>? TaxableAmount { get; init; }
     [JsonPropertyName("vatAmount")] public VismaValue<decimal>? VatAmount { get; init; }
 }
+
+/// <summary>POST /v1/customerPayment (PaymentUpdateDto). Scalars wrapped; <c>paymentLines</c> a bare array.</summary>
+public sealed record PaymentUpdateDto
+{
+    /// <summary>Payment, CreditNote, Prepayment, Refund, VoidPayment, SmallBalanceWo, VoidRefund.</summary>
+    [JsonPropertyName("type")] public VismaValue<string>? Type { get; init; }
+
+    [JsonPropertyName("hold")] public VismaValue<bool>? Hold { get; init; }
+
+    /// <summary>ISO date, yyyy-MM-dd.</summary>
+    [JsonPropertyName("applicationDate")] public VismaValue<string>? ApplicationDate { get; init; }
+
+    [JsonPropertyName("paymentRef")] public VismaValue<string>? PaymentRef { get; init; }
+    [JsonPropertyName("customer")] public VismaValue<string>? Customer { get; init; }
+    [JsonPropertyName("paymentMethod")] public VismaValue<string>? PaymentMethod { get; init; }
+    [JsonPropertyName("cashAccount")] public VismaValue<string>? CashAccount { get; init; }
+    [JsonPropertyName("currency")] public VismaValue<string>? Currency { get; init; }
+    [JsonPropertyName("paymentAmount")] public VismaValue<decimal>? PaymentAmount { get; init; }
+    [JsonPropertyName("invoiceText")] public VismaValue<string>? InvoiceText { get; init; }
+    [JsonPropertyName("paymentLines")] public IReadOnlyList<PaymentLineUpdateDto>? PaymentLines { get; init; }
+}
+
+/// <summary>One application of a payment to a document.</summary>
+public sealed record PaymentLineUpdateDto
+{
+    /// <summary>Sent bare: "Insert", "Update" or "Delete".</summary>
+    [JsonPropertyName("operation")] public string Operation { get; init; } = "Insert";
+
+    /// <summary>"Invoice", "CreditNote", … (the enum names, not the UI labels).</summary>
+    [JsonPropertyName("documentType")] public VismaValue<string>? DocumentType { get; init; }
+
+    [JsonPropertyName("refNbr")] public VismaValue<string>? RefNbr { get; init; }
+    [JsonPropertyName("amountPaid")] public VismaValue<decimal>? AmountPaid { get; init; }
+}
+
+/// <summary>Body of POST /v1/customerPayment/{paymentNumber}/action/release: <c>{"type":{"value":"Payment"}}</c>.</summary>
+public sealed record PaymentReleaseActionDto
+{
+    [JsonPropertyName("type")] public VismaValue<string>? Type { get; init; }
+}

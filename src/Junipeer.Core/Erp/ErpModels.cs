@@ -80,3 +80,24 @@ public sealed record ErpVatCategoryTax(string TaxId, IReadOnlyList<ErpVatRate> R
 }
 
 public sealed record ErpVatRate(DateOnly? EffectiveFrom, decimal Rate);
+
+/// <summary>A customer payment to create and apply to one invoice (e.g. the gift-certificate part of an order).</summary>
+public sealed record ErpPaymentDraft
+{
+    public required string CustomerNumber { get; init; }
+    public required DateOnly Date { get; init; }
+    public required string CurrencyId { get; init; }
+
+    /// <summary>Deterministic, searchable payment reference (e.g. GC-CENTRA-1001).</summary>
+    public required string Reference { get; init; }
+    public required string PaymentMethodId { get; init; }
+    public required string CashAccount { get; init; }
+
+    /// <summary>Amount paid and applied to <see cref="InvoiceNumber"/>, in the document currency.</summary>
+    public required decimal Amount { get; init; }
+    public required string InvoiceNumber { get; init; }
+    public string? Text { get; init; }
+}
+
+/// <summary>A customer payment as the ERP reports it; <see cref="Reference"/> is the payment reference.</summary>
+public sealed record ErpPaymentRef(string Number, string Status, string? Reference, decimal Amount);

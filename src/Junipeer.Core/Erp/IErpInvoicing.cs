@@ -25,6 +25,15 @@ public interface IErpInvoicing
     /// <summary>Releases (books) the invoice. Releasing an already released invoice is not an error.</summary>
     Task ReleaseInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken);
 
+    /// <summary>All customer payments applied to the invoice (callers match the reference themselves).</summary>
+    Task<IReadOnlyList<ErpPaymentRef>> FindPaymentsForInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken);
+
+    /// <summary>Creates a customer payment applied to the draft's invoice and returns the payment number.</summary>
+    Task<string> CreatePaymentAsync(Integration integration, ErpPaymentDraft draft, CancellationToken cancellationToken);
+
+    /// <summary>Releases the payment (applies it). Releasing an already released payment is not an error.</summary>
+    Task ReleasePaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<ErpVatCategory>> GetVatCategoriesAsync(Integration integration, CancellationToken cancellationToken);
 }
 

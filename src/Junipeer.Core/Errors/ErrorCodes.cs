@@ -18,6 +18,7 @@ public static class ErrorCodes
     public const string SharedCustomerNotConfigured = "SHARED_CUSTOMER_NOT_CONFIGURED";
     public const string OrderNotFoundInShop = "ORDER_NOT_FOUND_IN_SHOP";
     public const string DuplicateInvoiceForOrder = "DUPLICATE_INVOICE_FOR_ORDER";
+    public const string DuplicatePaymentForOrder = "DUPLICATE_PAYMENT_FOR_ORDER";
     public const string ErpRequestRejected = "ERP_REQUEST_REJECTED";
     public const string ErpAuthFailed = "ERP_AUTH_FAILED";
     public const string ErpUnavailable = "ERP_UNAVAILABLE";
@@ -66,6 +67,9 @@ public static class ErrorCodes
         new(DuplicateInvoiceForOrder, "Several invoices carry the same order reference",
             "A lookup by the order reference found more than one invoice in the ERP (created outside this integration or by an older tool).",
             "Credit the extra invoice in the ERP, then retry the order so the ledger records the remaining one.", false),
+        new(DuplicatePaymentForOrder, "Several gift-certificate payments carry the same order reference",
+            "A lookup of the invoice's customer payments found more than one with the order's gift-certificate payment reference (GC-<invoice reference>), created outside this integration or by hand.",
+            "Void the extra payment in the ERP (Customer payments → Void), then retry the order so the ledger records the remaining one.", false),
         new(ErpRequestRejected, "The ERP rejected the request",
             "Visma.net answered 400 with a business-rule message (kept in the error text together with its VismaId).",
             "Read the Visma.net message, fix the data or ERP setup it names, then retry.", false),

@@ -108,6 +108,23 @@ public sealed record OrderFlowSettings
 
     /// <summary>How far back the sweep re-reads before its checkpoint (clock skew, late commits).</summary>
     public int SweepOverlapMinutes { get; init; } = 10;
+
+    /// <summary>
+    /// Book the part of an order paid with gift certificates as a customer payment against the
+    /// released invoice (so its open balance is what the PSP pays out). Null: the amount is only
+    /// written in the invoice note and the ledger facts.
+    /// </summary>
+    public GiftCertificatePaymentSettings? GiftCertificatePayment { get; init; }
+}
+
+/// <summary>How gift-certificate payments are booked in the ERP.</summary>
+public sealed record GiftCertificatePaymentSettings
+{
+    /// <summary>ERP payment method of the gift-certificate payment (e.g. GIFTCARD).</summary>
+    public required string PaymentMethodId { get; init; }
+
+    /// <summary>ERP cash account the payment is booked on: the gift-card liability account (e.g. 2420).</summary>
+    public required string CashAccount { get; init; }
 }
 
 public enum VatCase

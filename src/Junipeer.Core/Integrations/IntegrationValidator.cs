@@ -92,6 +92,12 @@ public static partial class IntegrationValidator
 
         Required(p, "Orders.ShippingArticle", i.Orders.ShippingArticle);
         Required(p, "Orders.DiscountArticle", i.Orders.DiscountArticle);
+        if (i.Orders.GiftCertificatePayment is { } gift)
+        {
+            Required(p, "Orders.GiftCertificatePayment.PaymentMethodId", gift.PaymentMethodId);
+            Required(p, "Orders.GiftCertificatePayment.CashAccount", gift.CashAccount);
+        }
+
         return p;
     }
 

@@ -30,6 +30,9 @@ public static class OrderPhases
     public const string InvoiceCreateAttempted = "InvoiceCreateAttempted";
     public const string InvoiceCreated = "InvoiceCreated";
     public const string Released = "Released";
+    public const string GiftPaymentAttempted = "GiftPaymentAttempted";
+    public const string GiftPaymentCreated = "GiftPaymentCreated";
+    public const string GiftPaymentReleased = "GiftPaymentReleased";
     public const string StatusFiltered = "StatusFiltered";
     public const string BeforeSyncFrom = "BeforeSyncFrom";
 }
@@ -37,7 +40,9 @@ public static class OrderPhases
 /// <summary>
 /// One order → exactly one invoice. Claims the ledger row, maps the order (VAT decided before any
 /// ERP write), finds or creates the customer, and — if an earlier attempt may have reached the ERP —
-/// looks the invoice up by its reference before creating. Transient failures release the lease and
+/// looks the invoice up by its reference before creating. When configured, the gift-certificate part
+/// of the order becomes exactly one released customer payment against the released invoice (same
+/// recipe: phase before the POST, lookup by invoice and payment reference on a later attempt). Transient failures release the lease and
 /// rethrow (the queue retries); operator-fixable failures end as Failed with a code; long rate-limit
 /// waits re-enqueue the item with a visibility delay.
 /// </summary>
@@ -155,6 +160,10 @@ public sealed class OrderSyncHandler(
 
         draft = draft with { CustomerNumber = entry.ErpCustomerNumber! };
         var facts = Facts(order, vat, draft);
+        if (entry.Facts.TryGetValue(GiftPaymentNumberFact, out var knownPayment))
+        {
+            facts[GiftPaymentNumberFact] = knownPayment;
+        }
 
         if (entry.ErpDocumentNumber is null)
         {
@@ -185,10 +194,29 @@ public sealed class OrderSyncHandler(
             entry = await ledger.SaveAsync(entry with { ErpDocumentNumber = number, Phase = OrderPhases.InvoiceCreated, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
         }
 
-        if (integration.Orders.ReleaseInvoices && entry.Phase != OrderPhases.Released)
+        if (integration.Orders.ReleaseInvoices && Before(entry.Phase, OrderPhases.Released))
         {
             await erp.ReleaseInvoiceAsync(integration, entry.ErpDocumentNumber!, ct);
             entry = entry with { Phase = OrderPhases.Released };
+        }
+
+        var gift = GiftAmount(order);
+        var giftNote = "";
+        if (integration.Orders.GiftCertificatePayment is { } giftSettings && gift > 0)
+        {
+            if (integration.Orders.ReleaseInvoices)
+            {
+                entry = await ApplyGiftPaymentAsync(integration, erp, giftSettings, order, draft, gift, entry, facts, ct);
+                giftNote = $"; gift certificate {Money(gift)} {order.Currency} booked as payment {facts[GiftPaymentNumberFact]}";
+            }
+            else
+            {
+                // A payment can only be applied to a released invoice: say so, do not fail the order.
+                await Event(integration.Id, item, EventSeverity.Warning,
+                    $"Gift certificate {Money(gift)} {order.Currency} of order {order.OrderNumber} was not booked as a payment: invoices are not released " +
+                    $"(Orders.ReleaseInvoices is false), so invoice {entry.ErpDocumentNumber} carries it in its note only. Book the payment after releasing the invoice.",
+                    null, ct);
+            }
         }
 
         await ledger.SaveAsync(entry with
@@ -202,10 +230,91 @@ public sealed class OrderSyncHandler(
             UpdatedAt = time.GetUtcNow(),
         }, ct);
         await Event(integration.Id, item, EventSeverity.Info,
-            $"Invoice {entry.ErpDocumentNumber} {(integration.Orders.ReleaseInvoices ? "created and released" : "created")} for order {order.OrderNumber} ({vat.Case}, {order.GrandTotal.ToString("0.00", CultureInfo.InvariantCulture)} {order.Currency})",
+            $"Invoice {entry.ErpDocumentNumber} {(integration.Orders.ReleaseInvoices ? "created and released" : "created")} for order {order.OrderNumber} ({vat.Case}, {Money(order.GrandTotal)} {order.Currency}){giftNote}",
             null, ct);
         return new SyncResult(SyncOutcome.Done, entry.ErpDocumentNumber);
     }
+
+    /// <summary>
+    /// The gift-certificate part of the order as one customer payment applied to the (released)
+    /// invoice, exactly once: phase GiftPaymentAttempted is written before the POST; a later attempt
+    /// in that phase looks the invoice's payments up and matches the payment reference before creating.
+    /// </summary>
+    private async Task<LedgerEntry> ApplyGiftPaymentAsync(
+        Integration integration,
+        IErpInvoicing erp,
+        GiftCertificatePaymentSettings settings,
+        ShopOrder order,
+        ErpInvoiceDraft invoice,
+        decimal gift,
+        LedgerEntry entry,
+        Dictionary<string, string> facts,
+        CancellationToken ct)
+    {
+        var invoiceNumber = entry.ErpDocumentNumber!;
+        var reference = GiftPaymentReference(invoice.Reference);
+        if (!facts.TryGetValue(GiftPaymentNumberFact, out var number))
+        {
+            number = null;
+            if (entry.Phase == OrderPhases.GiftPaymentAttempted)
+            {
+                // An earlier attempt may have reached the ERP: look before creating.
+                var existing = (await erp.FindPaymentsForInvoiceAsync(integration, invoiceNumber, ct))
+                    .Where(p => string.Equals(p.Reference, reference, StringComparison.Ordinal))
+                    .ToList();
+                if (existing.Count > 1)
+                {
+                    throw new JunipeerException(ErrorCodes.DuplicatePaymentForOrder,
+                        $"{existing.Count} payments with reference {reference} are applied to invoice {invoiceNumber}: {string.Join(", ", existing.Select(e => e.Number))}.");
+                }
+
+                number = existing.Count == 1 ? existing[0].Number : null;
+                if (number is not null)
+                {
+                    logger.LogInformation("Recovered gift-certificate payment {Payment} for order {OrderNumber} by reference", number, order.OrderNumber);
+                }
+            }
+
+            if (number is null)
+            {
+                entry = await ledger.SaveAsync(entry with { Phase = OrderPhases.GiftPaymentAttempted, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
+                number = await erp.CreatePaymentAsync(integration, new ErpPaymentDraft
+                {
+                    CustomerNumber = entry.ErpCustomerNumber!,
+                    Date = invoice.DocumentDate,
+                    CurrencyId = invoice.CurrencyId,
+                    Reference = reference,
+                    PaymentMethodId = settings.PaymentMethodId,
+                    CashAccount = settings.CashAccount,
+                    Amount = gift,
+                    InvoiceNumber = invoiceNumber,
+                    Text = $"Gift certificate, webshop order {order.OrderNumber}",
+                }, ct);
+            }
+
+            facts[GiftPaymentNumberFact] = number;
+            entry = await ledger.SaveAsync(entry with { Phase = OrderPhases.GiftPaymentCreated, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
+        }
+
+        if (Before(entry.Phase, OrderPhases.GiftPaymentReleased))
+        {
+            await erp.ReleasePaymentAsync(integration, number, ct);
+            entry = entry with { Phase = OrderPhases.GiftPaymentReleased };
+        }
+
+        return entry;
+    }
+
+    /// <summary>Ledger fact holding the ERP number of the gift-certificate payment.</summary>
+    public const string GiftPaymentNumberFact = "giftPaymentNumber";
+
+    /// <summary>Payment reference of the gift-certificate payment: <c>GC-</c> + the invoice reference.</summary>
+    public static string GiftPaymentReference(string invoiceReference) => "GC-" + invoiceReference;
+
+    private static decimal GiftAmount(ShopOrder order) =>
+        order.Payments.Where(p => p.Kind == ShopPaymentKinds.GiftCertificate).Sum(p => p.Amount);
+
+    private static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string> Facts(ShopOrder order, VatDecision vat, ErpInvoiceDraft draft) => new()
     {
@@ -215,14 +324,20 @@ public sealed class OrderSyncHandler(
         ["grandTotal"] = order.GrandTotal.ToString(CultureInfo.InvariantCulture),
         ["vatTotal"] = order.VatTotal.ToString(CultureInfo.InvariantCulture),
         ["reference"] = draft.Reference,
-        ["giftCertificates"] = order.Payments.Where(p => p.Kind == ShopPaymentKinds.GiftCertificate).Sum(p => p.Amount).ToString(CultureInfo.InvariantCulture),
+        ["giftCertificates"] = GiftAmount(order).ToString(CultureInfo.InvariantCulture),
     };
 
     private static readonly string[] PhaseOrder =
-        [OrderPhases.Claimed, OrderPhases.CustomerResolved, OrderPhases.InvoiceCreateAttempted, OrderPhases.InvoiceCreated, OrderPhases.Released];
+    [
+        OrderPhases.Claimed, OrderPhases.CustomerResolved, OrderPhases.InvoiceCreateAttempted, OrderPhases.InvoiceCreated, OrderPhases.Released,
+        OrderPhases.GiftPaymentAttempted, OrderPhases.GiftPaymentCreated, OrderPhases.GiftPaymentReleased,
+    ];
 
     private static string Max(string current, string next) =>
         Array.IndexOf(PhaseOrder, current) >= Array.IndexOf(PhaseOrder, next) ? current : next;
+
+    /// <summary>True when <paramref name="current"/> comes before <paramref name="phase"/> (unknown phases count as before).</summary>
+    private static bool Before(string current, string phase) => Array.IndexOf(PhaseOrder, current) < Array.IndexOf(PhaseOrder, phase);
 
     private async Task Release(LedgerKey key, Exception ex, CancellationToken ct)
     {

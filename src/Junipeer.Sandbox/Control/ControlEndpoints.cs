@@ -91,6 +91,7 @@ internal static class ControlEndpoints
             });
         });
         app.MapGet("/_sandbox/visma/{tenant}/invoices", ctx => Ok(ctx, state.Visma.Invoices(RouteString(ctx, "tenant"))));
+        app.MapGet("/_sandbox/visma/{tenant}/payments", ctx => Ok(ctx, state.Visma.Payments(RouteString(ctx, "tenant"))));
         app.MapGet("/_sandbox/visma/{tenant}/customers", ctx => Ok(ctx, state.Visma.Customers(RouteString(ctx, "tenant"))));
 
         // ------------------------------------------------------------ Centra

@@ -35,6 +35,13 @@ internal static class VismaEndpoints
         app.MapPost("/visma/v1/customerinvoice/{invoiceNumber}/action/release", ctx =>
             SendAsync(ctx, v.ReleaseInvoice(Tenant(ctx), Route(ctx, "invoiceNumber"))));
 
+        app.MapPost("/visma/v1/customerPayment", async ctx =>
+            await SendAsync(ctx, v.CreatePayment(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+        app.MapGet("/visma/v1/customerPayment", ctx => SendAsync(ctx, v.ListPayments(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/customerPayment/{paymentNumber}", ctx => SendAsync(ctx, v.GetPayment(Tenant(ctx), Route(ctx, "paymentNumber"))));
+        app.MapPost("/visma/v1/customerPayment/{paymentNumber}/action/release", async ctx =>
+            await SendAsync(ctx, v.ReleasePayment(Tenant(ctx), Route(ctx, "paymentNumber"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+
         async Task CreateInvoiceAsync(HttpContext ctx) =>
             await SendAsync(ctx, v.CreateInvoice(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));
     }
@@ -103,7 +110,7 @@ internal static class VismaEndpoints
         }
 
         ctx.Items[TenantItem] = info.TenantId;
-        if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop())
+        if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop(VismaPath(ctx.Request)))
         {
             // Commit the write, then drop the reply: nothing reaches the socket, the connection is reset.
             var original = ctx.Response.Body;
@@ -197,6 +204,13 @@ internal static class VismaEndpoints
     {
         var auth = request.Headers.Authorization.ToString();
         return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && auth.Length > 7 ? auth[7..].Trim() : null;
+    }
+
+    /// <summary>The request path after <c>/visma</c>, e.g. <c>/v1/customerPayment</c>.</summary>
+    private static string VismaPath(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        return path.StartsWith("/visma/", StringComparison.OrdinalIgnoreCase) ? path[6..] : path;
     }
 
     private static string Tenant(HttpContext ctx) => (string)ctx.Items[TenantItem]!;

@@ -14,6 +14,9 @@ internal sealed class Company
         StockItems = new HashSet<string>(spec.StockItems, StringComparer.OrdinalIgnoreCase);
         CustomerSeries = new NumberSeries("CUSTOMER", spec.CustomerStart, spec.CustomerEnd, spec.CustomerLast);
         InvoiceSeries = new NumberSeries("ARINVOICE", spec.InvoiceStart, spec.InvoiceEnd, spec.InvoiceLast);
+        PaymentSeries = new NumberSeries("ARPAYMENT", spec.PaymentStart, spec.PaymentEnd, spec.PaymentLast);
+        PaymentMethods = spec.PaymentMethods.ToDictionary(m => m.Id, StringComparer.OrdinalIgnoreCase);
+        CashAccounts = new HashSet<string>(spec.CashAccounts, StringComparer.OrdinalIgnoreCase);
     }
 
     public VismaCompanySpec Spec { get; }
@@ -33,6 +36,14 @@ internal sealed class Company
     public NumberSeries CustomerSeries { get; }
 
     public NumberSeries InvoiceSeries { get; }
+
+    public NumberSeries PaymentSeries { get; }
+
+    public Dictionary<string, PaymentMethodSpec> PaymentMethods { get; }
+
+    public HashSet<string> CashAccounts { get; }
+
+    public SortedDictionary<string, Payment> Payments { get; } = new(StringComparer.Ordinal);
 
     public SortedDictionary<string, Customer> Customers { get; } = new(StringComparer.Ordinal);
 
@@ -163,6 +174,44 @@ internal sealed record InvoiceLine(
     decimal Amount,
     string VatCodeId,
     string? Uom);
+
+internal sealed class Payment
+{
+    public required string RefNbr { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string CustomerNumber { get; init; }
+
+    public required DateOnly ApplicationDate { get; init; }
+
+    public string? PaymentRef { get; init; }
+
+    public required string PaymentMethodId { get; init; }
+
+    public required string CashAccount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required decimal PaymentAmount { get; init; }
+
+    public string? InvoiceText { get; init; }
+
+    public bool Hold { get; set; }
+
+    /// <summary>Hold, Balanced (not released), Open (released, part unapplied), Closed (released, fully applied).</summary>
+    public required string Status { get; set; }
+
+    public List<PaymentLine> Lines { get; } = [];
+
+    public DateTimeOffset Created { get; init; }
+
+    public DateTimeOffset LastModified { get; set; }
+
+    public long Version { get; set; }
+}
+
+internal sealed record PaymentLine(string DocumentType, string RefNbr, decimal AmountPaid);
 
 internal sealed record TokenInfo(string TenantId, string ClientId, DateTimeOffset ExpiresAt, string Scope);
 

@@ -42,6 +42,26 @@ public sealed class VismaCompanySpec
 
     /// <summary>Inventory numbers that are stock items (rejected on customer invoice lines).</summary>
     public List<string> StockItems { get; set; } = [];
+
+    /// <summary>Payment methods a customer payment may use (<c>paymentMethod</c>); unknown → 400.</summary>
+    public List<PaymentMethodSpec> PaymentMethods { get; set; } = [];
+
+    /// <summary>Cash accounts a customer payment may be booked on (<c>cashAccount</c>); unknown → 400.</summary>
+    public List<string> CashAccounts { get; set; } = [];
+
+    /// <summary>Customer payment (ARPAYMENT) number series.</summary>
+    public string PaymentStart { get; set; } = "000001";
+
+    public string PaymentEnd { get; set; } = "999999";
+
+    public string? PaymentLast { get; set; }
+}
+
+public sealed class PaymentMethodSpec
+{
+    public string Id { get; set; } = "";
+
+    public string Description { get; set; } = "";
 }
 
 public sealed class CustomerClassSpec
@@ -147,3 +167,21 @@ public sealed record VismaCustomerSnapshot(
     string? CorporateId,
     string? CountryId,
     IReadOnlyDictionary<string, string> Attributes);
+
+/// <summary>Ground truth about one customer payment.</summary>
+public sealed record VismaPaymentSnapshot(
+    string RefNbr,
+    string Type,
+    string Status,
+    string CustomerNumber,
+    string? PaymentRef,
+    string PaymentMethodId,
+    string CashAccount,
+    string Currency,
+    DateOnly ApplicationDate,
+    decimal PaymentAmount,
+    string? InvoiceText,
+    IReadOnlyList<VismaPaymentLineSnapshot> Lines,
+    DateTimeOffset CreatedAt);
+
+public sealed record VismaPaymentLineSnapshot(string DocumentType, string RefNbr, decimal AmountPaid);

@@ -67,6 +67,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public string Tenant => Integration.Erp.VismaNet!.CompanyTenantId;
     public IReadOnlyList<VismaInvoiceSnapshot> Invoices => Sandbox.State.Visma.Invoices(Tenant);
     public IReadOnlyList<VismaCustomerSnapshot> Customers => Sandbox.State.Visma.Customers(Tenant);
+    public IReadOnlyList<VismaPaymentSnapshot> Payments => Sandbox.State.Visma.Payments(Tenant);
     public long VismaCalls => Sandbox.State.Stats.CountPrefix("visma ");
 
     public static async Task<EngineHarness> StartAsync(AzuriteFixture azurite, HarnessOptions? options = null)
