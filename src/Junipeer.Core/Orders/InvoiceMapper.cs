@@ -82,7 +82,7 @@ public static class InvoiceMapper
         }
 
         var overrides = BuildTaxOverrides(order, vat, categories, lines.Select(l => (l.Line.VatCategoryId, l.Rate, l.Line.Amount, l.Vat)).ToList(), date);
-        var gift = order.Payments.Where(p => p.Kind == ShopPaymentKinds.GiftCertificate).Sum(p => p.Amount);
+        var gift = order.GiftCertificateTotal;
         var note = gift == 0 ? null : string.Create(CultureInfo.InvariantCulture,
             $"Of the total, {gift:0.00} {order.Currency} was paid with gift certificate(s): payment, not a discount.");
 

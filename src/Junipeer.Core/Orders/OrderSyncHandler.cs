@@ -167,30 +167,12 @@ public sealed class OrderSyncHandler(
 
         if (entry.ErpDocumentNumber is null)
         {
-            string? number = null;
-            if (entry.Phase == OrderPhases.InvoiceCreateAttempted)
-            {
-                // An earlier attempt may have reached the ERP: look before creating.
-                var existing = await erp.FindInvoicesByReferenceAsync(integration, draft.Reference, ct);
-                if (existing.Count > 1)
-                {
-                    throw new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
-                        $"{existing.Count} invoices carry reference {draft.Reference}: {string.Join(", ", existing.Select(e => e.Number))}.");
-                }
-
-                number = existing.Count == 1 ? existing[0].Number : null;
-                if (number is not null)
-                {
-                    logger.LogInformation("Recovered invoice {Invoice} for order {OrderNumber} by reference", number, order.OrderNumber);
-                }
-            }
-
-            if (number is null)
-            {
-                entry = await ledger.SaveAsync(entry with { Phase = OrderPhases.InvoiceCreateAttempted, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
-                number = await erp.CreateInvoiceAsync(integration, draft, ct);
-            }
-
+            (entry, var number) = await CreateOnceAsync(entry, OrderPhases.InvoiceCreateAttempted, facts, "invoice", order.OrderNumber,
+                async () => (await erp.FindInvoicesByReferenceAsync(integration, draft.Reference, ct)).Select(i => i.Number).ToList(),
+                () => erp.CreateInvoiceAsync(integration, draft, ct),
+                found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
+                    $"{found.Count} invoices carry reference {draft.Reference}: {string.Join(", ", found)}."),
+                ct);
             entry = await ledger.SaveAsync(entry with { ErpDocumentNumber = number, Phase = OrderPhases.InvoiceCreated, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
         }
 
@@ -200,7 +182,7 @@ public sealed class OrderSyncHandler(
             entry = entry with { Phase = OrderPhases.Released };
         }
 
-        var gift = GiftAmount(order);
+        var gift = order.GiftCertificateTotal;
         var giftNote = "";
         if (integration.Orders.GiftCertificatePayment is { } giftSettings && gift > 0)
         {
@@ -255,30 +237,10 @@ public sealed class OrderSyncHandler(
         var reference = GiftPaymentReference(invoice.Reference);
         if (!facts.TryGetValue(GiftPaymentNumberFact, out var number))
         {
-            number = null;
-            if (entry.Phase == OrderPhases.GiftPaymentAttempted)
-            {
-                // An earlier attempt may have reached the ERP: look before creating.
-                var existing = (await erp.FindPaymentsForInvoiceAsync(integration, invoiceNumber, ct))
-                    .Where(p => string.Equals(p.Reference, reference, StringComparison.Ordinal))
-                    .ToList();
-                if (existing.Count > 1)
-                {
-                    throw new JunipeerException(ErrorCodes.DuplicatePaymentForOrder,
-                        $"{existing.Count} payments with reference {reference} are applied to invoice {invoiceNumber}: {string.Join(", ", existing.Select(e => e.Number))}.");
-                }
-
-                number = existing.Count == 1 ? existing[0].Number : null;
-                if (number is not null)
-                {
-                    logger.LogInformation("Recovered gift-certificate payment {Payment} for order {OrderNumber} by reference", number, order.OrderNumber);
-                }
-            }
-
-            if (number is null)
-            {
-                entry = await ledger.SaveAsync(entry with { Phase = OrderPhases.GiftPaymentAttempted, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
-                number = await erp.CreatePaymentAsync(integration, new ErpPaymentDraft
+            (entry, number) = await CreateOnceAsync(entry, OrderPhases.GiftPaymentAttempted, facts, "gift-certificate payment", order.OrderNumber,
+                async () => (await erp.FindPaymentsForInvoiceAsync(integration, invoiceNumber, ct))
+                    .Where(p => string.Equals(p.Reference, reference, StringComparison.Ordinal)).Select(p => p.Number).ToList(),
+                () => erp.CreatePaymentAsync(integration, new ErpPaymentDraft
                 {
                     CustomerNumber = entry.ErpCustomerNumber!,
                     Date = invoice.DocumentDate,
@@ -289,8 +251,10 @@ public sealed class OrderSyncHandler(
                     Amount = gift,
                     InvoiceNumber = invoiceNumber,
                     Text = $"Gift certificate, webshop order {order.OrderNumber}",
-                }, ct);
-            }
+                }, ct),
+                found => new JunipeerException(ErrorCodes.DuplicatePaymentForOrder,
+                    $"{found.Count} payments with reference {reference} are applied to invoice {invoiceNumber}: {string.Join(", ", found)}."),
+                ct);
 
             facts[GiftPaymentNumberFact] = number;
             entry = await ledger.SaveAsync(entry with { Phase = OrderPhases.GiftPaymentCreated, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
@@ -305,14 +269,47 @@ public sealed class OrderSyncHandler(
         return entry;
     }
 
+    /// <summary>
+    /// The exactly-once recipe for one ERP create that has no idempotency key: when the ledger says
+    /// an earlier attempt may have reached the ERP (phase <paramref name="attemptedPhase"/>), look
+    /// the document up by its deterministic reference first; otherwise (or when nothing is found)
+    /// record the attempt, then create. Never a blind second POST.
+    /// </summary>
+    private async Task<(LedgerEntry Entry, string Number)> CreateOnceAsync(
+        LedgerEntry entry,
+        string attemptedPhase,
+        Dictionary<string, string> facts,
+        string what,
+        string orderNumber,
+        Func<Task<List<string>>> findExisting,
+        Func<Task<string>> create,
+        Func<List<string>, JunipeerException> duplicates,
+        CancellationToken ct)
+    {
+        if (entry.Phase == attemptedPhase)
+        {
+            var found = await findExisting();
+            if (found.Count > 1)
+            {
+                throw duplicates(found);
+            }
+
+            if (found.Count == 1)
+            {
+                logger.LogInformation("Recovered {What} {Number} for order {OrderNumber} by reference", what, found[0], orderNumber);
+                return (entry, found[0]);
+            }
+        }
+
+        entry = await ledger.SaveAsync(entry with { Phase = attemptedPhase, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
+        return (entry, await create());
+    }
+
     /// <summary>Ledger fact holding the ERP number of the gift-certificate payment.</summary>
     public const string GiftPaymentNumberFact = "giftPaymentNumber";
 
     /// <summary>Payment reference of the gift-certificate payment: <c>GC-</c> + the invoice reference.</summary>
     public static string GiftPaymentReference(string invoiceReference) => "GC-" + invoiceReference;
-
-    private static decimal GiftAmount(ShopOrder order) =>
-        order.Payments.Where(p => p.Kind == ShopPaymentKinds.GiftCertificate).Sum(p => p.Amount);
 
     private static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 
@@ -324,7 +321,7 @@ public sealed class OrderSyncHandler(
         ["grandTotal"] = order.GrandTotal.ToString(CultureInfo.InvariantCulture),
         ["vatTotal"] = order.VatTotal.ToString(CultureInfo.InvariantCulture),
         ["reference"] = draft.Reference,
-        ["giftCertificates"] = GiftAmount(order).ToString(CultureInfo.InvariantCulture),
+        ["giftCertificates"] = order.GiftCertificateTotal.ToString(CultureInfo.InvariantCulture),
     };
 
     private static readonly string[] PhaseOrder =

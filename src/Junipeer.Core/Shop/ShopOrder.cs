@@ -36,6 +36,9 @@ public sealed record ShopOrder
 
     public required decimal GrandTotal { get; init; }
     public required decimal VatTotal { get; init; }
+
+    /// <summary>The part of the grand total paid with gift certificates (payment, not discount).</summary>
+    public decimal GiftCertificateTotal => Payments.Where(p => p.Kind == ShopPaymentKinds.GiftCertificate).Sum(p => p.Amount);
 }
 
 public sealed record ShopCustomer(string? Id, string? Email, string? FirstName, string? LastName);
