@@ -30,6 +30,13 @@ public sealed class SandboxOptions
     /// <summary>Seed of the fault-injection random generator.</summary>
     public int Seed { get; set; } = 12345;
 
+    /// <summary>
+    /// Strict contract mode: every request is validated against the vendor's published contract
+    /// (OpenAPI documents, Centra SDL) and an off-contract request is rejected with 400 naming the
+    /// violation. Violations are recorded in either mode. The tests and the demo run strict.
+    /// </summary>
+    public bool StrictContracts { get; set; } = true;
+
     /// <summary>Write ASP.NET Core logs to the console (off by default: tests stay quiet).</summary>
     public bool EnableConsoleLogging { get; set; }
 }

@@ -1,4 +1,5 @@
 using Junipeer.Sandbox.Centra;
+using Junipeer.Sandbox.Contracts;
 using Junipeer.Sandbox.Visma;
 
 namespace Junipeer.Sandbox;
@@ -13,6 +14,7 @@ public sealed class SandboxState
         Clock = options.TimeProvider;
         Faults = new SandboxFaults(options.Seed);
         Stats = new SandboxStats();
+        Contract = new ContractViolations(Clock);
         Visma = new VismaState(this);
         Centra = new CentraState(this);
     }
@@ -25,6 +27,9 @@ public sealed class SandboxState
 
     public SandboxStats Stats { get; }
 
+    /// <summary>Off-contract requests seen by any emulator (see <see cref="SandboxOptions.StrictContracts"/>).</summary>
+    public ContractViolations Contract { get; }
+
     public VismaState Visma { get; }
 
     public CentraState Centra { get; }
@@ -36,5 +41,6 @@ public sealed class SandboxState
         Centra.Reset();
         Faults.Reset(Options.Seed);
         Stats.Reset();
+        Contract.Reset();
     }
 }

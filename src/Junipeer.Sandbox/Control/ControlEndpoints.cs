@@ -23,6 +23,8 @@ internal static class ControlEndpoints
 
         app.MapGet("/_sandbox/stats", ctx => Ok(ctx, new { calls = state.Stats.Calls, tokensIssued = state.Stats.TokensIssued }));
 
+        app.MapGet("/_sandbox/contract/violations", ctx => Ok(ctx, new { count = state.Contract.Count, violations = state.Contract.All }));
+
         app.MapGet("/_sandbox/faults", ctx => Ok(ctx, state.Faults.Snapshot()));
         app.MapPut("/_sandbox/faults", async ctx =>
         {
