@@ -167,7 +167,7 @@ public static class Program
             var table = new Table().AddColumns("order", "status", "phase", "invoice", "customer", "error", "attempts");
             foreach (var e in entries.OrderBy(e => e.Key.EntityKey, StringComparer.Ordinal))
             {
-                table.AddRow(e.Key.EntityKey, e.Status.ToString(), e.Phase, e.ErpDocumentNumber ?? "", e.ErpCustomerNumber ?? "",
+                table.AddRow(e.Key.EntityKey, e.Status.ToString(), e.Phase, e.Document("invoice") ?? "", e.Document("customer") ?? "",
                     Markup.Escape(e.ErrorCode ?? ""), e.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 

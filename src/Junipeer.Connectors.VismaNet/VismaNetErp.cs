@@ -23,7 +23,7 @@ namespace Junipeer.Connectors.VismaNet;
 /// /v1/customerPayment?invoiceRefNbr (paged); CreatePayment → POST /v1/customerPayment (no
 /// read-back); ReleasePayment → POST /v1/customerPayment/{n}/action/release.
 /// </summary>
-public sealed class VismaNetErp : IErpInvoicing
+public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErpPayments, IErpReferenceData
 {
     public const string UserAgent = "Junipeer/1.0";
 
@@ -56,6 +56,24 @@ public sealed class VismaNetErp : IErpInvoicing
         _logger = logger;
         _http = new VismaHttp(time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
     }
+
+    public string Kind => ErpKinds.VismaNet;
+
+    public IErpCustomers Customers => this;
+
+    public IErpInvoices Invoices => this;
+
+    public IErpPayments Payments => this;
+
+    public IErpReferenceData ReferenceData => this;
+
+    /// <summary>
+    /// Visma.net document statuses after release: Open (released, balance left) and Closed (released
+    /// and settled). Hold and Balanced are not released yet. Voided/Reserved/Canceled are not treated
+    /// as released (the release would then fail visibly with Visma's own message).
+    /// </summary>
+    public bool IsReleased(string status) =>
+        string.Equals(status, "Open", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Closed", StringComparison.OrdinalIgnoreCase);
 
     public async Task<ErpCustomerRef?> FindCustomerByEmailAsync(Integration integration, string email, CancellationToken cancellationToken)
     {
@@ -461,6 +479,16 @@ public sealed class VismaNetErp : IErpInvoicing
         _logger.LogDebug("Visma.net rate-limit window used up; waiting {Wait} for the reset", wait);
         await Task.Delay(wait, _time, cancellationToken);
     }
+
+    // TEMPORARY (rails branch only): the visma branch implements these three against the emulator.
+    public Task<IReadOnlyList<ErpCustomerRef>> FindCustomersByKeyAsync(Integration integration, string key, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("merge visma branch");
+
+    public Task<IReadOnlyList<ErpInvoiceRef>> ListInvoicesModifiedSinceAsync(Integration integration, DateTimeOffset since, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("merge visma branch");
+
+    public Task<ErpPaymentRef> GetPaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("merge visma branch");
 
     private sealed record CachedVatCategories(DateTimeOffset Until, IReadOnlyList<ErpVatCategory> Categories);
 }

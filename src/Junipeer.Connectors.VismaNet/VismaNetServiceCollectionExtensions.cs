@@ -18,7 +18,9 @@ public static class VismaNetServiceCollectionExtensions
         services.TryAddSingleton<TokenProtector>();
         services.TryAddSingleton<VismaConnectTokenProvider>();
         services.TryAddSingleton<VismaNetErp>();
-        services.TryAddSingleton<IErpInvoicingResolver, ErpInvoicingResolver>();
+        if (!services.Any(d => d.ServiceType == typeof(IErpAdapter) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
+            services.AddSingleton<IErpAdapter>(sp => sp.GetRequiredService<VismaNetErp>());
+        services.TryAddSingleton<IErpResolver, ErpResolver>();
         return services;
     }
 }

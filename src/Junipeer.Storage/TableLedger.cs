@@ -7,79 +7,17 @@ using Junipeer.Core.Sync;
 namespace Junipeer.Storage;
 
 /// <summary>
-/// The ledger in Table Storage: PartitionKey = integration|flow, RowKey = entity key. Claims and
-/// updates are conditional on the row's ETag (409 on a racing insert, 412 on a stale update).
+/// The ledger in Table Storage: PartitionKey = integration|flow, RowKey = entity key. Inserts fail
+/// with 409 when the row exists; updates are conditional on the row's ETag (412 when stale, 404 when
+/// the row is gone): each becomes a <see cref="LedgerConflictException"/>, never an overwrite.
 /// </summary>
-public sealed class TableLedger(StorageClients clients, TimeProvider time) : TableStoreBase(clients, StorageNames.Ledger), ISyncLedger
+public sealed class TableLedger(StorageClients clients) : TableStoreBase(clients, StorageNames.Ledger), ISyncLedger
 {
     public async Task<LedgerEntry?> GetAsync(LedgerKey key, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken);
         var e = await GetOrNullAsync<TableEntity>(table, Pk(key), TableKeys.Encode(key.EntityKey), cancellationToken);
         return e is null ? null : FromEntity(key, e);
-    }
-
-    public async Task<LedgerClaim> ClaimAsync(LedgerKey key, string owner, string? correlationId, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        var table = await TableAsync(cancellationToken);
-        for (var attempt = 0; attempt < 8; attempt++)
-        {
-            var now = time.GetUtcNow();
-            var current = await GetAsync(key, cancellationToken);
-            if (current is null)
-            {
-                var fresh = new LedgerEntry
-                {
-                    Key = key,
-                    Status = LedgerStatus.InProgress,
-                    Phase = "Claimed",
-                    LeaseOwner = owner,
-                    LeaseUntil = now + lease,
-                    Attempts = 1,
-                    CorrelationId = correlationId,
-                    UpdatedAt = now,
-                };
-                try
-                {
-                    var r = await table.AddEntityAsync(ToEntity(fresh), cancellationToken);
-                    return new LedgerClaim(ClaimOutcome.Claimed, fresh with { ETag = r.Headers.ETag?.ToString() });
-                }
-                catch (RequestFailedException ex) when (IsConflict(ex))
-                {
-                    continue;
-                }
-            }
-
-            if (current.Status == LedgerStatus.Done)
-            {
-                return new LedgerClaim(ClaimOutcome.AlreadyDone, current);
-            }
-
-            if (current.Status == LedgerStatus.InProgress && current.LeaseUntil > now && current.LeaseOwner != owner)
-            {
-                return new LedgerClaim(ClaimOutcome.Busy, current);
-            }
-
-            try
-            {
-                var claimed = await SaveAsync(current with
-                {
-                    Status = LedgerStatus.InProgress,
-                    LeaseOwner = owner,
-                    LeaseUntil = now + lease,
-                    Attempts = current.Attempts + 1,
-                    CorrelationId = correlationId ?? current.CorrelationId,
-                    UpdatedAt = now,
-                }, cancellationToken);
-                return new LedgerClaim(ClaimOutcome.Claimed, claimed);
-            }
-            catch (LedgerConflictException)
-            {
-                continue;
-            }
-        }
-
-        throw new LedgerConflictException($"Could not claim {key.Flow} {key.EntityKey}: the row kept changing.");
     }
 
     public async Task<LedgerEntry> SaveAsync(LedgerEntry entry, CancellationToken cancellationToken)
@@ -92,8 +30,9 @@ public sealed class TableLedger(StorageClients clients, TimeProvider time) : Tab
                 : await table.UpdateEntityAsync(ToEntity(entry), new ETag(entry.ETag), TableUpdateMode.Replace, cancellationToken);
             return entry with { ETag = r.Headers.ETag?.ToString() };
         }
-        catch (RequestFailedException ex) when (IsConflict(ex))
+        catch (RequestFailedException ex) when (IsConflict(ex) || (entry.ETag is not null && ex.Status == 404))
         {
+            // 409: inserted by someone else; 412: changed since our read; 404: gone (storage wiped).
             throw new LedgerConflictException($"Ledger row {entry.Key.Flow} {entry.Key.EntityKey} was changed by someone else ({ex.Status}).");
         }
     }
@@ -120,8 +59,7 @@ public sealed class TableLedger(StorageClients clients, TimeProvider time) : Tab
         ["Phase"] = e.Phase,
         ["LeaseOwner"] = e.LeaseOwner,
         ["LeaseUntil"] = e.LeaseUntil,
-        ["ErpCustomerNumber"] = e.ErpCustomerNumber,
-        ["ErpDocumentNumber"] = e.ErpDocumentNumber,
+        ["Documents"] = JsonSerializer.Serialize(e.Documents, JunipeerJson.Options),
         ["ErrorCode"] = e.ErrorCode,
         ["ErrorMessage"] = e.ErrorMessage,
         ["Attempts"] = e.Attempts,
@@ -137,8 +75,7 @@ public sealed class TableLedger(StorageClients clients, TimeProvider time) : Tab
         Phase = e.GetString("Phase") ?? "",
         LeaseOwner = e.GetString("LeaseOwner"),
         LeaseUntil = e.GetDateTimeOffset("LeaseUntil"),
-        ErpCustomerNumber = e.GetString("ErpCustomerNumber"),
-        ErpDocumentNumber = e.GetString("ErpDocumentNumber"),
+        Documents = e.GetString("Documents") is { } d ? JsonSerializer.Deserialize<Dictionary<string, string>>(d, JunipeerJson.Options) ?? [] : [],
         ErrorCode = e.GetString("ErrorCode"),
         ErrorMessage = e.GetString("ErrorMessage"),
         Attempts = e.GetInt32("Attempts") ?? 0,

@@ -19,6 +19,12 @@ public sealed record ErpCustomerDraft
     /// <summary>Optional ERP attribute that stores the shop's customer id (e.g. CENTRAID).</summary>
     public string? ExternalIdAttribute { get; init; }
     public string? ExternalId { get; init; }
+
+    /// <summary>
+    /// Deterministic buyer key the ERP can filter on (attribute when configured, else corporateId):
+    /// resolves a create whose response was lost, also for buyers without an e-mail.
+    /// </summary>
+    public string? LookupKey { get; init; }
 }
 
 public sealed record ErpCustomerRef(string Number, string Name, string? Email);
@@ -64,7 +70,11 @@ public sealed record ErpInvoiceLine
 
 public sealed record ErpTaxOverride(string TaxId, decimal TaxableAmount, decimal VatAmount);
 
-public sealed record ErpInvoiceRef(string Number, string Status, decimal Amount, decimal VatTotal, string? Reference);
+public sealed record ErpInvoiceRef(string Number, string Status, decimal Amount, decimal VatTotal, string? Reference)
+{
+    /// <summary>When the ERP last changed the document (list/delta reads), if it said.</summary>
+    public DateTimeOffset? LastModified { get; init; }
+}
 
 /// <summary>A VAT category with the taxes it carries and their effective-dated rates.</summary>
 public sealed record ErpVatCategory(string Id, string? Description, IReadOnlyList<ErpVatCategoryTax> Taxes);

@@ -37,6 +37,8 @@ public static class ErrorCodes
     public const string WebhookPayloadInvalid = "WEBHOOK_PAYLOAD_INVALID";
     public const string QueueMessageInvalid = "QUEUE_MESSAGE_INVALID";
     public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
+    public const string LedgerPhaseUnknown = "LEDGER_PHASE_UNKNOWN";
+    public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -124,6 +126,12 @@ public static class ErrorCodes
         new(PoisonMessage, "Sync retries exhausted",
             "The message failed on every delivery (maxDequeueCount) and was moved to the poison queue.",
             "Read the last error on the entity, fix its cause, then `junipeer replay` the entity.", false),
+        new(LedgerPhaseUnknown, "The ledger row is in a phase this version does not know",
+            "The row was written by another version of Junipeer (or edited by hand) with a phase name that is not in this flow's phase sequence. Guessing where it stands could duplicate a document, so the item stops.",
+            "Run the version that wrote the row, or look the entity up in the ERP and set the row's Phase to the last step that certainly happened, then `junipeer replay` it.", false),
+        new(DuplicateCustomerForBuyer, "Several ERP customers carry the same buyer key",
+            "A lookup by the buyer's deterministic key (customer attribute or corporateId) found more than one customer in the ERP, created outside this integration or by hand.",
+            "Merge or deactivate the extra customer in Visma.net so one customer carries the key, then retry the order.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

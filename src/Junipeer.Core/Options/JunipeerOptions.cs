@@ -70,6 +70,18 @@ public sealed class OrderSyncOptions
     /// <summary>Requeues for rate limits before the item counts as failed.</summary>
     [Range(1, 1000)]
     public int MaxRequeues { get; set; } = 50;
+
+    /// <summary>At most one ERP delta read per interval keeps the index of recent invoices current.</summary>
+    [Range(1, 3600)]
+    public int DocumentIndexRefreshSeconds { get; set; } = 15;
+
+    /// <summary>How far back the index of recent invoices reaches; older orders are looked up in the ERP directly.</summary>
+    [Range(1, 400)]
+    public int DocumentIndexWindowDays { get; set; } = 35;
+
+    /// <summary>An order the shop cannot return yet (webhook before the order is readable) is retried with backoff this long.</summary>
+    [Range(0, 1440)]
+    public int OrderNotFoundRetryMinutes { get; set; } = 30;
 }
 
 public sealed class WebhookOptions

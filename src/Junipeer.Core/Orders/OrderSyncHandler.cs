@@ -22,35 +22,52 @@ public enum SyncOutcome
 
 public sealed record SyncResult(SyncOutcome Outcome, string? ErpDocumentNumber = null, string? ErrorCode = null, string? Message = null);
 
-/// <summary>Ledger phases of the orders flow, in order.</summary>
-public static class OrderPhases
+/// <summary>The orders flow's phase sequence, in order. Stored by name; an unknown name is an error.</summary>
+public enum OrderPhase
 {
-    public const string Claimed = "Claimed";
-    public const string CustomerResolved = "CustomerResolved";
-    public const string InvoiceCreateAttempted = "InvoiceCreateAttempted";
-    public const string InvoiceCreated = "InvoiceCreated";
-    public const string Released = "Released";
-    public const string GiftPaymentAttempted = "GiftPaymentAttempted";
-    public const string GiftPaymentCreated = "GiftPaymentCreated";
-    public const string GiftPaymentReleased = "GiftPaymentReleased";
-    public const string StatusFiltered = "StatusFiltered";
-    public const string BeforeSyncFrom = "BeforeSyncFrom";
+    New,
+    InvoiceCreateAttempted,
+    InvoiceReleaseAttempted,
+    InvoiceReleased,
+    GiftPaymentCreateAttempted,
+    GiftPaymentReleaseAttempted,
+    GiftPaymentReleased,
+}
+
+/// <summary>Document steps of an order's ledger row (step → ERP id).</summary>
+public static class OrderDocuments
+{
+    public const string Customer = CustomerResolver.Step;
+    public const string Invoice = "invoice";
+    public const string GiftPayment = "giftPayment";
+}
+
+/// <summary>Ledger facts of an order's row.</summary>
+public static class OrderFacts
+{
+    /// <summary>Centra's own updatedAt of the order as last read (round-trip "O"): the sweep's "unchanged" test.</summary>
+    public const string ShopUpdatedAt = "shopUpdatedAt";
+
+    /// <summary>The invoice reference used by the first attempt; later lookups use it, not today's prefix.</summary>
+    public const string Reference = "reference";
+
+    /// <summary>Why the order was skipped (status filter, before SyncFrom, not this integration's).</summary>
+    public const string SkipReason = "skipReason";
 }
 
 /// <summary>
-/// One order → exactly one invoice. Claims the ledger row, maps the order (VAT decided before any
-/// ERP write), finds or creates the customer, and — if an earlier attempt may have reached the ERP —
-/// looks the invoice up by its reference before creating. When configured, the gift-certificate part
-/// of the order becomes exactly one released customer payment against the released invoice (same
-/// recipe: phase before the POST, lookup by invoice and payment reference on a later attempt). Transient failures release the lease and
-/// rethrow (the queue retries); operator-fixable failures end as Failed with a code; long rate-limit
-/// waits re-enqueue the item with a visibility delay.
+/// One order → exactly one invoice (released), plus exactly one gift-certificate payment when
+/// configured. Business steps only; the exactly-once recipe (fenced lease, attempted phases,
+/// lookup or status after uncertainty, conditional release/fail) is <see cref="ExactlyOnce"/>'s.
+/// Transient failures give the row back and rethrow (the queue retries); operator-fixable failures
+/// end as Failed with a code; long rate-limit waits and busy rows re-enqueue the item with a delay.
 /// </summary>
 public sealed class OrderSyncHandler(
     IIntegrationStore integrations,
     IShopOrderSource shop,
-    IErpInvoicingResolver erps,
-    ISyncLedger ledger,
+    IErpResolver erps,
+    ExactlyOnce exactlyOnce,
+    RecentDocumentIndex index,
     CustomerResolver customers,
     IWorkQueue queue,
     IEventLog events,
@@ -58,7 +75,18 @@ public sealed class OrderSyncHandler(
     IOptions<JunipeerOptions> options,
     ILogger<OrderSyncHandler> logger)
 {
+    /// <summary>Index kind of customer invoices.</summary>
+    public const string InvoiceIndexKind = "customer-invoice";
+
+    private static readonly TimeSpan MaxBusyWait = TimeSpan.FromSeconds(15);
+
     private readonly OrderSyncOptions _opt = options.Value.Orders;
+    private readonly IndexPolicy _indexPolicy = new(
+        TimeSpan.FromSeconds(options.Value.Orders.DocumentIndexRefreshSeconds),
+        TimeSpan.FromDays(options.Value.Orders.DocumentIndexWindowDays),
+        TimeSpan.FromSeconds(options.Value.VismaNet.TimeoutSeconds));
+
+    private TimeSpan Hold => TimeSpan.FromSeconds(_opt.LeaseSeconds);
 
     public async Task<SyncResult> HandleAsync(WorkItem item, string invocationId, CancellationToken ct)
     {
@@ -82,64 +110,76 @@ public sealed class OrderSyncHandler(
             return new SyncResult(SyncOutcome.Skipped, ErrorCode: ErrorCodes.FlowDisabled);
         }
 
-        var key = new LedgerKey(integration.Id, Flows.Orders, item.EntityKey);
-        var claim = await ledger.ClaimAsync(key, invocationId, item.CorrelationId, TimeSpan.FromSeconds(_opt.LeaseSeconds), ct);
-        switch (claim.Outcome)
+        var work = await exactlyOnce.OpenAsync<OrderPhase>(new LedgerKey(integration.Id, Flows.Orders, item.EntityKey), invocationId, item.CorrelationId, Hold, ct);
+        if (work.IsDone)
         {
-            case ClaimOutcome.AlreadyDone:
-                logger.LogInformation("Order {OrderNumber} already invoiced as {Invoice}", item.EntityKey, claim.Entry.ErpDocumentNumber);
-                return new SyncResult(SyncOutcome.AlreadyDone, claim.Entry.ErpDocumentNumber);
-            case ClaimOutcome.Busy:
-                // Someone else holds the lease. Come back after it lapses rather than drop the work.
-                var wait = (claim.Entry.LeaseUntil ?? time.GetUtcNow()) - time.GetUtcNow() + TimeSpan.FromSeconds(5);
-                await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, wait < TimeSpan.Zero ? TimeSpan.FromSeconds(5) : wait, ct);
-                return new SyncResult(SyncOutcome.Requeued, Message: "busy");
+            logger.LogInformation("Order {OrderNumber} already invoiced as {Invoice}", item.EntityKey, work.Document(OrderDocuments.Invoice));
+            return new SyncResult(SyncOutcome.AlreadyDone, work.Document(OrderDocuments.Invoice));
         }
 
-        var entry = claim.Entry;
+        if (work.HeldByOther)
+            return await RequeueBusyAsync(item, work.Entry.LeaseUntil, ct);
+
         try
         {
-            return await SyncAsync(integration, item, entry, ct);
+            return await SyncAsync(integration, item, work, invocationId, ct);
+        }
+        catch (LeaseHeldException held)
+        {
+            await work.ReleaseAsync(ErrorCodes.ErpUnavailable, held.Message, ct);
+            return await RequeueBusyAsync(item, held.LeaseUntil, ct);
+        }
+        catch (LeaseLostException lost)
+        {
+            // Another worker took the row over (our lease lapsed) or storage was lost: this attempt
+            // writes nothing more. Come back later; the row (or the ERP) says what is left to do.
+            logger.LogWarning("{Message}", lost.Message);
+            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, MaxBusyWait, ct);
+            return new SyncResult(SyncOutcome.Requeued, Message: "lease lost");
+        }
+        catch (JunipeerException ex) when (ex.Code == ErrorCodes.OrderNotFoundInShop && NotFoundRetryLeft(item) is { } delay)
+        {
+            // A webhook can arrive before the order is readable in Centra: retry with backoff for a
+            // bounded time. Nothing was written; the sweep still finds the order later either way.
+            logger.LogInformation("Order {OrderNumber} is not readable in the shop yet; retrying in {Delay}", item.EntityKey, delay);
+            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, delay, ct);
+            return new SyncResult(SyncOutcome.Requeued, ErrorCode: ex.Code, Message: ex.Message);
         }
         catch (JunipeerException ex) when (ex.RetryAfter is { } after && item.Requeues < _opt.MaxRequeues)
         {
             // The connector already waited out short Retry-After values in-process; a long wait
             // must not hold the function, so the item goes back on the queue with a delay.
             var retryAfter = after < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : after;
-            await Release(key, ex, ct);
+            await work.ReleaseAsync(ex.Code, ex.Message, ct);
             logger.LogWarning("Rate limited ({Code}); order {OrderNumber} re-queued in {Delay}", ex.Code, item.EntityKey, retryAfter);
             await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1, Reason = WorkReasons.RateLimited }, retryAfter, ct);
             return new SyncResult(SyncOutcome.Requeued, ErrorCode: ex.Code, Message: ex.Message);
         }
         catch (JunipeerException ex) when (!ex.Retryable || ex.RetryAfter is not null)
         {
-            return await Fail(integration.Id, key, item, ex.Code, ex.Message, ct);
+            return await FailAsync(integration.Id, work, item, ex.Code, ex.Message, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Transient: keep the phase (so a create that may have happened is looked up next time),
-            // release the lease, and let the queue redeliver.
-            await Release(key, ex, ct);
+            // give the row back, and let the queue redeliver.
+            await work.ReleaseAsync(ex is JunipeerException j ? j.Code : ErrorCodes.ErpUnavailable, ex.Message, CancellationToken.None);
             logger.LogWarning(ex, "Order {OrderNumber} failed transiently; the queue will retry", item.EntityKey);
             throw;
         }
     }
 
-    private async Task<SyncResult> SyncAsync(Integration integration, WorkItem item, LedgerEntry entry, CancellationToken ct)
+    private async Task<SyncResult> SyncAsync(Integration integration, WorkItem item, Work<OrderPhase> work, string owner, CancellationToken ct)
     {
         var order = await shop.GetOrderAsync(integration, item.EntityKey, ct)
             ?? throw new JunipeerException(ErrorCodes.OrderNotFoundInShop, $"Centra has no order {item.EntityKey}.");
+        work.Note(OrderFacts.ShopUpdatedAt, order.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
 
-        if (!integration.Orders.StatusesToSync.Contains(order.Status, StringComparer.OrdinalIgnoreCase))
+        if (!work.Reached(OrderPhase.InvoiceCreateAttempted) && SkipReason(integration, order) is { } skip)
         {
-            await ledger.SaveAsync(entry with { Status = LedgerStatus.Skipped, Phase = $"{OrderPhases.StatusFiltered}:{order.Status}", LeaseOwner = null, LeaseUntil = null, UpdatedAt = time.GetUtcNow() }, ct);
-            return new SyncResult(SyncOutcome.Skipped, Message: $"status {order.Status} is not synced");
-        }
-
-        if (integration.Orders.SyncFrom is { } from && order.OrderDate < from)
-        {
-            await ledger.SaveAsync(entry with { Status = LedgerStatus.Skipped, Phase = OrderPhases.BeforeSyncFrom, LeaseOwner = null, LeaseUntil = null, UpdatedAt = time.GetUtcNow() }, ct);
-            return new SyncResult(SyncOutcome.Skipped, Message: "order is older than Orders.SyncFrom");
+            work.Note(OrderFacts.SkipReason, skip);
+            await work.CompleteAsync(LedgerStatus.Skipped, ct, skip);
+            return new SyncResult(SyncOutcome.Skipped, Message: skip);
         }
 
         // Decide VAT and map the whole invoice before anything is written to the ERP.
@@ -149,37 +189,39 @@ public sealed class OrderSyncHandler(
             order.ShippingAddress.ZipCode,
             order.IsWholesale || !string.IsNullOrWhiteSpace(order.BillingAddress.CompanyName) || !string.IsNullOrWhiteSpace(order.BillingAddress.VatNumber),
             order.BillingAddress.VatNumber ?? order.ShippingAddress.VatNumber));
-        var categories = await erp.GetVatCategoriesAsync(integration, ct);
-        var draft = InvoiceMapper.Map(order, vat, categories, integration.Orders, entry.ErpCustomerNumber ?? "?");
+        var categories = await erp.ReferenceData.GetVatCategoriesAsync(integration, ct);
+        var draft = InvoiceMapper.Map(order, vat, categories, integration.Orders, work.Document(OrderDocuments.Customer) ?? "?");
 
-        if (entry.ErpCustomerNumber is null)
-        {
-            var customer = await customers.ResolveAsync(integration, erp, order, vat, ct);
-            entry = await ledger.SaveAsync(entry with { ErpCustomerNumber = customer, Phase = Max(entry.Phase, OrderPhases.CustomerResolved), UpdatedAt = time.GetUtcNow() }, ct);
-        }
+        var customer = work.Document(OrderDocuments.Customer)
+                       ?? await customers.ResolveAsync(integration, erp.Customers, order, vat, owner, item.CorrelationId, Hold, ct);
+        work.Remember(OrderDocuments.Customer, customer);
 
-        draft = draft with { CustomerNumber = entry.ErpCustomerNumber! };
-        var facts = Facts(order, vat, draft);
-        if (entry.Facts.TryGetValue(GiftPaymentNumberFact, out var knownPayment))
-        {
-            facts[GiftPaymentNumberFact] = knownPayment;
-        }
+        // The reference of the first attempt wins over today's prefix: a prefix changed before a
+        // replay must not hide the invoice that attempt may have created.
+        var reference = work.Entry.Facts.GetValueOrDefault(OrderFacts.Reference) ?? draft.Reference;
+        draft = draft with { CustomerNumber = customer, Reference = reference };
+        work.Note(Facts(order, vat, draft));
 
-        if (entry.ErpDocumentNumber is null)
-        {
-            (entry, var number) = await CreateOnceAsync(entry, OrderPhases.InvoiceCreateAttempted, facts, "invoice", order.OrderNumber,
-                async () => (await erp.FindInvoicesByReferenceAsync(integration, draft.Reference, ct)).Select(i => i.Number).ToList(),
-                () => erp.CreateInvoiceAsync(integration, draft, ct),
-                found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
-                    $"{found.Count} invoices carry reference {draft.Reference}: {string.Join(", ", found)}."),
-                ct);
-            entry = await ledger.SaveAsync(entry with { ErpDocumentNumber = number, Phase = OrderPhases.InvoiceCreated, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
-        }
+        var invoice = await work.CreateOnceAsync(
+            OrderDocuments.Invoice,
+            OrderPhase.InvoiceCreateAttempted,
+            findExisting: async () => (await erp.Invoices.FindInvoicesByReferenceAsync(integration, reference, ct)).Select(i => i.Number).ToList(),
+            create: () => erp.Invoices.CreateInvoiceAsync(integration, draft, ct),
+            duplicates: found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
+                $"{found.Count} invoices carry reference {reference}: {string.Join(", ", found)}."),
+            ct,
+            precheck: () => IndexedAsync(integration, erp, reference, order.OrderDate, ct));
+        index.Remember(integration.Id, InvoiceIndexKind, reference, invoice.Id);
 
-        if (integration.Orders.ReleaseInvoices && Before(entry.Phase, OrderPhases.Released))
+        if (integration.Orders.ReleaseInvoices)
         {
-            await erp.ReleaseInvoiceAsync(integration, entry.ErpDocumentNumber!, ct);
-            entry = entry with { Phase = OrderPhases.Released };
+            await work.ActOnceAsync(
+                OrderPhase.InvoiceReleaseAttempted,
+                OrderPhase.InvoiceReleased,
+                isDone: async () => erp.IsReleased((await erp.Invoices.GetInvoiceAsync(integration, invoice.Id, ct)).Status),
+                act: () => erp.Invoices.ReleaseInvoiceAsync(integration, invoice.Id, ct),
+                ct,
+                checkFirst: invoice.Recovered);
         }
 
         var gift = order.GiftCertificateTotal;
@@ -188,125 +230,129 @@ public sealed class OrderSyncHandler(
         {
             if (integration.Orders.ReleaseInvoices)
             {
-                entry = await ApplyGiftPaymentAsync(integration, erp, giftSettings, order, draft, gift, entry, facts, ct);
-                giftNote = $"; gift certificate {Money(gift)} {order.Currency} booked as payment {facts[GiftPaymentNumberFact]}";
+                var payment = await BookGiftPaymentAsync(integration, erp, giftSettings, order, draft, gift, invoice.Id, work, ct);
+                giftNote = $"; gift certificate {Money(gift)} {order.Currency} booked as payment {payment}";
             }
             else
             {
                 // A payment can only be applied to a released invoice: say so, do not fail the order.
                 await Event(integration.Id, item, EventSeverity.Warning,
                     $"Gift certificate {Money(gift)} {order.Currency} of order {order.OrderNumber} was not booked as a payment: invoices are not released " +
-                    $"(Orders.ReleaseInvoices is false), so invoice {entry.ErpDocumentNumber} carries it in its note only. Book the payment after releasing the invoice.",
+                    $"(Orders.ReleaseInvoices is false), so invoice {invoice.Id} carries it in its note only. Book the payment after releasing the invoice.",
                     null, ct);
             }
         }
 
-        await ledger.SaveAsync(entry with
-        {
-            Status = LedgerStatus.Done,
-            LeaseOwner = null,
-            LeaseUntil = null,
-            ErrorCode = null,
-            ErrorMessage = null,
-            Facts = facts,
-            UpdatedAt = time.GetUtcNow(),
-        }, ct);
+        await work.CompleteAsync(LedgerStatus.Done, ct);
         await Event(integration.Id, item, EventSeverity.Info,
-            $"Invoice {entry.ErpDocumentNumber} {(integration.Orders.ReleaseInvoices ? "created and released" : "created")} for order {order.OrderNumber} ({vat.Case}, {Money(order.GrandTotal)} {order.Currency}){giftNote}",
+            $"Invoice {invoice.Id} {(invoice.Recovered ? "found in the ERP by reference" : integration.Orders.ReleaseInvoices ? "created and released" : "created")} for order {order.OrderNumber} ({vat.Case}, {Money(order.GrandTotal)} {order.Currency}){giftNote}",
             null, ct);
-        return new SyncResult(SyncOutcome.Done, entry.ErpDocumentNumber);
+        return new SyncResult(SyncOutcome.Done, invoice.Id);
     }
 
     /// <summary>
-    /// The gift-certificate part of the order as one customer payment applied to the (released)
-    /// invoice, exactly once: phase GiftPaymentAttempted is written before the POST; a later attempt
-    /// in that phase looks the invoice's payments up and matches the payment reference before creating.
+    /// The gift-certificate part of the order as one customer payment applied to the released
+    /// invoice, exactly once: looked up among the invoice's payments by its reference after an
+    /// uncertain attempt; its release resolved by the payment's status.
     /// </summary>
-    private async Task<LedgerEntry> ApplyGiftPaymentAsync(
+    private static async Task<string> BookGiftPaymentAsync(
         Integration integration,
-        IErpInvoicing erp,
+        IErpAdapter erp,
         GiftCertificatePaymentSettings settings,
         ShopOrder order,
         ErpInvoiceDraft invoice,
         decimal gift,
-        LedgerEntry entry,
-        Dictionary<string, string> facts,
+        string invoiceNumber,
+        Work<OrderPhase> work,
         CancellationToken ct)
     {
-        var invoiceNumber = entry.ErpDocumentNumber!;
         var reference = GiftPaymentReference(invoice.Reference);
-        if (!facts.TryGetValue(GiftPaymentNumberFact, out var number))
-        {
-            (entry, number) = await CreateOnceAsync(entry, OrderPhases.GiftPaymentAttempted, facts, "gift-certificate payment", order.OrderNumber,
-                async () => (await erp.FindPaymentsForInvoiceAsync(integration, invoiceNumber, ct))
-                    .Where(p => string.Equals(p.Reference, reference, StringComparison.Ordinal)).Select(p => p.Number).ToList(),
-                () => erp.CreatePaymentAsync(integration, new ErpPaymentDraft
-                {
-                    CustomerNumber = entry.ErpCustomerNumber!,
-                    Date = invoice.DocumentDate,
-                    CurrencyId = invoice.CurrencyId,
-                    Reference = reference,
-                    PaymentMethodId = settings.PaymentMethodId,
-                    CashAccount = settings.CashAccount,
-                    Amount = gift,
-                    InvoiceNumber = invoiceNumber,
-                    Text = $"Gift certificate, webshop order {order.OrderNumber}",
-                }, ct),
-                found => new JunipeerException(ErrorCodes.DuplicatePaymentForOrder,
-                    $"{found.Count} payments with reference {reference} are applied to invoice {invoiceNumber}: {string.Join(", ", found)}."),
-                ct);
+        var payment = await work.CreateOnceAsync(
+            OrderDocuments.GiftPayment,
+            OrderPhase.GiftPaymentCreateAttempted,
+            findExisting: async () => (await erp.Payments.FindPaymentsForInvoiceAsync(integration, invoiceNumber, ct))
+                .Where(p => string.Equals(p.Reference, reference, StringComparison.Ordinal)).Select(p => p.Number).ToList(),
+            create: () => erp.Payments.CreatePaymentAsync(integration, new ErpPaymentDraft
+            {
+                CustomerNumber = invoice.CustomerNumber,
+                Date = invoice.DocumentDate,
+                CurrencyId = invoice.CurrencyId,
+                Reference = reference,
+                PaymentMethodId = settings.PaymentMethodId,
+                CashAccount = settings.CashAccount,
+                Amount = gift,
+                InvoiceNumber = invoiceNumber,
+                Text = $"Gift certificate, webshop order {order.OrderNumber}",
+            }, ct),
+            duplicates: found => new JunipeerException(ErrorCodes.DuplicatePaymentForOrder,
+                $"{found.Count} payments with reference {reference} are applied to invoice {invoiceNumber}: {string.Join(", ", found)}."),
+            ct);
 
-            facts[GiftPaymentNumberFact] = number;
-            entry = await ledger.SaveAsync(entry with { Phase = OrderPhases.GiftPaymentCreated, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
-        }
-
-        if (Before(entry.Phase, OrderPhases.GiftPaymentReleased))
-        {
-            await erp.ReleasePaymentAsync(integration, number, ct);
-            entry = entry with { Phase = OrderPhases.GiftPaymentReleased };
-        }
-
-        return entry;
+        await work.ActOnceAsync(
+            OrderPhase.GiftPaymentReleaseAttempted,
+            OrderPhase.GiftPaymentReleased,
+            isDone: async () => erp.IsReleased((await erp.Payments.GetPaymentAsync(integration, payment.Id, ct)).Status),
+            act: () => erp.Payments.ReleasePaymentAsync(integration, payment.Id, ct),
+            ct,
+            checkFirst: payment.Recovered);
+        return payment.Id;
     }
 
     /// <summary>
-    /// The exactly-once recipe for one ERP create that has no idempotency key: when the ledger says
-    /// an earlier attempt may have reached the ERP (phase <paramref name="attemptedPhase"/>), look
-    /// the document up by its deterministic reference first; otherwise (or when nothing is found)
-    /// record the attempt, then create. Never a blind second POST.
+    /// The cheap existence check for an order with no attempt on record: the index of recent ERP
+    /// invoices answers in memory; when it cannot vouch (order outside its window, storage lost too
+    /// recently) the caller asks the ERP by reference.
     /// </summary>
-    private async Task<(LedgerEntry Entry, string Number)> CreateOnceAsync(
-        LedgerEntry entry,
-        string attemptedPhase,
-        Dictionary<string, string> facts,
-        string what,
-        string orderNumber,
-        Func<Task<List<string>>> findExisting,
-        Func<Task<string>> create,
-        Func<List<string>, JunipeerException> duplicates,
-        CancellationToken ct)
+    private async Task<IReadOnlyList<string>?> IndexedAsync(Integration integration, IErpAdapter erp, string reference, DateTimeOffset orderDate, CancellationToken ct)
     {
-        if (entry.Phase == attemptedPhase)
+        var (answer, number) = await index.LookupAsync(integration.Id, InvoiceIndexKind, reference, orderDate, _indexPolicy,
+            async (since, token) => (await erp.Invoices.ListInvoicesModifiedSinceAsync(integration, since, token))
+                .Where(i => i.Reference is not null)
+                .Select(i => new IndexedDocument(i.Reference!, i.Number, i.LastModified))
+                .ToList(),
+            ct);
+        return answer switch
         {
-            var found = await findExisting();
-            if (found.Count > 1)
-            {
-                throw duplicates(found);
-            }
-
-            if (found.Count == 1)
-            {
-                logger.LogInformation("Recovered {What} {Number} for order {OrderNumber} by reference", what, found[0], orderNumber);
-                return (entry, found[0]);
-            }
-        }
-
-        entry = await ledger.SaveAsync(entry with { Phase = attemptedPhase, Facts = facts, UpdatedAt = time.GetUtcNow() }, ct);
-        return (entry, await create());
+            IndexAnswer.Found => [number!],
+            IndexAnswer.Absent => [],
+            _ => null,
+        };
     }
 
-    /// <summary>Ledger fact holding the ERP number of the gift-certificate payment.</summary>
-    public const string GiftPaymentNumberFact = "giftPaymentNumber";
+    private static string? SkipReason(Integration integration, ShopOrder order)
+    {
+        if (!integration.Orders.StatusesToSync.Contains(order.Status, StringComparer.OrdinalIgnoreCase))
+            return $"status {order.Status} is not synced";
+        if (integration.Orders.SyncFrom is { } from && order.OrderDate < from)
+            return "order is older than Orders.SyncFrom";
+        return null;
+    }
+
+    private TimeSpan? NotFoundRetryLeft(WorkItem item)
+    {
+        if (time.GetUtcNow() - item.EnqueuedAt >= TimeSpan.FromMinutes(_opt.OrderNotFoundRetryMinutes))
+            return null;
+        var backoff = TimeSpan.FromSeconds(15 * Math.Pow(2, Math.Min(item.Requeues, 5)));
+        return backoff > TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(5) : backoff;
+    }
+
+    private async Task<SyncResult> RequeueBusyAsync(WorkItem item, DateTimeOffset? leaseUntil, CancellationToken ct)
+    {
+        // Someone else holds the row: come back soon rather than drop the work (their lease may be long).
+        var wait = (leaseUntil ?? time.GetUtcNow()) - time.GetUtcNow();
+        wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > MaxBusyWait ? MaxBusyWait : wait;
+        await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, wait, ct);
+        return new SyncResult(SyncOutcome.Requeued, Message: "busy");
+    }
+
+    private async Task<SyncResult> FailAsync(string integrationId, Work<OrderPhase> work, WorkItem item, string code, string message, CancellationToken ct)
+    {
+        if (!await work.FailAsync(code, message, CancellationToken.None))
+            logger.LogWarning("Order {OrderNumber} failed with {ErrorCode}, but another worker changed its row; that worker's state stands", item.EntityKey, code);
+        logger.LogError("Order {OrderNumber} failed with {ErrorCode}: {Message}", item.EntityKey, code, message);
+        await Event(integrationId, item, EventSeverity.Error, message, code, ct);
+        return new SyncResult(SyncOutcome.Failed, work.Document(OrderDocuments.Invoice), code, message);
+    }
 
     /// <summary>Payment reference of the gift-certificate payment: <c>GC-</c> + the invoice reference.</summary>
     public static string GiftPaymentReference(string invoiceReference) => "GC-" + invoiceReference;
@@ -320,69 +366,9 @@ public sealed class OrderSyncHandler(
         ["currency"] = order.Currency,
         ["grandTotal"] = order.GrandTotal.ToString(CultureInfo.InvariantCulture),
         ["vatTotal"] = order.VatTotal.ToString(CultureInfo.InvariantCulture),
-        ["reference"] = draft.Reference,
+        [OrderFacts.Reference] = draft.Reference,
         ["giftCertificates"] = order.GiftCertificateTotal.ToString(CultureInfo.InvariantCulture),
     };
-
-    private static readonly string[] PhaseOrder =
-    [
-        OrderPhases.Claimed, OrderPhases.CustomerResolved, OrderPhases.InvoiceCreateAttempted, OrderPhases.InvoiceCreated, OrderPhases.Released,
-        OrderPhases.GiftPaymentAttempted, OrderPhases.GiftPaymentCreated, OrderPhases.GiftPaymentReleased,
-    ];
-
-    private static string Max(string current, string next) =>
-        Array.IndexOf(PhaseOrder, current) >= Array.IndexOf(PhaseOrder, next) ? current : next;
-
-    /// <summary>True when <paramref name="current"/> comes before <paramref name="phase"/> (unknown phases count as before).</summary>
-    private static bool Before(string current, string phase) => Array.IndexOf(PhaseOrder, current) < Array.IndexOf(PhaseOrder, phase);
-
-    private async Task Release(LedgerKey key, Exception ex, CancellationToken ct)
-    {
-        var current = await ledger.GetAsync(key, ct);
-        if (current is null)
-        {
-            return;
-        }
-
-        var code = ex is JunipeerException j ? j.Code : ErrorCodes.ErpUnavailable;
-        try
-        {
-            await ledger.SaveAsync(current with
-            {
-                Status = LedgerStatus.Pending,
-                LeaseOwner = null,
-                LeaseUntil = null,
-                ErrorCode = code,
-                ErrorMessage = Trim(ex.Message),
-                UpdatedAt = time.GetUtcNow(),
-            }, CancellationToken.None);
-        }
-        catch (LedgerConflictException)
-        {
-            // Someone else moved the row on; their state wins.
-        }
-    }
-
-    private async Task<SyncResult> Fail(string integrationId, LedgerKey key, WorkItem item, string code, string message, CancellationToken ct)
-    {
-        var current = await ledger.GetAsync(key, ct);
-        if (current is not null)
-        {
-            await ledger.SaveAsync(current with
-            {
-                Status = LedgerStatus.Failed,
-                LeaseOwner = null,
-                LeaseUntil = null,
-                ErrorCode = code,
-                ErrorMessage = Trim(message),
-                UpdatedAt = time.GetUtcNow(),
-            }, CancellationToken.None);
-        }
-
-        logger.LogError("Order {OrderNumber} failed with {ErrorCode}: {Message}", item.EntityKey, code, message);
-        await Event(integrationId, item, EventSeverity.Error, message, code, ct);
-        return new SyncResult(SyncOutcome.Failed, current?.ErpDocumentNumber, code, message);
-    }
 
     private Task Event(string integrationId, WorkItem item, EventSeverity severity, string message, string? code, CancellationToken ct) =>
         events.AppendAsync(new OperatorEvent
@@ -397,6 +383,4 @@ public sealed class OrderSyncHandler(
             CorrelationId = item.CorrelationId,
             At = time.GetUtcNow(),
         }, CancellationToken.None);
-
-    private static string Trim(string s) => s.Length <= 2000 ? s : s[..2000];
 }

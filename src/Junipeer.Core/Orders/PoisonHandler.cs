@@ -8,42 +8,28 @@ namespace Junipeer.Core.Orders;
 /// A message that failed on every delivery lands in the poison queue: its entity ends as Failed
 /// with SYNC_RETRIES_EXHAUSTED (keeping the last error seen) and an operator event.
 /// </summary>
-public sealed class PoisonHandler(ISyncLedger ledger, IEventLog events, TimeProvider time, ILogger<PoisonHandler> logger)
+public sealed class PoisonHandler(ExactlyOnce exactlyOnce, IEventLog events, TimeProvider time, ILogger<PoisonHandler> logger)
 {
     public async Task HandleAsync(WorkItem item, string flow, CancellationToken ct)
     {
         var key = new LedgerKey(item.IntegrationId, flow, item.EntityKey);
-        var entry = await ledger.GetAsync(key, ct);
-        if (entry?.Status == LedgerStatus.Done)
+        var message = "";
+        var (entry, written) = await exactlyOnce.FailUnheldAsync(key, ErrorCodes.PoisonMessage, e =>
         {
+            var last = e.ErrorCode is null ? "" : $" Last error {e.ErrorCode}: {e.ErrorMessage}";
+            return message = $"Retries exhausted for {flow} {item.EntityKey}.{last}";
+        }, ct);
+        if (entry?.Status == LedgerStatus.Done)
             return; // a later delivery succeeded
+        if (entry is not null && !written)
+        {
+            // Another worker holds the row (or moved it on): its outcome wins; nothing is overwritten.
+            logger.LogWarning("{Flow} {EntityKey} reached the poison queue while another worker holds it; left to that worker", flow, item.EntityKey);
+            return;
         }
 
-        var last = entry?.ErrorCode is null ? "" : $" Last error {entry.ErrorCode}: {entry.ErrorMessage}";
-        var message = $"Retries exhausted for {flow} {item.EntityKey}.{last}";
-        if (entry is not null)
-        {
-            try
-            {
-                await ledger.SaveAsync(entry with
-                {
-                    Status = LedgerStatus.Failed,
-                    LeaseOwner = null,
-                    LeaseUntil = null,
-                    ErrorCode = ErrorCodes.PoisonMessage,
-                    ErrorMessage = message,
-                    UpdatedAt = time.GetUtcNow(),
-                }, ct);
-            }
-            catch (LedgerConflictException)
-            {
-                entry = await ledger.GetAsync(key, ct);
-                if (entry?.Status == LedgerStatus.Done)
-                {
-                    return;
-                }
-            }
-        }
+        if (entry is null)
+            message = $"Retries exhausted for {flow} {item.EntityKey}.";
 
         logger.LogError("{Flow} {EntityKey} moved to poison: {Message}", flow, item.EntityKey, message);
         await events.AppendAsync(new OperatorEvent

@@ -33,8 +33,12 @@ public sealed record LedgerEntry
     public string Phase { get; init; } = "";
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseUntil { get; init; }
-    public string? ErpCustomerNumber { get; init; }
-    public string? ErpDocumentNumber { get; init; }
+
+    /// <summary>
+    /// The external documents this work item created, by step (e.g. "customer" → "10042",
+    /// "invoice" → "000123"). One map for every flow instead of a column per document kind.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Documents { get; init; } = new Dictionary<string, string>();
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public int Attempts { get; init; }
@@ -44,18 +48,20 @@ public sealed record LedgerEntry
     /// <summary>Free-form facts worth keeping (VAT case, totals, currency …).</summary>
     public IReadOnlyDictionary<string, string> Facts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The document created by <paramref name="step"/>, if any.</summary>
+    public string? Document(string step) => Documents.TryGetValue(step, out var id) ? id : null;
+
+    /// <summary>A copy with <paramref name="step"/> → <paramref name="id"/> added to <see cref="Documents"/>.</summary>
+    public LedgerEntry WithDocument(string step, string id) =>
+        this with { Documents = new Dictionary<string, string>(Documents, StringComparer.Ordinal) { [step] = id } };
+
+    /// <summary>True when another owner holds a lease that has not lapsed at <paramref name="now"/>.</summary>
+    public bool LeasedByOther(string owner, DateTimeOffset now) =>
+        Status == LedgerStatus.InProgress && LeaseUntil > now && !string.Equals(LeaseOwner, owner, StringComparison.Ordinal);
+
     /// <summary>Optimistic-concurrency version from storage; null for a row not yet stored.</summary>
     public string? ETag { get; init; }
 }
-
-public enum ClaimOutcome
-{
-    Claimed,
-    AlreadyDone,
-    Busy,
-}
-
-public sealed record LedgerClaim(ClaimOutcome Outcome, LedgerEntry Entry);
 
 /// <summary>Thrown when a conditional ledger write loses to another writer (HTTP 412/409).</summary>
 public sealed class LedgerConflictException(string message) : Exception(message);
@@ -66,12 +72,11 @@ public interface ISyncLedger
     Task<LedgerEntry?> GetAsync(LedgerKey key, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes the lease on the entity: inserts the row, or updates it with its ETag when it has no
-    /// live lease. Done rows are returned as AlreadyDone; rows leased by someone else as Busy.
+    /// Writes the entry if its ETag still matches (inserts it when ETag is null); returns it with the
+    /// new ETag. Throws <see cref="LedgerConflictException"/> when someone else wrote first, when the
+    /// row exists on insert, or when the row is gone on update (storage wiped): a writer that lost
+    /// the row never overwrites it.
     /// </summary>
-    Task<LedgerClaim> ClaimAsync(LedgerKey key, string owner, string? correlationId, TimeSpan lease, CancellationToken cancellationToken);
-
-    /// <summary>Writes the entry if its ETag still matches; returns it with the new ETag. Throws LedgerConflictException.</summary>
     Task<LedgerEntry> SaveAsync(LedgerEntry entry, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LedgerEntry>> ListAsync(string integrationId, string flow, CancellationToken cancellationToken);

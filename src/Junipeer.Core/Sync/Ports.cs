@@ -34,6 +34,9 @@ public interface IMappingStore
 public static class MappingKinds
 {
     public const string CustomerByEmail = "customer-email";
+
+    /// <summary>Buyer key (see CustomerResolver.BuyerKey) → ERP customer number.</summary>
+    public const string CustomerByBuyer = "customer-buyer";
 }
 
 public enum EventSeverity

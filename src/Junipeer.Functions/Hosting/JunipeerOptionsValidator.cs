@@ -20,6 +20,12 @@ public sealed class JunipeerOptionsValidator : IValidateOptions<JunipeerOptions>
             failures.Add("Junipeer:TokenEncryptionKey must be the Base64 of exactly 32 random bytes.");
         }
 
+        if (options.Orders.LeaseSeconds <= options.VismaNet.TimeoutSeconds + 10)
+        {
+            // The fence before each ERP write holds the row this long: it must outlast the write's timeout.
+            failures.Add($"Junipeer:Orders:LeaseSeconds ({options.Orders.LeaseSeconds}) must exceed Junipeer:VismaNet:TimeoutSeconds ({options.VismaNet.TimeoutSeconds}) by more than 10 s.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

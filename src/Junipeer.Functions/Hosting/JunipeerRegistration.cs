@@ -44,6 +44,11 @@ public static class JunipeerRegistration
         services.AddVismaNetConnector();
         services.AddCentraConnector();
 
+        // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
+        services.AddSingleton<ExactlyOnce>();
+        services.AddSingleton<RecentDocumentIndex>();
+        services.TryAddSingleton<Junipeer.Core.Erp.IErpResolver, Junipeer.Core.Erp.ErpResolver>();
+
         // Flow handlers
         services.AddSingleton<CustomerResolver>();
         services.AddSingleton<OrderSyncHandler>();

@@ -26,7 +26,7 @@ public class ConnectorRegistrationTests
         services.AddVismaNetConnector().AddCentraConnector();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
-        var resolver = provider.GetRequiredService<IErpInvoicingResolver>();
+        var resolver = provider.GetRequiredService<IErpResolver>();
         Assert.IsType<VismaNetErp>(resolver.For(Integration()));
         Assert.Same(provider.GetRequiredService<VismaNetErp>(), resolver.For(Integration()));
         Assert.IsType<CentraOrderSource>(provider.GetRequiredService<IShopOrderSource>());

@@ -440,7 +440,7 @@ public class VismaNetErpTests
     public void Resolver_returns_VismaNet_and_rejects_other_kinds()
     {
         var erp = Erp(new AutoAdvancingTimeProvider(Start));
-        var resolver = new ErpInvoicingResolver(erp);
+        var resolver = new ErpResolver([erp]);
 
         Assert.Same(erp, resolver.For(Integration()));
         var fortnox = Integration() with { Erp = new Core.Integrations.ErpSettings { Kind = Core.Integrations.ErpKinds.Fortnox } };

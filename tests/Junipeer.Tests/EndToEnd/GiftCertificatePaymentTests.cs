@@ -59,8 +59,8 @@ public class GiftCertificatePaymentTests(AzuriteFixture azurite)
 
         var entry = (await h.LedgerAsync(2001))!;
         Assert.Equal(LedgerStatus.Done, entry.Status);
-        Assert.Equal(OrderPhases.GiftPaymentReleased, entry.Phase);
-        Assert.Equal(payment.RefNbr, entry.Facts[OrderSyncHandler.GiftPaymentNumberFact]);
+        Assert.Equal(nameof(OrderPhase.GiftPaymentReleased), entry.Phase);
+        Assert.Equal(payment.RefNbr, entry.Document(OrderDocuments.GiftPayment));
         Assert.Equal("150", entry.Facts["giftCertificates"]);
         Assert.Contains(await h.EventsAsync(), e => e.EntityKey == "2001" && e.Message.Contains($"payment {payment.RefNbr}", StringComparison.Ordinal));
 
@@ -95,7 +95,7 @@ public class GiftCertificatePaymentTests(AzuriteFixture azurite)
         Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerinvoice"));
         var entry = (await h.LedgerAsync(2003))!;
         Assert.Equal(LedgerStatus.Done, entry.Status);
-        Assert.Equal(payment.RefNbr, entry.Facts[OrderSyncHandler.GiftPaymentNumberFact]);
+        Assert.Equal(payment.RefNbr, entry.Document(OrderDocuments.GiftPayment));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public class GiftCertificatePaymentTests(AzuriteFixture azurite)
         var entry = (await h.LedgerAsync(2004))!;
         Assert.Equal(LedgerStatus.Done, entry.Status);
         Assert.Equal("150", entry.Facts["giftCertificates"]);
-        Assert.False(entry.Facts.ContainsKey(OrderSyncHandler.GiftPaymentNumberFact));
+        Assert.Null(entry.Document(OrderDocuments.GiftPayment));
     }
 
     [Fact]
@@ -182,22 +182,22 @@ public class GiftCertificatePaymentTests(AzuriteFixture azurite)
 
         // Someone books a second gift-certificate payment with the same reference by hand, and the
         // ledger is left as if an attempt had died right after writing GiftPaymentAttempted.
-        var erp = h.Services.GetRequiredService<IErpInvoicingResolver>().For(h.Integration);
+        var erp = h.Services.GetRequiredService<IErpResolver>().For(h.Integration).Payments;
         var entry = (await h.LedgerAsync(2007))!;
         await erp.CreatePaymentAsync(h.Integration, new ErpPaymentDraft
         {
-            CustomerNumber = entry.ErpCustomerNumber!,
+            CustomerNumber = entry.Document(OrderDocuments.Customer)!,
             Date = DateOnly.FromDateTime(DateTime.UtcNow),
             CurrencyId = "SEK",
             Reference = payment.PaymentRef!,
             PaymentMethodId = "GIFTCARD",
             CashAccount = "2420",
             Amount = 10m,
-            InvoiceNumber = entry.ErpDocumentNumber!,
+            InvoiceNumber = entry.Document(OrderDocuments.Invoice)!,
         }, TestContext.Current.CancellationToken);
-        var facts = entry.Facts.Where(f => f.Key != OrderSyncHandler.GiftPaymentNumberFact).ToDictionary(f => f.Key, f => f.Value);
+        var documents = entry.Documents.Where(f => f.Key != OrderDocuments.GiftPayment).ToDictionary(f => f.Key, f => f.Value);
         await h.Services.GetRequiredService<ISyncLedger>().SaveAsync(
-            entry with { Status = LedgerStatus.Pending, Phase = OrderPhases.GiftPaymentAttempted, Facts = facts }, TestContext.Current.CancellationToken);
+            entry with { Status = LedgerStatus.Pending, Phase = nameof(OrderPhase.GiftPaymentCreateAttempted), Documents = documents }, TestContext.Current.CancellationToken);
 
         await ReplayAsync(h, 2007);
         await h.DrainAsync();

@@ -51,7 +51,7 @@ public class OrderFlowTests(AzuriteFixture azurite)
 
         var entry = await h.LedgerAsync(1001);
         Assert.Equal(LedgerStatus.Done, entry!.Status);
-        Assert.Equal(invoice.ReferenceNumber, entry.ErpDocumentNumber);
+        Assert.Equal(invoice.ReferenceNumber, entry.Document("invoice"));
         Assert.Equal("Domestic", entry.Facts["vatCase"]);
         Assert.Contains(await h.EventsAsync(), e => e.EntityKey == "1001" && e.Message.Contains(invoice.ReferenceNumber, StringComparison.Ordinal));
     }
@@ -132,7 +132,7 @@ public class OrderFlowTests(AzuriteFixture azurite)
         Assert.Equal(order.GrandTotal, invoice.Amount);
         Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerinvoice"));
         Assert.True(h.Sandbox.State.Stats.Count("visma GET /v1/customerinvoice") >= 1, "the retry looked the invoice up by reference");
-        Assert.Equal(invoice.ReferenceNumber, (await h.LedgerAsync(1007))!.ErpDocumentNumber);
+        Assert.Equal(invoice.ReferenceNumber, (await h.LedgerAsync(1007))!.Document("invoice"));
     }
 
     [Fact]
@@ -255,12 +255,12 @@ public class OrderFlowTests(AzuriteFixture azurite)
         // Someone creates a second invoice with the same reference outside the integration.
         var ledger = h.Services.GetRequiredService<ISyncLedger>();
         var entry = (await h.LedgerAsync(1013))!;
-        await ledger.SaveAsync(entry with { Status = LedgerStatus.Pending, ErpDocumentNumber = null, Phase = Junipeer.Core.Orders.OrderPhases.InvoiceCreateAttempted }, TestContext.Current.CancellationToken);
-        var erp = h.Services.GetRequiredService<Junipeer.Core.Erp.IErpInvoicingResolver>().For(h.Integration);
+        await ledger.SaveAsync(entry with { Status = LedgerStatus.Pending, Documents = entry.Documents.Where(d => d.Key != "invoice").ToDictionary(), Phase = nameof(Junipeer.Core.Orders.OrderPhase.InvoiceCreateAttempted) }, TestContext.Current.CancellationToken);
+        var adapter = h.Services.GetRequiredService<Junipeer.Core.Erp.IErpResolver>().For(h.Integration);
         var draft = Junipeer.Tests.Engine.TestData.Order("SE", [Junipeer.Tests.Engine.TestData.Line("X", 1, 100m, 25)]);
         var mapped = Junipeer.Core.Orders.InvoiceMapper.Map(draft, Junipeer.Core.Vat.VatEngine.Decide(h.Integration.Vat, new("SE", "1", false, null)),
-            await erp.GetVatCategoriesAsync(h.Integration, TestContext.Current.CancellationToken), h.Integration.Orders, entry.ErpCustomerNumber!);
-        await erp.CreateInvoiceAsync(h.Integration, mapped with { Reference = "CENTRA-1013" }, TestContext.Current.CancellationToken);
+            await adapter.ReferenceData.GetVatCategoriesAsync(h.Integration, TestContext.Current.CancellationToken), h.Integration.Orders, entry.Document("customer")!);
+        await adapter.Invoices.CreateInvoiceAsync(h.Integration, mapped with { Reference = "CENTRA-1013" }, TestContext.Current.CancellationToken);
 
         await h.Services.GetRequiredService<IWorkQueue>().EnqueueAsync(new WorkItem
         {

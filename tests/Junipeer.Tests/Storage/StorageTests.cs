@@ -18,36 +18,79 @@ public class StorageTests(AzuriteFixture azurite)
         [StorageClients.PrefixKey] = "t" + Guid.NewGuid().ToString("N")[..8],
     }).Build());
 
-    [Fact]
-    public async Task Only_one_of_many_concurrent_claims_wins_the_lease()
+    private enum P
     {
-        var ledger = new TableLedger(Clients(), _time);
+        New,
+        Attempted,
+    }
+
+    private ExactlyOnce Once(TableLedger ledger) => new(ledger, _time, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExactlyOnce>.Instance);
+
+    [Fact]
+    public async Task Only_one_of_many_concurrent_fences_wins_the_lease()
+    {
+        var ledger = new TableLedger(Clients());
         var key = new LedgerKey(_integration, Flows.Orders, "1001");
-        var claims = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => ledger.ClaimAsync(key, $"worker-{i}", "c", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken)));
-        Assert.Equal(1, claims.Count(c => c.Outcome == ClaimOutcome.Claimed));
-        Assert.Equal(9, claims.Count(c => c.Outcome == ClaimOutcome.Busy));
+        var works = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Once(ledger).OpenAsync<P>(key, $"worker-{i}", "c", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken)));
+        var results = await Task.WhenAll(works.Select(async w =>
+        {
+            try
+            {
+                await w.FenceAsync(P.Attempted, TestContext.Current.CancellationToken);
+                return "won";
+            }
+            catch (LeaseHeldException)
+            {
+                return "held";
+            }
+        }));
+        Assert.Equal(1, results.Count(r => r == "won"));
+        Assert.Equal(9, results.Count(r => r == "held"));
     }
 
     [Fact]
-    public async Task Expired_lease_can_be_taken_over_and_done_rows_are_not_claimed_again()
+    public async Task Expired_lease_can_be_taken_over_the_stale_owner_never_overwrites_and_done_rows_stay_done()
     {
-        var ledger = new TableLedger(Clients(), _time);
+        var ledger = new TableLedger(Clients());
         var key = new LedgerKey(_integration, Flows.Orders, "1002");
-        var first = await ledger.ClaimAsync(key, "a", "c1", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
-        Assert.Equal(ClaimOutcome.Busy, (await ledger.ClaimAsync(key, "b", "c2", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken)).Outcome);
+        var a = await Once(ledger).OpenAsync<P>(key, "a", "c1", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        await a.FenceAsync(P.Attempted, TestContext.Current.CancellationToken);
+        var b = await Once(ledger).OpenAsync<P>(key, "b", "c2", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.True(b.HeldByOther);
+        await Assert.ThrowsAsync<LeaseHeldException>(() => b.FenceAsync(P.Attempted, TestContext.Current.CancellationToken));
 
         _time.Advance(TimeSpan.FromMinutes(6));
-        var second = await ledger.ClaimAsync(key, "b", "c2", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
-        Assert.Equal(ClaimOutcome.Claimed, second.Outcome);
-        Assert.Equal(2, second.Entry.Attempts);
+        b = await Once(ledger).OpenAsync<P>(key, "b", "c2", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.False(b.HeldByOther);
+        await b.FenceAsync(P.Attempted, TestContext.Current.CancellationToken);
+        Assert.Equal(2, b.Entry.Attempts);
 
-        // The first owner's stale write loses.
-        await Assert.ThrowsAsync<LedgerConflictException>(() => ledger.SaveAsync(first.Entry with { Phase = "X" }, TestContext.Current.CancellationToken));
+        // The first owner lost the row: its fence, its release and its fail write nothing.
+        await Assert.ThrowsAsync<LeaseHeldException>(() => a.FenceAsync(P.Attempted, TestContext.Current.CancellationToken));
+        await a.ReleaseAsync("X", "stale", TestContext.Current.CancellationToken);
+        Assert.False(await a.FailAsync("X", "stale", TestContext.Current.CancellationToken));
+        Assert.Equal("b", (await ledger.GetAsync(key, TestContext.Current.CancellationToken))!.LeaseOwner);
 
-        await ledger.SaveAsync(second.Entry with { Status = LedgerStatus.Done, ErpDocumentNumber = "000123" }, TestContext.Current.CancellationToken);
-        var again = await ledger.ClaimAsync(key, "c", "c3", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
-        Assert.Equal(ClaimOutcome.AlreadyDone, again.Outcome);
-        Assert.Equal("000123", again.Entry.ErpDocumentNumber);
+        b.Remember("invoice", "000123");
+        await b.CompleteAsync(LedgerStatus.Done, TestContext.Current.CancellationToken);
+        var again = await Once(ledger).OpenAsync<P>(key, "c", "c3", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.True(again.IsDone);
+        Assert.Equal("000123", again.Document("invoice"));
+    }
+
+    [Fact]
+    public async Task A_row_wiped_under_a_worker_is_not_recreated_by_its_stale_writes()
+    {
+        var clients = Clients();
+        var ledger = new TableLedger(clients);
+        var key = new LedgerKey(_integration, Flows.Orders, "1003");
+        var a = await Once(ledger).OpenAsync<P>(key, "a", "c1", TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        await a.FenceAsync(P.Attempted, TestContext.Current.CancellationToken);
+
+        await clients.Table(StorageNames.Ledger).DeleteEntityAsync(TableKeys.Partition(_integration, Flows.Orders), TableKeys.Encode("1003"), cancellationToken: TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => a.CompleteAsync(LedgerStatus.Done, TestContext.Current.CancellationToken));
+        Assert.Null(await ledger.GetAsync(key, TestContext.Current.CancellationToken));
     }
 
     [Fact]
