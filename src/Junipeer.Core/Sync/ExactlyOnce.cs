@@ -133,10 +133,7 @@ public sealed class Work<TPhase>
 
     public bool Reached(TPhase phase) => Compare(Phase, phase) >= 0;
 
-    /// <summary>The id of a document <see cref="Work{TPhase}.CreateOnceAsync"/> made sure of; Recovered when it was found, not created.</summary>
-public sealed record CreateOutcome(string Id, bool Recovered);
-
-/// <summary>Another worker holds a live lease right now.</summary>
+    /// <summary>Another worker holds a live lease right now.</summary>
     public bool HeldByOther => Entry.LeasedByOther(_owner, _time.GetUtcNow());
 
     public string? Document(string step) => Entry.Document(step);
