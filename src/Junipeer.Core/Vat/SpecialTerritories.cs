@@ -38,9 +38,10 @@ public sealed record TerritoryLookup(SpecialTerritory? Territory, SharedPostcode
 /// <list type="bullet">
 /// <item>Italian waters of Lake Lugano (Art. 6(1)(g)): water, no postcode; shore municipalities are ordinary.</item>
 /// <item>Channel Islands (Art. 6(1)(e)): no longer a member state's territory (GB/JE/GG are non-EU anyway).</item>
-/// <item>Faroe Islands written under DK: Faroese codes have three digits and clash with Danish four-digit
-///   codes that lost their leading zero (0800–0999), so a three-digit DK code is read as Danish (ordinary).
-///   Faroese addresses are expected under their own code FO, which is outside the EU anyway.</item>
+/// <item>Faroe Islands written under DK: Faroese codes have three digits, but Denmark itself has special-purpose
+///   three-digit codes (and 0800–0999 codes that lose their leading zero), so a three-digit DK code is read as
+///   Danish (ordinary). Faroese addresses are expected under their own code FO, which is outside the EU anyway.
+///   The old Faroese range DK 3800–3899 is no longer in use and is not matched.</item>
 /// <item>Own ISO codes (AX Åland, IC Canaries, EA Ceuta/Melilla, GP/GF/MQ/RE/YT/MF/BL/PM, GL, FO) need no rule:
 ///   they are not member states, so they are export already.</item>
 /// <item>Azores and Madeira (PT 9xxx) and Corsica (FR 20xxx) are inside the EU VAT area (own rates, same country).</item>
@@ -90,7 +91,7 @@ public static class SpecialTerritories
 
     public static readonly SpecialTerritory Greenland = new("DK", "Greenland", [(3900, 3999)], 4,
         "Outside the EU: OCT (TFEU Art. 355(2), Annex II), so not in the territory of the Community (Directive 2006/112/EC Art. 5)",
-        "Post Greenland uses Danish-style 39xx codes (3900 Nuuk …); no Danish municipality uses 39xx (Bornholm is 37xx).");
+        "Danish postcode plan: 3900–3999 is Greenland (Tele-Post, e.g. 3900 Nuuk); Bornholm is 37xx, 3800–3899 (old Faroese range) is unused.");
 
     /// <summary>The rules, in the order of docs/vat-territories.md.</summary>
     public static IReadOnlyList<SpecialTerritory> All { get; } =
