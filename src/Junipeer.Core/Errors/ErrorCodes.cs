@@ -39,6 +39,8 @@ public static class ErrorCodes
     public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
     public const string LedgerPhaseUnknown = "LEDGER_PHASE_UNKNOWN";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
+    public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
+    public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -132,6 +134,12 @@ public static class ErrorCodes
         new(DuplicateCustomerForBuyer, "Several ERP customers carry the same buyer key",
             "A lookup by the buyer's deterministic key (customer attribute or corporateId) found more than one customer in the ERP, created outside this integration or by hand.",
             "Merge or deactivate the extra customer in Visma.net so one customer carries the key, then retry the order.", false),
+        new(VatNumberInvalid, "The business buyer's VAT number is malformed",
+            "A business order (wholesale, company name or VAT number) ships to another EU member state with a VAT number that has no EU prefix or not the format of its country (the message names the number and the country). Reverse charge needs a valid number, and silently charging consumer VAT would hide the mistake.",
+            "Correct the VAT number in Centra (or remove it if the buyer is a consumer), then retry the order. To book such buyers as consumers instead, set vat.treatInvalidVatNumberAsConsumer to true.", false),
+        new(VatTerritoryAmbiguous, "The ship-to postcode is shared by a territory outside the EU VAT area and ordinary municipalities",
+            "The postcode is used both by a territory outside the EU VAT area and by ordinary municipalities (e.g. IT 23030, Livigno's older CAP), and the address has no city to tell them apart (docs/vat-territories.md).",
+            "Add the city to the order's shipping address in Centra (or use the territory's own postcode, e.g. 23041 for Livigno), then retry the order.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -175,4 +175,10 @@ public sealed record VatSettings
 
     /// <summary>EU B2C destination countries (OSS): country code → zone + categories.</summary>
     public IReadOnlyDictionary<string, VatMapping> Countries { get; init; } = new Dictionary<string, VatMapping>();
+
+    /// <summary>
+    /// False (default): a business order to another EU member state whose VAT number is malformed fails
+    /// with VAT_NUMBER_INVALID. True: such a buyer is booked as a consumer (EU B2C).
+    /// </summary>
+    public bool TreatInvalidVatNumberAsConsumer { get; init; }
 }

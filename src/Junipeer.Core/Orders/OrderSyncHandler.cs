@@ -188,7 +188,8 @@ public sealed class OrderSyncHandler(
             order.ShippingAddress.CountryCode ?? order.BillingAddress.CountryCode ?? "",
             order.ShippingAddress.ZipCode,
             order.IsWholesale || !string.IsNullOrWhiteSpace(order.BillingAddress.CompanyName) || !string.IsNullOrWhiteSpace(order.BillingAddress.VatNumber),
-            order.BillingAddress.VatNumber ?? order.ShippingAddress.VatNumber));
+            order.BillingAddress.VatNumber ?? order.ShippingAddress.VatNumber,
+            order.ShippingAddress.City));
         var categories = await erp.ReferenceData.GetVatCategoriesAsync(integration, ct);
         var draft = InvoiceMapper.Map(order, vat, categories, integration.Orders, work.Document(OrderDocuments.Customer) ?? "?");
 

@@ -14,43 +14,49 @@ public static class EuVat
     public static string VatPrefix(string countryCode) => countryCode == "GR" ? "EL" : countryCode;
 
     /// <summary>
-    /// Normalises the ship-to country for VAT: Monaco is in the French VAT area; Northern Ireland
-    /// (GB postcodes BT…) follows EU rules for goods (XI). Territories outside the EU VAT area that
-    /// belong to a member state are reported as <c>null</c> (treated as export). The postcode rules
-    /// come from the reference notes, which mark them "from memory — verify": keep them reviewed.
+    /// Normalises the ship-to country for VAT: Monaco is in the French VAT area (Art. 7); Northern Ireland
+    /// (GB postcodes BT…) follows EU rules for goods (XI). Territories outside the EU VAT area are not
+    /// decided here but in <see cref="SpecialTerritories"/>.
     /// </summary>
-    public static string? VatAreaCountry(string countryCode, string? postalCode)
+    public static string VatCountry(string countryCode, string? postalCode)
     {
         var zip = new string((postalCode ?? "").Where(char.IsLetterOrDigit).ToArray()).ToUpperInvariant();
-        switch (countryCode)
+        return countryCode switch
         {
-            case "MC":
-                return "FR";
-            case "GB" when zip.StartsWith("BT", StringComparison.Ordinal):
-                return "XI";
-            case "FI" when zip.StartsWith("22", StringComparison.Ordinal) && zip.Length == 5:
-                return null; // Åland
-            case "ES" when zip.Length == 5 && (zip.StartsWith("35", StringComparison.Ordinal) || zip.StartsWith("38", StringComparison.Ordinal)
-                                               || zip.StartsWith("51", StringComparison.Ordinal) || zip.StartsWith("52", StringComparison.Ordinal)):
-                return null; // Canary Islands, Ceuta, Melilla
-            case "FR" when zip.Length == 5 && zip.StartsWith("97", StringComparison.Ordinal):
-                return null; // French overseas departments
-            case "GR" when zip == "63086":
-                return null; // Mount Athos
-            case "DE" when zip is "27498" or "78266":
-                return null; // Heligoland, Büsingen
-            case "IT" when zip is "23041" or "22061" or "22060":
-                return null; // Livigno, Campione d'Italia
-            default:
-                return countryCode;
-        }
+            "MC" => "FR",
+            "GB" when zip.StartsWith("BT", StringComparison.Ordinal) => "XI",
+            _ => countryCode,
+        };
     }
 
     /// <summary>Upper-cases and strips spaces, dots and dashes; maps a GR prefix to EL.</summary>
-    public static string NormalizeVatNumber(string raw)
+    public static string NormalizeVatNumber(string raw) => NormalizeVatNumber(raw, null);
+
+    /// <summary>
+    /// As <see cref="NormalizeVatNumber(string)"/>; a number given without a prefix (starting with a digit)
+    /// gets the VAT prefix of <paramref name="countryHint"/> (the buyer's country), as the reference advises.
+    /// </summary>
+    public static string NormalizeVatNumber(string raw, string? countryHint)
     {
         var s = new string(raw.Where(c => !char.IsWhiteSpace(c) && c is not '.' and not '-').ToArray()).ToUpperInvariant();
+        if (s.Length > 0 && char.IsAsciiDigit(s[0]) && countryHint is { Length: 2 } && MemberStates.Contains(countryHint))
+        {
+            s = VatPrefix(countryHint) + s;
+        }
+
         return s.StartsWith("GR", StringComparison.Ordinal) ? "EL" + s[2..] : s;
+    }
+
+    /// <summary>The member state (ISO code, GR for EL) a VAT number's prefix names, or null when it names none.</summary>
+    public static string? CountryOfVatNumber(string normalized)
+    {
+        if (normalized.Length < 2)
+        {
+            return null;
+        }
+
+        var country = normalized[..2] == "EL" ? "GR" : normalized[..2];
+        return MemberStates.Contains(country) ? country : null;
     }
 
     /// <summary>
