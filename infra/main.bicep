@@ -81,6 +81,21 @@ param ordersMaxInProcessWaitSeconds int = 10
 @maxValue(1000)
 param ordersMaxRequeues int = 50
 
+@description('Optional. Junipeer:Orders:DocumentIndexRefreshSeconds.')
+@minValue(1)
+@maxValue(3600)
+param ordersDocumentIndexRefreshSeconds int = 15
+
+@description('Optional. Junipeer:Orders:DocumentIndexWindowDays.')
+@minValue(1)
+@maxValue(400)
+param ordersDocumentIndexWindowDays int = 35
+
+@description('Optional. Junipeer:Orders:OrderNotFoundRetryMinutes.')
+@minValue(0)
+@maxValue(1440)
+param ordersOrderNotFoundRetryMinutes int = 30
+
 @description('Optional. Junipeer:Webhooks:ToleranceSeconds.')
 @minValue(1)
 @maxValue(3600)
@@ -328,6 +343,9 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__Orders__LeaseSeconds: string(ordersLeaseSeconds)
       Junipeer__Orders__MaxInProcessWaitSeconds: string(ordersMaxInProcessWaitSeconds)
       Junipeer__Orders__MaxRequeues: string(ordersMaxRequeues)
+      Junipeer__Orders__DocumentIndexRefreshSeconds: string(ordersDocumentIndexRefreshSeconds)
+      Junipeer__Orders__DocumentIndexWindowDays: string(ordersDocumentIndexWindowDays)
+      Junipeer__Orders__OrderNotFoundRetryMinutes: string(ordersOrderNotFoundRetryMinutes)
       Junipeer__Webhooks__ToleranceSeconds: string(webhooksToleranceSeconds)
     }
     keyVaultReferenceSettings: secretReferenceSettings

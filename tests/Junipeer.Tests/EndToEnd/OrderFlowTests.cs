@@ -233,9 +233,13 @@ public class OrderFlowTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Order_missing_in_Centra_fails_with_ORDER_NOT_FOUND_IN_SHOP()
+    public async Task Order_missing_in_Centra_fails_with_ORDER_NOT_FOUND_IN_SHOP_once_its_retry_time_is_over()
     {
-        await using var h = await EngineHarness.StartAsync(azurite);
+        // No retry time: the first miss is final (the backoff itself is covered in RailsFlowTests).
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
+        {
+            Settings = new() { ["Junipeer:Orders:OrderNotFoundRetryMinutes"] = "0" },
+        });
         var body = EngineHarness.WebhookBody(4242);
         await h.PostWebhookAsync(body, h.Sign(body));
         await h.DrainAsync();

@@ -30,6 +30,9 @@ public sealed record HarnessOptions
     public Dictionary<string, string?> Settings { get; init; } = [];
     public int MaxDequeueCount { get; init; } = 5;
     public ILoggerProvider? Logs { get; init; }
+
+    /// <summary>Seed a storage epoch a day old (default); false starts as if storage were new or lost.</summary>
+    public bool EstablishedStorage { get; init; } = true;
 }
 
 public sealed record WebhookResponse(int Status, JsonElement Body)
@@ -112,6 +115,14 @@ public sealed class EngineHarness : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken); // runs ValidateOnStart
         await host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, TestContext.Current.CancellationToken);
+        if (options.EstablishedStorage)
+        {
+            // Storage that has been in use for a day (not just created or lost): the recent-invoice
+            // index may vouch for new ledger rows at once. Tests about lost storage switch this off.
+            var now = (options.EngineTime ?? TimeProvider.System).GetUtcNow();
+            await host.Services.GetRequiredService<ICheckpointStore>().SetAsync(integration.Id, Junipeer.Core.Sync.RecentDocumentIndex.StorageEpochCheckpoint, now.AddDays(-1), TestContext.Current.CancellationToken);
+        }
+
         return new EngineHarness(sandbox, host, integration, secret, prefix, options.MaxDequeueCount);
     }
 
@@ -206,6 +217,37 @@ public sealed class EngineHarness : IAsyncDisposable
 
         return invocations;
     }
+
+    /// <summary>
+    /// Loses all storage as a wiped account would (every table and queue of this harness), then
+    /// saves the integration again, as an operator restoring the settings would.
+    /// </summary>
+    public async Task WipeStorageAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clients = Services.GetRequiredService<StorageClients>();
+        foreach (var table in new[] { StorageNames.Integrations, StorageNames.Ledger, StorageNames.Checkpoints, StorageNames.Inbox, StorageNames.Mappings, StorageNames.Events, StorageNames.Tokens })
+        {
+            var client = clients.Table(table);
+            await client.CreateIfNotExistsAsync(ct);
+            await foreach (var e in client.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+                await client.DeleteEntityAsync(e.PartitionKey, e.RowKey, Azure.ETag.All, ct);
+        }
+
+        foreach (var queue in new[] { StorageNames.OrdersQueue, StorageNames.OrdersPoisonQueue })
+        {
+            await clients.Queue(queue).CreateIfNotExistsAsync(cancellationToken: ct);
+            await clients.Queue(queue).ClearMessagesAsync(ct);
+        }
+
+        await Services.GetRequiredService<IIntegrationStore>().SaveAsync(Integration, ct);
+    }
+
+    /// <summary>Runs the order handler once for an order, as one queue delivery would.</summary>
+    public Task<Junipeer.Core.Orders.SyncResult> HandleAsync(int orderNumber, string invocationId = "test", int requeues = 0) =>
+        Services.GetRequiredService<Junipeer.Core.Orders.OrderSyncHandler>().HandleAsync(
+            WorkItem.ForOrder(Integration.Id, orderNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), WorkReasons.Replay, $"{invocationId}-{orderNumber}", DateTimeOffset.UtcNow) with { Requeues = requeues },
+            invocationId, TestContext.Current.CancellationToken);
 
     public Task<LedgerEntry?> LedgerAsync(int orderNumber) =>
         Services.GetRequiredService<ISyncLedger>().GetAsync(new LedgerKey(Integration.Id, Flows.Orders, orderNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)), TestContext.Current.CancellationToken);

@@ -1,0 +1,182 @@
+using Junipeer.Core.Integrations;
+using Junipeer.Core.Orders;
+using Junipeer.Core.Sync;
+using Junipeer.Sandbox;
+using Junipeer.Sandbox.Centra;
+using Junipeer.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Junipeer.Tests.Rails;
+
+/// <summary>
+/// The holes the outside review found, each against Azurite and the Sandbox over loopback HTTP:
+/// lost storage, a new buyer ordering twice at once, lost responses without e-mail and on release,
+/// a prefix changed before a replay, a webhook that arrives before its order is readable.
+/// </summary>
+public class RailsFlowTests(AzuriteFixture azurite)
+{
+    private static CentraOrderSpec Order(int number, string? email, int customerId = 1)
+    {
+        var spec = DemoData.SwedishOrder(number);
+        spec.Customer!.Email = email;
+        spec.Customer.Id = customerId;
+        spec.BillingAddress!.Email = email;
+        return spec;
+    }
+
+    [Fact]
+    public async Task Losing_all_storage_and_replaying_every_order_creates_no_new_invoice_or_customer()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        for (var n = 3001; n <= 3010; n++)
+            h.AddOrder(Order(n, $"buyer{n % 4}@example.com"));
+        h.AddOrder(Order(3011, email: null, customerId: 9011));
+        await h.SweepAsync();
+        await h.DrainAsync();
+        Assert.Equal(11, h.Invoices.Count);
+        var customers = h.Customers.Count;
+
+        await h.WipeStorageAsync();
+        var callsBefore = h.VismaCalls;
+        var postsBefore = h.Sandbox.State.Stats.CountPrefix("visma POST");
+        await h.SweepAsync();
+        await h.DrainAsync();
+
+        Assert.Equal(11, h.Invoices.Count);
+        Assert.Equal(customers, h.Customers.Count);
+        Assert.Equal(postsBefore, h.Sandbox.State.Stats.CountPrefix("visma POST")); // not one write
+        for (var n = 3001; n <= 3011; n++)
+            Assert.Equal(LedgerStatus.Done, (await h.LedgerAsync(n))!.Status);
+
+        // Right after the loss the index cannot vouch (a create sent before it may still land), so each
+        // replayed order is looked up by reference: one read, no write.
+        var replayCalls = h.VismaCalls - callsBefore;
+        Assert.True(replayCalls <= 11 * 2 + 2, $"replay cost {replayCalls} Visma calls for 11 orders");
+    }
+
+    [Fact]
+    public async Task After_the_uncertain_period_the_index_vouches_and_a_replay_costs_one_delta_read()
+    {
+        var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions { EngineTime = time });
+        for (var n = 3101; n <= 3108; n++)
+            h.AddOrder(Order(n, $"buyer{n}@example.com"));
+        await h.SweepAsync();
+        await h.DrainAsync();
+        Assert.Equal(8, h.Invoices.Count);
+
+        await h.WipeStorageAsync();
+        await h.SweepAsync(); // starts a new storage epoch when the first order asks
+        time.Advance(TimeSpan.FromMinutes(10));
+        var before = h.Sandbox.State.Stats.Count("visma GET /v1/customerinvoice");
+        var posts = h.Sandbox.State.Stats.CountPrefix("visma POST");
+        await h.DrainAsync();
+
+        Assert.Equal(8, h.Invoices.Count);
+        Assert.Equal(posts, h.Sandbox.State.Stats.CountPrefix("visma POST"));
+        Assert.True(h.Sandbox.State.Stats.Count("visma GET /v1/customerinvoice") - before <= 2, "the index answered the replay with one or two delta reads");
+    }
+
+    [Fact]
+    public async Task One_new_buyer_ordering_twice_at_once_gets_one_customer()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.Sandbox.State.Faults.VismaLatencyMs = 150; // both orders overlap in the customer step
+        h.AddOrder(Order(3201, "twice@example.com"));
+        h.AddOrder(Order(3202, "twice@example.com"));
+
+        var results = await Task.WhenAll(h.HandleAsync(3201, "w1"), h.HandleAsync(3202, "w2"));
+        Assert.Contains(results, r => r.Outcome == SyncOutcome.Done);
+        foreach (var n in results.Select((r, i) => (r, n: 3201 + i)).Where(x => x.r.Outcome != SyncOutcome.Done).Select(x => x.n))
+            Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(n, "w3", requeues: 1)).Outcome);
+
+        Assert.Single(h.Customers);
+        Assert.Equal(2, h.Invoices.Count);
+        Assert.Single(h.Invoices.Select(i => i.CustomerNumber).Distinct());
+    }
+
+    [Fact]
+    public async Task A_lost_customer_create_response_for_a_buyer_without_email_resolves_by_the_buyer_key()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(3301, email: null, customerId: 77301));
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customer";
+        h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
+        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3301, "w1"));
+        Assert.Single(h.Customers); // committed, but the response was lost
+        h.Sandbox.State.Faults.VismaCommitThenDropRate = 0;
+
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3301, "w2")).Outcome);
+        var customer = Assert.Single(h.Customers);
+        Assert.Equal(customer.Number, Assert.Single(h.Invoices).CustomerNumber);
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v1/customer"));
+    }
+
+    [Fact]
+    public async Task A_release_whose_response_was_lost_is_resolved_by_the_invoice_status_not_by_wording()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(3401, "release@example.com"));
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/action/release";
+        h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
+        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3401, "w1"));
+        Assert.Equal("Open", Assert.Single(h.Invoices).Status);
+        Assert.Equal(nameof(OrderPhase.InvoiceReleaseAttempted), (await h.LedgerAsync(3401))!.Phase);
+        h.Sandbox.State.Faults.VismaCommitThenDropRate = 0;
+
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3401, "w2")).Outcome);
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v1/customerinvoice/{invoiceNumber}/action/release"));
+        Assert.Single(h.Invoices);
+    }
+
+    [Fact]
+    public async Task A_prefix_changed_before_a_replay_still_finds_the_invoice_of_the_first_attempt()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(3501, "prefix@example.com"));
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerinvoice";
+        h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
+        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3501, "w1"));
+        h.Sandbox.State.Faults.VismaCommitThenDropRate = 0;
+        Assert.Equal("CENTRA-3501", Assert.Single(h.Invoices).CustomerRefNumber);
+
+        var changed = h.Integration with { Orders = h.Integration.Orders with { ReferencePrefix = "SHOP-" } };
+        await h.Services.GetRequiredService<IIntegrationStore>().SaveAsync(changed, TestContext.Current.CancellationToken);
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3501, "w2")).Outcome);
+
+        Assert.Single(h.Invoices);
+        Assert.Equal("CENTRA-3501", (await h.LedgerAsync(3501))!.Facts[OrderFacts.Reference]);
+    }
+
+    [Fact]
+    public async Task A_webhook_before_its_order_is_readable_is_retried_with_backoff_and_then_invoiced()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        var first = await h.HandleAsync(3601, "w1");
+        Assert.Equal(SyncOutcome.Requeued, first.Outcome);
+        Assert.Equal(Junipeer.Core.Errors.ErrorCodes.OrderNotFoundInShop, first.ErrorCode);
+        Assert.Null(await h.LedgerAsync(3601)); // nothing stored: the sweep will not skip it as "unchanged"
+
+        h.AddOrder(Order(3601, "late@example.com"));
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3601, "w2", requeues: 1)).Outcome);
+        Assert.Single(h.Invoices);
+    }
+
+    [Fact]
+    public async Task A_known_customer_order_costs_two_visma_calls_in_steady_state()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(3701, "known@example.com"));
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3701)).Outcome);
+
+        var before = h.VismaCalls;
+        for (var n = 3702; n <= 3711; n++)
+        {
+            h.AddOrder(Order(n, "known@example.com"));
+            Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(n)).Outcome);
+        }
+
+        var perOrder = (h.VismaCalls - before) / 10.0;
+        Assert.True(perOrder <= 2.1, $"{perOrder} Visma calls per known-customer order");
+    }
+}
