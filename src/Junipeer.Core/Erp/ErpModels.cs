@@ -19,6 +19,13 @@ public sealed record ErpCustomerDraft
     /// <summary>Optional ERP attribute that stores the shop's customer id (e.g. CENTRAID).</summary>
     public string? ExternalIdAttribute { get; init; }
     public string? ExternalId { get; init; }
+
+    /// <summary>
+    /// Deterministic per-buyer lookup key (see <see cref="IErpInvoicing.FindCustomersByKeyAsync"/>):
+    /// stored in the customer attribute named by Orders.CustomerExternalIdAttribute when set,
+    /// otherwise in the customer's corporate id.
+    /// </summary>
+    public string? LookupKey { get; init; }
 }
 
 public sealed record ErpCustomerRef(string Number, string Name, string? Email);
@@ -64,7 +71,12 @@ public sealed record ErpInvoiceLine
 
 public sealed record ErpTaxOverride(string TaxId, decimal TaxableAmount, decimal VatAmount);
 
-public sealed record ErpInvoiceRef(string Number, string Status, decimal Amount, decimal VatTotal, string? Reference);
+/// <summary>An invoice as the ERP reports it; <see cref="Status"/> is the ERP's own word (Visma: Hold, Balanced, Open, Closed, …).</summary>
+public sealed record ErpInvoiceRef(string Number, string Status, decimal Amount, decimal VatTotal, string? Reference)
+{
+    /// <summary>When the ERP last changed the invoice (Visma's lastModifiedDateTime), when reported.</summary>
+    public DateTimeOffset? LastModified { get; init; }
+}
 
 /// <summary>A VAT category with the taxes it carries and their effective-dated rates.</summary>
 public sealed record ErpVatCategory(string Id, string? Description, IReadOnlyList<ErpVatCategoryTax> Taxes);

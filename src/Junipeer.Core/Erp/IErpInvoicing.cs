@@ -35,6 +35,24 @@ public interface IErpInvoicing
     Task ReleasePaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ErpVatCategory>> GetVatCategoriesAsync(Integration integration, CancellationToken cancellationToken);
+
+    /// <summary>Every invoice the ERP changed at or after <paramref name="since"/> (all pages).</summary>
+    Task<IReadOnlyList<ErpInvoiceRef>> ListInvoicesModifiedSinceAsync(Integration integration, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Customers carrying the deterministic lookup key (<see cref="ErpCustomerDraft.LookupKey"/>),
+    /// exact matches only; normally zero or one.
+    /// </summary>
+    Task<IReadOnlyList<ErpCustomerRef>> FindCustomersByKeyAsync(Integration integration, string key, CancellationToken cancellationToken);
+
+    /// <summary>One customer payment with its status as the ERP reports it (resolves a release whose answer was lost).</summary>
+    Task<ErpPaymentRef> GetPaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Updates the customer's fields from the draft. With <paramref name="ifMatch"/> null the current
+    /// version is read first; a version that no longer matches fails with <c>ERP_VERSION_CONFLICT</c>.
+    /// </summary>
+    Task UpdateCustomerAsync(Integration integration, string customerNumber, ErpCustomerDraft draft, string? ifMatch, CancellationToken cancellationToken);
 }
 
 /// <summary>Chooses the ERP adapter for an integration (Visma.net, later Fortnox).</summary>

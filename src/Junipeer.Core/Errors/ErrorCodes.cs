@@ -37,6 +37,7 @@ public static class ErrorCodes
     public const string WebhookPayloadInvalid = "WEBHOOK_PAYLOAD_INVALID";
     public const string QueueMessageInvalid = "QUEUE_MESSAGE_INVALID";
     public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
+    public const string ErpVersionConflict = "ERP_VERSION_CONFLICT";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -124,6 +125,9 @@ public static class ErrorCodes
         new(PoisonMessage, "Sync retries exhausted",
             "The message failed on every delivery (maxDequeueCount) and was moved to the poison queue.",
             "Read the last error on the entity, fix its cause, then `junipeer replay` the entity.", false),
+        new(ErpVersionConflict, "The ERP record changed since it was read",
+            "Visma.net answered 412 Precondition Failed: the If-Match ETag sent with an update no longer matches the record (someone changed it in between).",
+            "Nothing to fix by hand: read the record again and re-apply the change (the next attempt does this).", true),
     ];
 
     public static ErrorDefinition Get(string code) =>
