@@ -10,7 +10,11 @@ using Polly.Retry;
 namespace Junipeer.Connectors.VismaNet;
 
 /// <summary>A successful Visma response, read fully.</summary>
-internal sealed record VismaHttpResponse(int StatusCode, string Body, string? Location, int? RateLimitRemaining, int? RateLimitResetSeconds);
+internal sealed record VismaHttpResponse(int StatusCode, string Body, string? Location, int? RateLimitRemaining, int? RateLimitResetSeconds)
+{
+    /// <summary>The ETag header (version of the resource), when sent.</summary>
+    public string? ETag { get; init; }
+}
 
 /// <summary>
 /// One HTTP attempt plus the resilience pipelines around it (Polly wraps the Flurl call: option C).
@@ -111,7 +115,7 @@ internal sealed class VismaHttp
             }
 
             if (status is >= 200 and < 300)
-                return new VismaHttpResponse(status, body, Header(response, "Location"), remaining, reset);
+                return new VismaHttpResponse(status, body, Header(response, "Location"), remaining, reset) { ETag = Header(response, "ETag") };
 
             TimeSpan? retryAfter = null;
             if (status == 429)

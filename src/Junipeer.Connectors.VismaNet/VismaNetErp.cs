@@ -18,10 +18,16 @@ namespace Junipeer.Connectors.VismaNet;
 /// FindCustomerByEmail → GET /v1/customer?email (paged); CreateCustomer → POST /v1/customer;
 /// FindInvoicesByReference → GET /v1/customerinvoice?customerRefNumber (paged); CreateInvoice →
 /// POST /v2/customerinvoice (no read-back); GetInvoice → GET /v1/customerinvoice/{n};
-/// ReleaseInvoice → POST /v1/customerinvoice/{n}/action/release; GetVatCategories → GET
-/// /v1/vatCategory (paged, cached per integration); FindPaymentsForInvoice → GET
+/// ReleaseInvoice → POST /v1/customerinvoice/{n}/action/release (no body: the operation declares
+/// none); GetVatCategories → GET /v1/vatCategory (not paged: the operation has no paging
+/// parameters; cached per integration); FindPaymentsForInvoice → GET
 /// /v1/customerPayment?invoiceRefNbr (paged); CreatePayment → POST /v1/customerPayment (no
-/// read-back); ReleasePayment → POST /v1/customerPayment/{n}/action/release.
+/// read-back); ReleasePayment → POST /v1/customerPayment/{n}/action/release; GetPayment → GET
+/// /v1/customerPayment/{n}; ListInvoicesModifiedSince → GET
+/// /v1/customerinvoice?lastModifiedDateTime&amp;lastModifiedDateTimeCondition=&gt;= (paged);
+/// FindCustomersByKey → GET /v1/customer?attributes or ?corporateId (paged); UpdateCustomer →
+/// GET + PUT /v1/customer/{n} with If-Match. Checked against Visma's published OpenAPI documents
+/// (contracts/visma) by the strict Sandbox and the contract tests.
 /// </summary>
 public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErpPayments, IErpReferenceData
 {
@@ -29,7 +35,11 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
 
     internal const int LookupPageSize = 100;
     internal const string PaymentType = "Payment";
-    internal const int VatCategoryPageSize = 1000;
+    /// <summary>
+    /// Format of the lastModifiedDateTime filter: one of the formats the published parameter
+    /// description accepts (yyyy-MM-ddTHH:mm:ss.FFF).
+    /// </summary>
+    internal const string LastModifiedFilterFormat = "yyyy-MM-dd'T'HH:mm:ss.FFF";
     private const int MaxPages = 200;
 
     private readonly IFlurlClientCache _clients;
@@ -94,10 +104,69 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
     public async Task<string> CreateCustomerAsync(Integration integration, ErpCustomerDraft draft, CancellationToken cancellationToken)
     {
         var response = await SendAsync(integration, VismaOperation.CreateCustomer, HttpMethod.Post, ["v1", "customer"], [],
-            VismaJson.Serialize(ToCustomerDto(draft)), cancellationToken);
+            VismaJson.Serialize(ToCustomerDto(draft, KeyAttribute(integration))), cancellationToken);
         var number = NumberFromLocation(response.Location, VismaOperation.CreateCustomer);
         _logger.LogInformation("Created Visma.net customer {Number} for integration {IntegrationId}", number, integration.Id);
         return number;
+    }
+
+    public async Task<IReadOnlyList<ErpCustomerRef>> FindCustomersByKeyAsync(Integration integration, string key, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        var attribute = KeyAttribute(integration);
+
+        // attributes={"ATTR":"value"} (published example). The same description shows
+        // {"ATTR":"v1,v2"} for several values, so a key containing a comma may be read as a list;
+        // whether either filter matches exactly is not documented: keep exact matches only.
+        (string, string)[] query = attribute is null
+            ? [("corporateId", key)]
+            : [("attributes", new System.Text.Json.Nodes.JsonObject { [attribute] = key }.ToJsonString())];
+        var customers = await GetAllPagesAsync<CustomerDto>(integration, VismaOperation.FindCustomerByKey, ["v1", "customer"],
+            query, LookupPageSize, c => c.Metadata, cancellationToken);
+        return customers
+            .Where(c => c.Number is not null)
+            .Where(c => attribute is null
+                ? string.Equals(c.CorporateId, key, StringComparison.Ordinal)
+                : (c.Attributes ?? []).Any(a => string.Equals(a.Id, attribute, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Value, key, StringComparison.Ordinal)))
+            .Select(c => new ErpCustomerRef(c.Number!, c.Name ?? "", c.MainContact?.Email ?? c.InvoiceContact?.Email))
+            .ToList();
+    }
+
+    public async Task UpdateCustomerAsync(Integration integration, string customerNumber, ErpCustomerDraft draft, string? ifMatch, CancellationToken cancellationToken)
+    {
+        if (ifMatch is null)
+        {
+            var current = await SendAsync(integration, VismaOperation.GetCustomer, HttpMethod.Get, ["v1", "customer", customerNumber], [], null, cancellationToken);
+            ifMatch = current.ETag;
+        }
+
+        (string, string)[] headers = ifMatch is null ? [] : [("If-Match", ifMatch)];
+        await SendAsync(integration, VismaOperation.UpdateCustomer, HttpMethod.Put, ["v1", "customer", customerNumber], [],
+            VismaJson.Serialize(ToCustomerDto(draft, KeyAttribute(integration), forUpdate: true)), cancellationToken, headers);
+        _logger.LogInformation("Updated Visma.net customer {Number} for integration {IntegrationId}", customerNumber, integration.Id);
+    }
+
+    /// <summary>The customer attribute that carries the lookup key, or null to use corporateId.</summary>
+    internal static string? KeyAttribute(Integration integration) =>
+        string.IsNullOrWhiteSpace(integration.Orders.CustomerExternalIdAttribute) ? null : integration.Orders.CustomerExternalIdAttribute.Trim();
+
+    public async Task<IReadOnlyList<ErpInvoiceRef>> ListInvoicesModifiedSinceAsync(Integration integration, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        // The time zone of lastModifiedDateTime is not documented (filter value nor response field).
+        // We send UTC. If Visma reads the value as company-local time east of UTC (the Nordic
+        // companies), the window only widens, so nothing modified after `since` is missed.
+        var value = since.UtcDateTime.ToString(LastModifiedFilterFormat, CultureInfo.InvariantCulture);
+        var invoices = await GetAllPagesAsync<CustomerInvoiceDto>(integration, VismaOperation.ListInvoices, ["v1", "customerinvoice"],
+            [("lastModifiedDateTime", value), ("lastModifiedDateTimeCondition", ">=")], LookupPageSize, i => i.Metadata, cancellationToken);
+        return invoices.Where(i => i.ReferenceNumber is not null).Select(ToInvoiceRef).ToList();
+    }
+
+    public async Task<ErpPaymentRef> GetPaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(integration, VismaOperation.GetPayment, HttpMethod.Get, ["v1", "customerPayment", paymentNumber], [], null, cancellationToken);
+        var p = VismaJson.Deserialize<PaymentDto>(response.Body)
+                ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for customer payment {paymentNumber}.", VismaFailureKind.Rejected, response.StatusCode);
+        return new ErpPaymentRef(p.RefNbr ?? paymentNumber, p.Status ?? "", p.PaymentRef, p.PaymentAmountInCurrency ?? p.PaymentAmount ?? 0m);
     }
 
     public async Task<IReadOnlyList<ErpInvoiceRef>> FindInvoicesByReferenceAsync(Integration integration, string reference, CancellationToken cancellationToken)
@@ -129,8 +198,9 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         return ToInvoiceRef(dto with { ReferenceNumber = dto.ReferenceNumber ?? invoiceNumber });
     }
 
+    // The published release operation declares no request body: none is sent.
     public Task ReleaseInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken) =>
-        ReleaseAsync(integration, VismaOperation.ReleaseInvoice, ["v1", "customerinvoice", invoiceNumber, "action", "release"], "{}", "invoice", invoiceNumber, cancellationToken);
+        ReleaseAsync(integration, VismaOperation.ReleaseInvoice, ["v1", "customerinvoice", invoiceNumber, "action", "release"], null, "invoice", invoiceNumber, cancellationToken);
 
     public async Task<IReadOnlyList<ErpPaymentRef>> FindPaymentsForInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken)
     {
@@ -163,7 +233,7 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         ReleaseAsync(integration, VismaOperation.ReleasePayment, ["v1", "customerPayment", paymentNumber, "action", "release"],
             VismaJson.Serialize(new PaymentReleaseActionDto { Type = VismaValue.Of(PaymentType) }), "customer payment", paymentNumber, cancellationToken);
 
-    private async Task ReleaseAsync(Integration integration, VismaOperation operation, string[] path, string body, string what, string number, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(Integration integration, VismaOperation operation, string[] path, string? body, string what, string number, CancellationToken cancellationToken)
     {
         VismaHttpResponse response;
         try
@@ -210,8 +280,10 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
 
     private async Task<IReadOnlyList<ErpVatCategory>> FetchVatCategoriesAsync(Integration integration, CancellationToken cancellationToken)
     {
-        var dtos = await GetAllPagesAsync<VatCategoryDto>(integration, VismaOperation.GetVatCategories, ["v1", "vatCategory"], [],
-            VatCategoryPageSize, c => c.Metadata, cancellationToken);
+        // GET /v1/vatCategory declares no pageNumber/pageSize (only the deprecated numberToRead /
+        // skipRecords): one call returns every category.
+        var response = await SendAsync(integration, VismaOperation.GetVatCategories, HttpMethod.Get, ["v1", "vatCategory"], [], null, cancellationToken);
+        var dtos = VismaJson.Deserialize<List<VatCategoryDto>>(response.Body) ?? [];
         var categories = dtos.Where(c => c.VatCategoryId is not null).Select(ToVatCategory).ToList();
         var ttl = TimeSpan.FromSeconds(_options.VismaNet.VatCategoryCacheSeconds);
         if (ttl > TimeSpan.Zero)
@@ -242,7 +314,11 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         return Uri.UnescapeDataString(last);
     }
 
-    internal static CustomerUpdateDto ToCustomerDto(ErpCustomerDraft draft)
+    /// <summary>
+    /// The value-wrapped customer body. The lookup key goes to <paramref name="keyAttribute"/> when
+    /// set, else to corporateId. An update leaves status and class defaults alone.
+    /// </summary>
+    internal static CustomerUpdateDto ToCustomerDto(ErpCustomerDraft draft, string? keyAttribute = null, bool forUpdate = false)
     {
         var address = new AddressUpdateDto
         {
@@ -253,11 +329,18 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
             CountryId = VismaValue.Of(draft.CountryId?.ToUpperInvariant()),
         };
         var hasAddress = address != new AddressUpdateDto();
+        var attributes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (!string.IsNullOrWhiteSpace(draft.ExternalIdAttribute) && !string.IsNullOrWhiteSpace(draft.ExternalId))
+            attributes[draft.ExternalIdAttribute] = draft.ExternalId;
+        var key = string.IsNullOrWhiteSpace(draft.LookupKey) ? null : draft.LookupKey;
+        if (key is not null && keyAttribute is not null)
+            attributes[keyAttribute] = key; // the lookup key wins when both name the same attribute
         return new CustomerUpdateDto
         {
             Name = VismaValue.Of(draft.Name),
-            Status = VismaValue.Of("Active"),
-            OverrideWithClassValues = true,
+            Status = forUpdate ? null : VismaValue.Of("Active"),
+            OverrideWithClassValues = forUpdate ? null : true,
+            CorporateId = key is not null && keyAttribute is null ? VismaValue.Of(key) : null,
             CustomerClassId = VismaValue.Of(draft.CustomerClassId),
             CurrencyId = VismaValue.Of(draft.CurrencyId),
             VatZoneId = VismaValue.Of(draft.VatZoneId),
@@ -270,9 +353,9 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
                 Email = VismaValue.Of(draft.Email),
                 Phone1 = VismaValue.Of(draft.Phone),
             }),
-            AttributeLines = !string.IsNullOrWhiteSpace(draft.ExternalIdAttribute) && !string.IsNullOrWhiteSpace(draft.ExternalId)
-                ? [new AttributeLineUpdateDto { AttributeId = VismaValue.Of(draft.ExternalIdAttribute), AttributeValue = VismaValue.Of(draft.ExternalId) }]
-                : null,
+            AttributeLines = attributes.Count == 0
+                ? null
+                : attributes.Select(a => new AttributeLineUpdateDto { AttributeId = VismaValue.Of(a.Key), AttributeValue = VismaValue.Of(a.Value) }).ToList(),
         };
     }
 
@@ -332,18 +415,26 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         ],
     };
 
+    /// <summary>Status is passed through as Visma reports it (Hold, Balanced, Open, Closed, …).</summary>
     private static ErpInvoiceRef ToInvoiceRef(CustomerInvoiceDto dto) =>
         new(dto.ReferenceNumber!, dto.Status ?? "",
             dto.AmountInCurrency ?? dto.Amount ?? 0m,
             dto.VatTotalInCurrency ?? dto.VatTotal ?? 0m,
-            dto.CustomerRefNumber ?? dto.ExternalReference);
+            dto.CustomerRefNumber ?? dto.ExternalReference)
+        {
+            LastModified = ParseTimestamp(dto.LastModifiedDateTime),
+        };
+
+    /// <summary>lastModifiedDateTime carries no offset and its zone is undocumented: read as UTC.</summary>
+    private static DateTimeOffset? ParseTimestamp(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
 
     private static ErpVatCategory ToVatCategory(VatCategoryDto dto) =>
         new(dto.VatCategoryId!, dto.Description,
             (dto.VatCategoryLines ?? [])
             .Where(l => l.VatId is not null)
             .Select(l => new ErpVatCategoryTax(l.VatId!,
-                (l.VatRates ?? []).Where(r => r.VatRate is not null).Select(r => new ErpVatRate(ParseDate(r.EffectiveDate), r.VatRate!.Value)).ToList()))
+                (l.VatRates ?? []).Where(r => r.VatRate is not null).Select(r => new ErpVatRate(ParseDate(r.StartDate), r.VatRate!.Value)).ToList()))
             .ToList());
 
     private static DateOnly? ParseDate(string? value)
@@ -412,7 +503,8 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         string[] path,
         (string Name, string Value)[] query,
         string? jsonBody,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        (string Name, string Value)[]? headers = null)
     {
         var settings = RequireSettings(integration);
         var baseUrl = string.IsNullOrWhiteSpace(settings.ApiBaseUrl) ? _options.VismaNet.ApiBaseUrl : settings.ApiBaseUrl;
@@ -436,6 +528,8 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
                         request.AppendPathSegment(segment, fullyEncode: true);
                     foreach (var (name, value) in query)
                         request.SetQueryParam(name, value);
+                    foreach (var (name, value) in headers ?? [])
+                        request.WithHeader(name, value);
                     var content = jsonBody is null ? null : new CapturedJsonContent(jsonBody);
                     return await _http.SendOnceAsync(request, method, content, operation, ct,
                         (remaining, reset) => TrackRateLimit(integration.Id, remaining, reset));
@@ -479,16 +573,6 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         _logger.LogDebug("Visma.net rate-limit window used up; waiting {Wait} for the reset", wait);
         await Task.Delay(wait, _time, cancellationToken);
     }
-
-    // TEMPORARY (rails branch only): the visma branch implements these three against the emulator.
-    public Task<IReadOnlyList<ErpCustomerRef>> FindCustomersByKeyAsync(Integration integration, string key, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("merge visma branch");
-
-    public Task<IReadOnlyList<ErpInvoiceRef>> ListInvoicesModifiedSinceAsync(Integration integration, DateTimeOffset since, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("merge visma branch");
-
-    public Task<ErpPaymentRef> GetPaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("merge visma branch");
 
     private sealed record CachedVatCategories(DateTimeOffset Until, IReadOnlyList<ErpVatCategory> Categories);
 }

@@ -18,6 +18,11 @@ internal enum VismaOperation
     FindPayments,
     CreatePayment,
     ReleasePayment,
+    ListInvoices,
+    FindCustomerByKey,
+    GetPayment,
+    GetCustomer,
+    UpdateCustomer,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -40,6 +45,11 @@ internal static partial class VismaNetErrors
         VismaOperation.FindPayments => "the customer payment lookup",
         VismaOperation.CreatePayment => "the customer payment create",
         VismaOperation.ReleasePayment => "the customer payment release",
+        VismaOperation.ListInvoices => "the modified-invoice listing",
+        VismaOperation.FindCustomerByKey => "the customer lookup by key",
+        VismaOperation.GetPayment => "the customer payment read",
+        VismaOperation.GetCustomer => "the customer read",
+        VismaOperation.UpdateCustomer => "the customer update",
         _ => operation.ToString(),
     };
 
@@ -119,6 +129,14 @@ internal static partial class VismaNetErrors
             return new VismaNetApiException(ErrorCodes.ErpUnavailable,
                 $"Visma.net answered HTTP {status} to {what}{detail}{idNote}",
                 VismaFailureKind.ServerError, status)
+            { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+        }
+
+        if (status == 412)
+        {
+            return new VismaNetApiException(ErrorCodes.ErpVersionConflict,
+                $"Visma.net refused {what} (HTTP 412 Precondition Failed): the record changed since it was read (If-Match no longer matches){detail}{idNote}",
+                VismaFailureKind.Rejected, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }
 

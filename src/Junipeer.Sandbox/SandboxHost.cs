@@ -55,6 +55,9 @@ public sealed class SandboxHost : IAsyncDisposable
     public static async Task<SandboxHost> StartAsync(SandboxOptions? options = null, CancellationToken ct = default)
     {
         options ??= new SandboxOptions();
+
+        // Load Visma's published contract now, so a broken document fails start-up, not a request.
+        _ = VismaContract.Instance;
         var state = new SandboxState(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -77,8 +80,12 @@ public sealed class SandboxHost : IAsyncDisposable
         {
             app.UseRouting();
             app.Use((ctx, next) => RouteGateAsync(ctx, next, state));
-            VismaEndpoints.Map(app, state);
-            CentraEndpoints.Map(app, state);
+            foreach (var module in state.Modules)
+            {
+                module.MapRoutes(app);
+                module.MapControl(app);
+            }
+
             ControlEndpoints.Map(app, state, sender);
 
             await app.StartAsync(ct);
@@ -113,24 +120,21 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts calls per vendor/method/route template and runs the Visma gate on ERP paths.</summary>
+    /// <summary>Counts calls per vendor/method/route template and runs the owning module's gate.</summary>
     private static Task RouteGateAsync(HttpContext ctx, RequestDelegate next, SandboxState state)
     {
         var path = ctx.Request.Path;
         var template = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? path.Value ?? "";
-        var method = ctx.Request.Method;
-        if (path.StartsWithSegments("/visma-connect"))
+        foreach (var module in state.Modules)
         {
-            state.Stats.Call($"visma-connect {method} {Strip(template, "/visma-connect")}");
-        }
-        else if (path.StartsWithSegments("/visma"))
-        {
-            state.Stats.Call($"visma {method} {Strip(template, "/visma")}");
-            return VismaEndpoints.GateAsync(ctx, () => next(ctx), state);
-        }
-        else if (path.StartsWithSegments("/centra"))
-        {
-            state.Stats.Call($"centra {method} {Strip(template, "/centra")}");
+            foreach (var (prefix, statsName) in module.Prefixes)
+            {
+                if (path.StartsWithSegments(prefix))
+                {
+                    state.Stats.Call($"{statsName} {ctx.Request.Method} {Strip(template, prefix.Value!)}");
+                    return module.GateAsync(ctx, prefix, () => next(ctx));
+                }
+            }
         }
 
         return next(ctx);

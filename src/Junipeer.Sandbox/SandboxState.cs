@@ -17,7 +17,11 @@ public sealed class SandboxState
         Contract = new ContractViolations(Clock);
         Visma = new VismaState(this);
         Centra = new CentraState(this);
+        Modules = [new VismaModule(this), new CentraModule(this)];
     }
+
+    /// <summary>The vendor emulators, registered by <see cref="SandboxHost"/> in a loop.</summary>
+    public IReadOnlyList<ISandboxModule> Modules { get; }
 
     public SandboxOptions Options { get; }
 
@@ -37,8 +41,11 @@ public sealed class SandboxState
     /// <summary>Clears all data, knobs and counters (settings from <see cref="SandboxOptions"/> are restored).</summary>
     public void Reset()
     {
-        Visma.Reset();
-        Centra.Reset();
+        foreach (var module in Modules)
+        {
+            module.Reset();
+        }
+
         Faults.Reset(Options.Seed);
         Stats.Reset();
         Contract.Reset();

@@ -71,6 +71,7 @@ public sealed record CustomerDto
     [JsonPropertyName("customerClass")] public IdDescriptionDto? CustomerClass { get; init; }
     [JsonPropertyName("currencyId")] public string? CurrencyId { get; init; }
     [JsonPropertyName("vatRegistrationId")] public string? VatRegistrationId { get; init; }
+    [JsonPropertyName("corporateId")] public string? CorporateId { get; init; }
     [JsonPropertyName("vatZone")] public VatZoneRefDto? VatZone { get; init; }
     [JsonPropertyName("attributes")] public IReadOnlyList<AttributeDto>? Attributes { get; init; }
     [JsonPropertyName("lastModifiedDateTime")] public string? LastModifiedDateTime { get; init; }
@@ -131,7 +132,7 @@ public sealed record CustomerInvoiceDto
     [JsonPropertyName("metadata")] public MetadataDto? Metadata { get; init; }
 }
 
-/// <summary>GET /v1/vatCategory. The vatRates item shape is our reading of the spec (uncertain).</summary>
+/// <summary>GET /v1/vatCategory (VatCategoryDto; not paged, no metadata in the published schema).</summary>
 public sealed record VatCategoryDto
 {
     [JsonPropertyName("vatCategoryId")] public string? VatCategoryId { get; init; }
@@ -140,7 +141,6 @@ public sealed record VatCategoryDto
     [JsonPropertyName("excludeListedTaxes")] public bool? ExcludeListedTaxes { get; init; }
     [JsonPropertyName("lastModifiedDateTime")] public string? LastModifiedDateTime { get; init; }
     [JsonPropertyName("vatCategoryLines")] public IReadOnlyList<VatCategoryLineDto>? VatCategoryLines { get; init; }
-    [JsonPropertyName("metadata")] public MetadataDto? Metadata { get; init; }
 }
 
 public sealed record VatCategoryLineDto
@@ -152,9 +152,10 @@ public sealed record VatCategoryLineDto
     [JsonPropertyName("vatRates")] public IReadOnlyList<VatRateDto>? VatRates { get; init; }
 }
 
+/// <summary>VatRateLineDto: <c>startDate</c> is the date-time from which the rate is effective.</summary>
 public sealed record VatRateDto
 {
-    [JsonPropertyName("effectiveDate")] public string? EffectiveDate { get; init; }
+    [JsonPropertyName("startDate")] public string? StartDate { get; init; }
     [JsonPropertyName("vatRate")] public decimal? VatRate { get; init; }
 }
 

@@ -21,8 +21,9 @@ public sealed record ErpCustomerDraft
     public string? ExternalId { get; init; }
 
     /// <summary>
-    /// Deterministic buyer key the ERP can filter on (attribute when configured, else corporateId):
-    /// resolves a create whose response was lost, also for buyers without an e-mail.
+    /// Deterministic per-buyer lookup key (see <see cref="IErpCustomers.FindCustomersByKeyAsync"/>):
+    /// stored in the customer attribute named by Orders.CustomerExternalIdAttribute when set,
+    /// otherwise in the customer's corporate id.
     /// </summary>
     public string? LookupKey { get; init; }
 }
@@ -70,9 +71,10 @@ public sealed record ErpInvoiceLine
 
 public sealed record ErpTaxOverride(string TaxId, decimal TaxableAmount, decimal VatAmount);
 
+/// <summary>An invoice as the ERP reports it; <see cref="Status"/> is the ERP's own word (Visma: Hold, Balanced, Open, Closed, …).</summary>
 public sealed record ErpInvoiceRef(string Number, string Status, decimal Amount, decimal VatTotal, string? Reference)
 {
-    /// <summary>When the ERP last changed the document (list/delta reads), if it said.</summary>
+    /// <summary>When the ERP last changed the invoice (Visma's lastModifiedDateTime), when reported.</summary>
     public DateTimeOffset? LastModified { get; init; }
 }
 

@@ -15,4 +15,10 @@ public interface IErpCustomers
 
     /// <summary>Creates a customer with the ERP's auto-numbering and returns its number.</summary>
     Task<string> CreateCustomerAsync(Integration integration, ErpCustomerDraft draft, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Updates the customer's fields from the draft. With <paramref name="ifMatch"/> null the current
+    /// version is read first; a version that no longer matches fails with <c>ERP_VERSION_CONFLICT</c>.
+    /// </summary>
+    Task UpdateCustomerAsync(Integration integration, string customerNumber, ErpCustomerDraft draft, string? ifMatch, CancellationToken cancellationToken);
 }

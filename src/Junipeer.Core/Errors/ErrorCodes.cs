@@ -41,6 +41,7 @@ public static class ErrorCodes
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
+    public const string ErpVersionConflict = "ERP_VERSION_CONFLICT";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -140,6 +141,9 @@ public static class ErrorCodes
         new(VatTerritoryAmbiguous, "The ship-to postcode is shared by a territory outside the EU VAT area and ordinary municipalities",
             "The postcode is used both by a territory outside the EU VAT area and by ordinary municipalities (e.g. IT 23030, Livigno's older CAP), and the address has no city to tell them apart (docs/vat-territories.md).",
             "Add the city to the order's shipping address in Centra (or use the territory's own postcode, e.g. 23041 for Livigno), then retry the order.", false),
+        new(ErpVersionConflict, "The ERP record changed since it was read",
+            "Visma.net answered 412 Precondition Failed: the If-Match ETag sent with an update no longer matches the record (someone changed it in between).",
+            "Nothing to fix by hand: read the record again and re-apply the change (the next attempt does this).", true),
     ];
 
     public static ErrorDefinition Get(string code) =>

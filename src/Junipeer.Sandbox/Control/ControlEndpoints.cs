@@ -39,63 +39,6 @@ internal static class ControlEndpoints
             await Ok(ctx, state.Faults.Snapshot());
         });
 
-        // ------------------------------------------------------------ Visma
-        app.MapGet("/_sandbox/visma/companies", ctx => Ok(ctx, state.Visma.TenantIds));
-        app.MapPost("/_sandbox/visma/companies", async ctx =>
-        {
-            var spec = await ReadAsync<VismaCompanySpec>(ctx);
-            if (spec is null)
-            {
-                await BadAsync(ctx, "Body must be a company object.");
-                return;
-            }
-
-            try
-            {
-                state.Visma.CreateCompany(spec);
-            }
-            catch (ArgumentException ex)
-            {
-                await BadAsync(ctx, ex.Message);
-                return;
-            }
-
-            await Wire.WriteObjectAsync(ctx, 201, new { tenantId = spec.TenantId, clientId = spec.ClientId });
-        });
-        app.MapPut("/_sandbox/visma/settings", async ctx =>
-        {
-            var body = await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted);
-            if (Wire.Long(body, "tokenExpiresInSeconds") is { } exp)
-            {
-                state.Visma.TokenExpiresInSeconds = (int)exp;
-            }
-
-            if (Wire.Long(body, "rateLimit") is { } limit)
-            {
-                state.Visma.RateLimit = (int)limit;
-            }
-
-            if (Wire.Long(body, "rateWindowSeconds") is { } window)
-            {
-                state.Visma.RateWindow = TimeSpan.FromSeconds(window);
-            }
-
-            if (Wire.Bool(body, "revokeTokens") == true)
-            {
-                state.Visma.RevokeAllTokens();
-            }
-
-            await Ok(ctx, new
-            {
-                tokenExpiresInSeconds = state.Visma.TokenExpiresInSeconds,
-                rateLimit = state.Visma.RateLimit,
-                rateWindowSeconds = state.Visma.RateWindow.TotalSeconds,
-            });
-        });
-        app.MapGet("/_sandbox/visma/{tenant}/invoices", ctx => Ok(ctx, state.Visma.Invoices(RouteString(ctx, "tenant"))));
-        app.MapGet("/_sandbox/visma/{tenant}/payments", ctx => Ok(ctx, state.Visma.Payments(RouteString(ctx, "tenant"))));
-        app.MapGet("/_sandbox/visma/{tenant}/customers", ctx => Ok(ctx, state.Visma.Customers(RouteString(ctx, "tenant"))));
-
         // ------------------------------------------------------------ Centra
         app.MapGet("/_sandbox/centra/orders", ctx => Ok(ctx, state.Centra.Orders()));
         app.MapGet("/_sandbox/centra/orders/{number:int}", ctx =>
@@ -186,6 +129,67 @@ internal static class ControlEndpoints
                 await BadAsync(ctx, ex.Message);
             }
         });
+    }
+
+    /// <summary>The Visma part of the control plane (mapped by <see cref="VismaModule.MapControl"/>).</summary>
+    internal static void MapVisma(IEndpointRouteBuilder app, SandboxState state)
+    {
+        app.MapGet("/_sandbox/visma/companies", ctx => Ok(ctx, state.Visma.TenantIds));
+        app.MapPost("/_sandbox/visma/companies", async ctx =>
+        {
+            var spec = await ReadAsync<VismaCompanySpec>(ctx);
+            if (spec is null)
+            {
+                await BadAsync(ctx, "Body must be a company object.");
+                return;
+            }
+
+            try
+            {
+                state.Visma.CreateCompany(spec);
+            }
+            catch (ArgumentException ex)
+            {
+                await BadAsync(ctx, ex.Message);
+                return;
+            }
+
+            await Wire.WriteObjectAsync(ctx, 201, new { tenantId = spec.TenantId, clientId = spec.ClientId });
+        });
+        app.MapPut("/_sandbox/visma/settings", async ctx =>
+        {
+            var body = await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted);
+            if (Wire.Long(body, "tokenExpiresInSeconds") is { } exp)
+            {
+                state.Visma.TokenExpiresInSeconds = (int)exp;
+            }
+
+            if (Wire.Long(body, "rateLimit") is { } limit)
+            {
+                state.Visma.RateLimit = (int)limit;
+            }
+
+            if (Wire.Long(body, "rateWindowSeconds") is { } window)
+            {
+                state.Visma.RateWindow = TimeSpan.FromSeconds(window);
+            }
+
+            if (Wire.Bool(body, "revokeTokens") == true)
+            {
+                state.Visma.RevokeAllTokens();
+            }
+
+            await Ok(ctx, new
+            {
+                tokenExpiresInSeconds = state.Visma.TokenExpiresInSeconds,
+                rateLimit = state.Visma.RateLimit,
+                rateWindowSeconds = state.Visma.RateWindow.TotalSeconds,
+            });
+        });
+        app.MapGet("/_sandbox/visma/{tenant}/invoices", ctx => Ok(ctx, state.Visma.Invoices(RouteString(ctx, "tenant"))));
+        app.MapGet("/_sandbox/visma/{tenant}/payments", ctx => Ok(ctx, state.Visma.Payments(RouteString(ctx, "tenant"))));
+        app.MapGet("/_sandbox/visma/{tenant}/customers", ctx => Ok(ctx, state.Visma.Customers(RouteString(ctx, "tenant"))));
+
     }
 
     private static Task Ok<T>(HttpContext ctx, T body) => Wire.WriteObjectAsync(ctx, 200, body);

@@ -20,11 +20,14 @@ internal static class VismaEndpoints
         app.MapGet("/visma/v1/customer", ctx => SendAsync(ctx, v.ListCustomers(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/customer/customerClass", ctx => SendAsync(ctx, v.ListCustomerClasses(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/customer/{customerCd}", ctx => SendAsync(ctx, v.GetCustomer(Tenant(ctx), Route(ctx, "customerCd"))));
+        app.MapPut("/visma/v1/customer/{customerCd}", async ctx =>
+            await SendAsync(ctx, v.UpdateCustomer(Tenant(ctx), Route(ctx, "customerCd"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted),
+                ctx.Request.Headers.IfMatch.ToString())));
         app.MapPost("/visma/v1/customer", async ctx =>
             await SendAsync(ctx, v.CreateCustomer(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
 
         app.MapGet("/visma/v1/vatZone", ctx => SendAsync(ctx, v.ListVatZones(Tenant(ctx), ctx.Request.Query)));
-        app.MapGet("/visma/v1/vatCategory", ctx => SendAsync(ctx, v.ListVatCategories(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/vatCategory", ctx => SendAsync(ctx, v.ListVatCategories(Tenant(ctx))));
         app.MapGet("/visma/v1/vatCategory/{taxCategoryId}", ctx => SendAsync(ctx, v.GetVatCategory(Tenant(ctx), Route(ctx, "taxCategoryId"))));
         app.MapGet("/visma/v1/vat", ctx => SendAsync(ctx, v.ListTaxes(Tenant(ctx), ctx.Request.Query)));
 
@@ -103,6 +106,11 @@ internal static class VismaEndpoints
             return;
         }
 
+        if (!await ContractGateAsync(ctx, state))
+        {
+            return;
+        }
+
         if (faults.RollVisma5xx())
         {
             await Wire.WriteJsonAsync(ctx, 500, VismaState.Ipp("An error has occurred (sandbox fault injection).", "500"));
@@ -130,6 +138,38 @@ internal static class VismaEndpoints
         }
 
         await next();
+    }
+
+    /// <summary>
+    /// Checks the request against Visma's published contract (<see cref="VismaContract"/>). Every
+    /// violation is recorded; in strict mode the request is answered 400 in Visma's message shape.
+    /// </summary>
+    private static async Task<bool> ContractGateAsync(HttpContext ctx, SandboxState state)
+    {
+        var request = ctx.Request;
+        request.EnableBuffering();
+        string body;
+        using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
+        {
+            body = await reader.ReadToEndAsync(ctx.RequestAborted);
+        }
+
+        request.Body.Position = 0;
+        var path = VismaPath(request);
+        var query = request.Query.SelectMany(kv => kv.Value.Select(v => KeyValuePair.Create(kv.Key, v)));
+        var errors = VismaContract.Instance.Validate(request.Method, path, query, body);
+        foreach (var error in errors)
+        {
+            state.Contract.Record("visma", request.Method, path, error);
+        }
+
+        if (errors.Count == 0 || !state.Options.StrictContracts)
+        {
+            return true;
+        }
+
+        await Wire.WriteJsonAsync(ctx, 400, VismaState.Message(string.Join(" ", errors)));
+        return false;
     }
 
     private static async Task TooManyAsync(HttpContext ctx, int retryAfterSeconds)

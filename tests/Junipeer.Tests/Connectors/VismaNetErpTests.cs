@@ -96,7 +96,7 @@ public class VismaNetErpTests
         var calls = ApiCalls(http);
         Assert.Equal(2, calls.Count);
         Assert.Equal($"{VismaBase}/v1/customerinvoice/000777/action/release", calls[1].Request.Url.ToString());
-        Assert.Equal("{}", calls[1].RequestBody);
+        Assert.Null(calls[1].RequestBody); // the published release operation declares no body
     }
 
     [Fact]
@@ -381,8 +381,8 @@ public class VismaNetErpTests
             new
             {
                 vatCategoryId = "1", description = "Standard", active = true,
-                vatCategoryLines = new[] { new { vatId = "MP1", vatRates = new[] { new { effectiveDate = "2020-01-01T00:00:00", vatRate = 25m } } } },
-                metadata = new { totalCount = 1, maxPageSize = 1000 },
+                vatCategoryLines = new[] { new { vatId = "MP1", vatRates = new[] { new { startDate = "2020-01-01T00:00:00", vatRate = 25m } } } },
+
             },
         });
         var time = new AutoAdvancingTimeProvider(Start);

@@ -88,5 +88,6 @@ public class LocalHostTests(AzuriteFixture azurite)
 
         await Eventually.TrueAsync(() => sandbox.State.Visma.Invoices(tenant).Count == 2, TimeSpan.FromSeconds(60));
         Assert.Equal(["CENTRA-7001", "CENTRA-7002"], sandbox.State.Visma.Invoices(tenant).Select(i => i.CustomerRefNumber).Order(StringComparer.Ordinal));
+        ContractAssert.NoVismaViolations(sandbox.State);
     }
 }

@@ -256,8 +256,16 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
-        await Sandbox.DisposeAsync();
+        try
+        {
+            // Every request the engine sent during the test must be on Visma's published contract.
+            ContractAssert.NoVismaViolations(Sandbox.State);
+        }
+        finally
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            await Sandbox.DisposeAsync();
+        }
     }
 }

@@ -98,9 +98,22 @@ internal sealed class SandboxKit : IAsyncDisposable
     public static StringContent Json(object body) =>
         new(JsonSerializer.Serialize(body, WebJson), System.Text.Encoding.UTF8, "application/json");
 
+    /// <summary>Set by tests that send off-contract requests on purpose; otherwise disposal asserts there were none.</summary>
+    public bool ExpectContractViolations { get; set; }
+
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
-        await Host.DisposeAsync();
+        try
+        {
+            if (!ExpectContractViolations)
+            {
+                Junipeer.Tests.Infrastructure.ContractAssert.NoVismaViolations(Host.State);
+            }
+        }
+        finally
+        {
+            Http.Dispose();
+            await Host.DisposeAsync();
+        }
     }
 }

@@ -23,7 +23,7 @@ public class VismaPaymentSandboxTests
         var number = created.Headers.Location!.Segments[^1];
         if (release)
         {
-            using var released = await visma.PostAsync($"v1/customerinvoice/{number}/action/release", Json(new { }), Ct);
+            using var released = await visma.PostAsync($"v1/customerinvoice/{number}/action/release", null, Ct);
             Assert.Equal(HttpStatusCode.OK, released.StatusCode);
         }
 

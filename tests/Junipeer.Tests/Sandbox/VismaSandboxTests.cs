@@ -90,7 +90,6 @@ public class VismaSandboxTests
             overrideWithClassValues = true,
             mainContact = V(new { email = V("Anna@Example.com") }),
             attributeLines = new[] { new { attributeId = V("CENTRAID"), attributeValue = V("c-1") } },
-            unknownField = V("ignored"),
         }, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(new Uri(kit.Host.BaseUri, "visma/v1/customer/10000"), response.Headers.Location);
@@ -298,7 +297,7 @@ public class VismaSandboxTests
         }, Ct);
         var number = created.Headers.Location!.Segments[^1];
 
-        using var release = await visma.PostAsync($"v1/customerinvoice/{number}/action/release", Json(new { }), Ct);
+        using var release = await visma.PostAsync($"v1/customerinvoice/{number}/action/release", null, Ct);
         Assert.Equal(HttpStatusCode.OK, release.StatusCode);
         var action = await ObjectAsync(release);
         Assert.Equal("Done", action["actionResult"]!.GetValue<string>());
@@ -309,7 +308,7 @@ public class VismaSandboxTests
         Assert.Equal("Open", inv["status"]!.GetValue<string>());
         Assert.Equal(100m, D(inv["balance"]));
 
-        using var again = await visma.PostAsync($"v1/customerinvoice/{number}/action/release", Json(new { }), Ct);
+        using var again = await visma.PostAsync($"v1/customerinvoice/{number}/action/release", null, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
         Assert.Contains("already released", (await ObjectAsync(again))["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
@@ -326,31 +325,31 @@ public class VismaSandboxTests
 
         for (var i = 0; i < 2; i++)
         {
-            using var limited = await visma.GetAsync("v1/vatZone", Ct);
+            using var limited = await visma.GetAsync("v1/vatCategory", Ct);
             Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(7), limited.Headers.RetryAfter!.Delta);
         }
 
-        using (var ok = await visma.GetAsync("v1/vatZone", Ct))
+        using (var ok = await visma.GetAsync("v1/vatCategory", Ct))
         {
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-            Assert.Equal(3, (await ArrayAsync(ok)).Count);
+            Assert.Equal(4, (await ArrayAsync(ok)).Count); // the four VAT categories of the demo company
         }
 
         // Fixed window: limit 3 per hour; the fake clock sits 10:00:00, so the window resets in 3600 s.
         kit.Host.State.Visma.RateLimit = 3;
-        using var second = await visma.GetAsync("v1/vatZone", Ct);
+        using var second = await visma.GetAsync("v1/vatCategory", Ct);
         Assert.Equal("1", second.Headers.GetValues("X-RateLimit-Remaining").Single());
-        using var third = await visma.GetAsync("v1/vatZone", Ct);
+        using var third = await visma.GetAsync("v1/vatCategory", Ct);
         Assert.Equal("0", third.Headers.GetValues("X-RateLimit-Remaining").Single());
-        using var over = await visma.GetAsync("v1/vatZone", Ct);
+        using var over = await visma.GetAsync("v1/vatCategory", Ct);
         Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(3600), over.Headers.RetryAfter!.Delta);
         Assert.Equal("3600", over.Headers.GetValues("X-RateLimit-Reset").Single());
 
         kit.Clock.Advance(TimeSpan.FromHours(1)); // new window (the old token expired with it)
         using var renewed = await kit.VismaClientAsync();
-        using var nextWindow = await renewed.GetAsync("v1/vatZone", Ct);
+        using var nextWindow = await renewed.GetAsync("v1/vatCategory", Ct);
         Assert.Equal(HttpStatusCode.OK, nextWindow.StatusCode);
     }
 
