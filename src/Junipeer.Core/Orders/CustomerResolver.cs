@@ -63,7 +63,10 @@ public sealed class CustomerResolver(IMappingStore mappings, ExactlyOnce exactly
             throw new LeaseHeldException(work.Key, work.Entry.LeaseUntil);
 
         var lookupKey = LookupKey(buyer);
-        var outcome = await work.CreateOnceAsync(
+        CreateOutcome outcome;
+        try
+        {
+            outcome = await work.CreateOnceAsync(
             Step,
             CustomerPhase.CreateAttempted,
             findExisting: async () =>
@@ -80,6 +83,14 @@ public sealed class CustomerResolver(IMappingStore mappings, ExactlyOnce exactly
             ct,
             // Always ask the ERP before the first create of a buyer: a new customer costs that one read.
             precheck: () => Task.FromResult<IReadOnlyList<string>?>(null));
+        }
+        catch (Exception ex) when (ex is not LeaseHeldException and not LeaseLostException)
+        {
+            // Give the buyer's row back (phase kept: a create that may have happened is looked up by
+            // the buyer key next time), so the order's retry — or the buyer's next order — can go on.
+            await work.ReleaseAsync(ex is JunipeerException j ? j.Code : ErrorCodes.ErpUnavailable, ex.Message, CancellationToken.None);
+            throw;
+        }
 
         await work.CompleteAsync(LedgerStatus.Done, ct);
         await mappings.SetAsync(integration.Id, MappingKinds.CustomerByBuyer, buyer, outcome.Id, ct);

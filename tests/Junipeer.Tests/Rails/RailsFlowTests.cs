@@ -117,7 +117,7 @@ public class RailsFlowTests(AzuriteFixture azurite)
     {
         await using var h = await EngineHarness.StartAsync(azurite);
         h.AddOrder(Order(3401, "release@example.com"));
-        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/action/release";
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerinvoice/"; // the release POST
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
         await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3401, "w1"));
         Assert.Equal("Open", Assert.Single(h.Invoices).Status);
