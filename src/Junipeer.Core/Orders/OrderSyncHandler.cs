@@ -126,7 +126,10 @@ public sealed class OrderSyncHandler(
         }
         catch (LeaseHeldException held)
         {
-            await work.ReleaseAsync(ErrorCodes.ErpUnavailable, held.Message, ct);
+            // Another worker holds this order or its buyer: not an error of this order. Give back only
+            // what this worker holds; writing an error row would disturb the worker making progress.
+            if (work.IsLeased)
+                await work.ReleaseAsync(ErrorCodes.ErpUnavailable, held.Message, ct);
             return await RequeueBusyAsync(item, held.LeaseUntil, ct);
         }
         catch (LeaseLostException lost)

@@ -21,15 +21,12 @@ public sealed class PoisonHandler(ExactlyOnce exactlyOnce, IEventLog events, Tim
         }, ct);
         if (entry?.Status == LedgerStatus.Done)
             return; // a later delivery succeeded
-        if (entry is not null && !written)
+        if (!written)
         {
             // Another worker holds the row (or moved it on): its outcome wins; nothing is overwritten.
             logger.LogWarning("{Flow} {EntityKey} reached the poison queue while another worker holds it; left to that worker", flow, item.EntityKey);
             return;
         }
-
-        if (entry is null)
-            message = $"Retries exhausted for {flow} {item.EntityKey}.";
 
         logger.LogError("{Flow} {EntityKey} moved to poison: {Message}", flow, item.EntityKey, message);
         await events.AppendAsync(new OperatorEvent

@@ -43,9 +43,9 @@ public sealed class ExactlyOnce(ISyncLedger ledger, TimeProvider time, ILogger<E
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var entry = await ledger.GetAsync(key, ct);
             var now = time.GetUtcNow();
-            if (entry is null || entry.Status == LedgerStatus.Done || entry.LeasedByOther("", now))
+            var entry = await ledger.GetAsync(key, ct) ?? new LedgerEntry { Key = key, Phase = "", UpdatedAt = now };
+            if (entry.Status == LedgerStatus.Done || entry.LeasedByOther("", now))
                 return (entry, false);
             try
             {
@@ -301,13 +301,15 @@ public sealed class Work<TPhase>
     }
 
     /// <summary>
-    /// Gives the row back after a transient failure (Pending, phase kept so the next attempt looks
-    /// up what may have happened). Only a worker that holds the row writes; one that lost it, or never
-    /// wrote, leaves the row as it is.
+    /// Gives the row back after a transient failure (Pending with the error, phase kept so the next
+    /// attempt looks up what may have happened). Conditional on the ETag this worker knows: one that
+    /// lost the row leaves it as it is.
     /// </summary>
     public async Task ReleaseAsync(string code, string message, CancellationToken ct)
     {
-        if (!IsLeased)
+        // A worker that never fenced records the error too (the operator sees why the item waits),
+        // conditionally on what it read — but never over a row another worker holds.
+        if (!IsLeased && Entry.LeasedByOther(_owner, _time.GetUtcNow()))
             return;
         await TryWriteAsync(Entry with
         {

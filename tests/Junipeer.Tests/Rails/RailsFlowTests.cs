@@ -179,4 +179,26 @@ public class RailsFlowTests(AzuriteFixture azurite)
         var perOrder = (h.VismaCalls - before) / 10.0;
         Assert.True(perOrder <= 2.1, $"{perOrder} Visma calls per known-customer order");
     }
+
+    [Fact]
+    public async Task Two_erp_customers_with_the_buyers_key_fail_with_DUPLICATE_CUSTOMER_FOR_BUYER()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        var customers = h.Services.GetRequiredService<Junipeer.Core.Erp.IErpResolver>().For(h.Integration).Customers;
+        var key = CustomerResolver.LookupKey("e:dup@example.com"); // the buyer key of an order with that e-mail
+        foreach (var name in new[] { "Dup One", "Dup Two" })
+        {
+            await customers.CreateCustomerAsync(h.Integration, new Junipeer.Core.Erp.ErpCustomerDraft
+            {
+                Name = name, CustomerClassId = "DOMESTIC", LookupKey = key,
+            }, TestContext.Current.CancellationToken);
+        }
+
+        h.AddOrder(Order(3801, "dup@example.com"));
+        var result = await h.HandleAsync(3801);
+        Assert.Equal(SyncOutcome.Failed, result.Outcome);
+        Assert.Equal(Junipeer.Core.Errors.ErrorCodes.DuplicateCustomerForBuyer, result.ErrorCode);
+        Assert.Contains(key, result.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Invoices);
+    }
 }
