@@ -214,6 +214,71 @@ public class VismaConnectorSandboxTests
         Assert.NotEqual(etag, ok.Headers.ETag!.ToString());
     }
 
+    [Fact]
+    public async Task Every_field_the_emulator_answers_is_in_the_published_response_schema()
+    {
+        await using var kit = await StartAsync();
+        var erp = Erp(kit);
+        var integration = For(kit, keyAttribute: "BUYERKEY");
+        var customer = await erp.CreateCustomerAsync(integration, Customer("Anna Berg", key: "k-1") with { VatRegistrationId = "SE556677889901" }, Ct);
+        var invoice = await erp.CreateInvoiceAsync(integration, Invoice(customer, "CENTRA-9"), Ct);
+        await erp.ReleaseInvoiceAsync(integration, invoice, Ct);
+        var payment = await erp.CreatePaymentAsync(integration, new ErpPaymentDraft
+        {
+            CustomerNumber = customer, Date = new DateOnly(2026, 5, 4), CurrencyId = "SEK", Reference = "GC-9",
+            PaymentMethodId = "GIFTCARD", CashAccount = "2420", Amount = 10m, InvoiceNumber = invoice,
+        }, Ct);
+        using var visma = await VismaClientAsync(kit);
+        (string Url, string Template)[] reads =
+        [
+            ($"v1/customer/{customer}", "/v1/customer/{customerCd}"), ("v1/customer", "/v1/customer"),
+            ($"v1/customerinvoice/{invoice}", "/v1/customerinvoice/{invoiceNumber}"), ("v1/customerinvoice", "/v1/customerinvoice"),
+            ($"v1/customerPayment/{payment}", "/v1/customerPayment/{paymentNumber}"), ("v1/customerPayment", "/v1/customerPayment"),
+            ("v1/vatCategory", "/v1/vatCategory"),
+        ];
+
+        var problems = new List<string>();
+        foreach (var (url, template) in reads)
+        {
+            using var response = await visma.GetAsync(url, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var schema = Junipeer.Sandbox.Visma.VismaContract.Instance.Get("GET", template).ResponseSchema!;
+            Walk(System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct)), schema, "GET " + template, problems);
+        }
+
+        Assert.True(problems.Count == 0, "The emulator answers fields Visma does not publish:\n" + string.Join("\n", problems));
+    }
+
+    private static void Walk(System.Text.Json.Nodes.JsonNode? node, Microsoft.OpenApi.IOpenApiSchema schema, string path, List<string> problems)
+    {
+        if (node is System.Text.Json.Nodes.JsonArray array && schema.Items is { } items)
+        {
+            foreach (var item in array)
+            {
+                Walk(item, items, path + "[]", problems);
+            }
+        }
+        else if (node is System.Text.Json.Nodes.JsonObject obj && schema.Properties is { Count: > 0 } properties)
+        {
+            foreach (var (key, child) in obj)
+            {
+                if (properties.TryGetValue(key, out var childSchema))
+                {
+                    Walk(child, childSchema, $"{path}.{key}", problems);
+                }
+                else
+                {
+                    problems.Add($"{path}.{key}");
+                }
+            }
+        }
+        else if (node is System.Text.Json.Nodes.JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String
+                 && schema.Enum is { Count: > 0 } values && !values.Any(v => v?.GetValue<string>() == value.GetValue<string>()))
+        {
+            problems.Add($"{path} = '{value.GetValue<string>()}' (not a published enum value)");
+        }
+    }
+
     private static async Task<HttpClient> VismaClientAsync(SandboxKit kit)
     {
         using var response = await kit.TokenResponseAsync(secret: "s3cret-value");
