@@ -86,6 +86,11 @@ param ordersMaxRequeues int = 50
 @maxValue(3600)
 param webhooksToleranceSeconds int = 300
 
+@description('Optional. Junipeer:Webhooks:IntegrationCacheSeconds (how long integration settings are served from memory; 0 = off).')
+@minValue(0)
+@maxValue(300)
+param webhooksIntegrationCacheSeconds int = 30
+
 // ---------------------------------------------------------------------------------------------
 // Scale
 // ---------------------------------------------------------------------------------------------
@@ -329,6 +334,9 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__Orders__MaxInProcessWaitSeconds: string(ordersMaxInProcessWaitSeconds)
       Junipeer__Orders__MaxRequeues: string(ordersMaxRequeues)
       Junipeer__Webhooks__ToleranceSeconds: string(webhooksToleranceSeconds)
+      Junipeer__Webhooks__IntegrationCacheSeconds: string(webhooksIntegrationCacheSeconds)
+      // Development switch (loopback http URLs for the Sandbox): always off in Azure.
+      Junipeer__Development__AllowLoopbackHttp: 'false'
     }
     keyVaultReferenceSettings: secretReferenceSettings
   }

@@ -30,6 +30,12 @@ public sealed record HarnessOptions
     public Dictionary<string, string?> Settings { get; init; } = [];
     public int MaxDequeueCount { get; init; } = 5;
     public ILoggerProvider? Logs { get; init; }
+
+    /// <summary>The integration id (default: a fresh "it-…"); secret names derive from it.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Last word on the services, e.g. a fault-injecting decorator around a real one.</summary>
+    public Action<IServiceCollection>? Services { get; init; }
 }
 
 public sealed record WebhookResponse(int Status, JsonElement Body)
@@ -78,7 +84,7 @@ public sealed class EngineHarness : IAsyncDisposable
         var company = DemoScenario.Company(tenant);
         sandbox.State.Visma.CreateCompany(options.Company?.Invoke(company) ?? company);
 
-        var id = "it-" + Guid.NewGuid().ToString("N")[..12];
+        var id = options.Id ?? NewId();
         var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, id, tenant,
             syncFrom: sandbox.State.Clock.GetUtcNow() - TimeSpan.FromDays(1));
         integration = options.Integration?.Invoke(integration) ?? integration;
@@ -92,9 +98,10 @@ public sealed class EngineHarness : IAsyncDisposable
             ["Junipeer:Storage:Prefix"] = prefix,
             ["OrderSweepSchedule"] = "0 */5 * * * *",
             ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
-            [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
-            [$"Secrets:{DemoScenario.WebhookSecretName}"] = secret,
+            [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
+            [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,
+            [$"Secrets:{DemoScenario.CentraTokenSecretNameFor(id)}"] = sandbox.Options.CentraToken,
+            [$"Secrets:{DemoScenario.WebhookSecretNameFor(id)}"] = secret,
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.Logging.SetMinimumLevel(options.Logs is null ? LogLevel.Warning : LogLevel.Debug);
@@ -109,11 +116,17 @@ public sealed class EngineHarness : IAsyncDisposable
         }
 
         builder.AddJunipeer();
+        options.Services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken); // runs ValidateOnStart
         await host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, TestContext.Current.CancellationToken);
         return new EngineHarness(sandbox, host, integration, secret, prefix, options.MaxDequeueCount);
     }
+
+    public static string NewId() => "it-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>A secret name in the integration's namespace (see IntegrationValidator.SecretScope).</summary>
+    public static string SecretName(string integrationId, string purpose) => IntegrationValidator.SecretScope(integrationId) + purpose;
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 
