@@ -101,6 +101,11 @@ param ordersOrderNotFoundRetryMinutes int = 30
 @maxValue(3600)
 param webhooksToleranceSeconds int = 300
 
+@description('Optional. Junipeer:Webhooks:IntegrationCacheSeconds (how long integration settings are served from memory; 0 = off).')
+@minValue(0)
+@maxValue(300)
+param webhooksIntegrationCacheSeconds int = 30
+
 // ---------------------------------------------------------------------------------------------
 // Scale
 // ---------------------------------------------------------------------------------------------
@@ -347,6 +352,9 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__Orders__DocumentIndexWindowDays: string(ordersDocumentIndexWindowDays)
       Junipeer__Orders__OrderNotFoundRetryMinutes: string(ordersOrderNotFoundRetryMinutes)
       Junipeer__Webhooks__ToleranceSeconds: string(webhooksToleranceSeconds)
+      Junipeer__Webhooks__IntegrationCacheSeconds: string(webhooksIntegrationCacheSeconds)
+      // Development switch (loopback http URLs for the Sandbox): always off in Azure.
+      Junipeer__Development__AllowLoopbackHttp: 'false'
     }
     keyVaultReferenceSettings: secretReferenceSettings
   }

@@ -23,11 +23,18 @@ namespace Junipeer.Bench;
 ///      against a naive sequential loop over the same handler, one order at a time.
 /// The Sandbox adds a fixed latency per Visma call so the numbers reflect a remote ERP.
 /// Usage: dotnet run -c Release --project bench/Junipeer.Bench [-- --orders 128 --latency-ms 15]
+/// Webhook acknowledgement latency (old and new intake, 1 and 16 senders): see <see cref="AckBench"/>
+/// (-- --mode ack [--requests 400]).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "ack")
+        {
+            return await AckBench.RunAsync(Arg(args, "--requests", 400), CancellationToken.None);
+        }
+
         var orders = Arg(args, "--orders", 128);
         var latency = Arg(args, "--latency-ms", 15);
         var ct = CancellationToken.None;
@@ -65,6 +72,7 @@ public static class Program
                 ["Junipeer:Storage:Prefix"] = "b" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
                 ["OrderSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                [IntegrationRules.AllowLoopbackHttpKey] = "true",
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
                 [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
                 [$"Secrets:{DemoScenario.WebhookSecretName}"] = "unused",

@@ -3,7 +3,9 @@
 //
 // Only NAMES of secrets live here. Set the values out of band:
 //   az keyvault secret set --vault-name <keyVaultName output> --name <name> --file <file>
-// Secret names: letters and digits only (they become app setting names Secrets__<name> on Linux).
+// Secret names: letters and digits only (they become app setting names Secrets__<name> on Linux),
+// starting with their integration id's letters and digits (acme-se -> acmese...), so one
+// integration's settings cannot point at another integration's secrets.
 using '../main.bicep'
 
 param tenantSlug = 'acme'
@@ -15,13 +17,15 @@ param tags = {
 
 param secretNames = [
   // Integration "acme-se": Visma.net company Acme AB + Centra store.
-  'vismaClientSecretAcmeSe'
-  'centraTokenAcme'
-  'centraWebhookSecretAcme'
-  'centraWebhookSecretAcmePrevious'
-  // Integration "acme-no": Visma.net company Acme AS, same Centra store (shares its token and
-  // webhook secrets), its own Visma client.
-  'vismaClientSecretAcmeNo'
+  'acmeseVismaClientSecret'
+  'acmeseCentraToken'
+  'acmeseCentraWebhookSecret'
+  'acmeseCentraWebhookSecretPrevious'
+  // Integration "acme-no": Visma.net company Acme AS, same Centra store (its own copies of the
+  // store's token and webhook secret: secrets are scoped per integration), its own Visma client.
+  'acmenoVismaClientSecret'
+  'acmenoCentraToken'
+  'acmenoCentraWebhookSecret'
 ]
 
 // Kept low on purpose: Visma.net limits per company + client per hour, Centra's limits are shared.

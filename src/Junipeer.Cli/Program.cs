@@ -4,6 +4,7 @@ using Junipeer.Cli.Azurite;
 using Junipeer.Cli.Demo;
 using Junipeer.Cli.LocalHost;
 using Junipeer.Core;
+using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Sync;
 using Junipeer.Storage;
@@ -129,7 +130,16 @@ public static class Program
                 return 2;
             }
 
-            await sp.GetRequiredService<IIntegrationStore>().SaveAsync(integration, ct);
+            try
+            {
+                await sp.GetRequiredService<IIntegrationStore>().SaveAsync(integration, ct);
+            }
+            catch (JunipeerException ex)
+            {
+                AnsiConsole.MarkupLine($"[red]{ex.Code}[/]: {Markup.Escape(ex.Message)}");
+                return 2;
+            }
+
             AnsiConsole.MarkupLine($"[green]Saved[/] integration [bold]{Markup.Escape(integration.Id)}[/]. Centra webhook URL: https://<app>/api/webhooks/centra/{Markup.Escape(integration.Id)}");
             return 0;
         });

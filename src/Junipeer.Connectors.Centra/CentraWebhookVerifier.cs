@@ -34,6 +34,29 @@ public sealed class CentraWebhookVerifier(TimeProvider time)
     public const string HeaderName = "X-Centra-Signature";
     public const int DefaultToleranceSeconds = 300;
 
+    /// <summary>
+    /// True when the header has a t= and a v1= part: checkable without any secret, so it can be
+    /// answered before the integration is looked up (the answer is the same for every integration).
+    /// </summary>
+    public static bool HasSignatureShape(string? signatureHeader)
+    {
+        if (string.IsNullOrWhiteSpace(signatureHeader))
+            return false;
+        bool t = false, v1 = false;
+        foreach (var part in signatureHeader.Split(','))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+                continue;
+            var key = part[..eq].Trim();
+            var hasValue = part[(eq + 1)..].Trim().Length > 0;
+            t |= key == "t" && hasValue;
+            v1 |= key == "v1" && hasValue;
+        }
+
+        return t && v1;
+    }
+
     public WebhookVerificationResult Verify(string? signatureHeader, string rawBody, string secret, string? previousSecret = null, int toleranceSeconds = DefaultToleranceSeconds)
     {
         if (string.IsNullOrWhiteSpace(signatureHeader))

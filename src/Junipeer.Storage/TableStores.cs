@@ -7,13 +7,20 @@ using Junipeer.Core;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Sync;
+using Microsoft.Extensions.Configuration;
 
 namespace Junipeer.Storage;
 
-/// <summary>Integrations table: one row per integration, settings as JSON.</summary>
-public sealed class TableIntegrationStore(StorageClients clients) : TableStoreBase(clients, StorageNames.Integrations), IIntegrationStore
+/// <summary>
+/// Integrations table: one row per integration, settings as JSON. Saving validates the settings with
+/// the deployment's <see cref="IntegrationRules"/> (development switch from configuration) and
+/// refuses secret names that reach into another integration's namespace.
+/// </summary>
+public sealed class TableIntegrationStore(StorageClients clients, IConfiguration configuration) : TableStoreBase(clients, StorageNames.Integrations), IIntegrationStore
 {
     private const string Pk = "integration";
+
+    public IntegrationRules Rules { get; } = IntegrationRules.FromSetting(configuration[IntegrationRules.AllowLoopbackHttpKey]);
 
     public async Task<Integration?> GetAsync(string integrationId, CancellationToken cancellationToken)
     {
@@ -40,7 +47,8 @@ public sealed class TableIntegrationStore(StorageClients clients) : TableStoreBa
 
     public async Task SaveAsync(Integration integration, CancellationToken cancellationToken)
     {
-        IntegrationValidator.EnsureValid(integration);
+        IntegrationValidator.EnsureValid(integration, Rules);
+        IntegrationValidator.EnsureNoScopeConflict(integration, await ListAsync(cancellationToken));
 
         await (await TableAsync(cancellationToken)).UpsertEntityAsync(
             new TableEntity(Pk, integration.Id) { ["Settings"] = JsonSerializer.Serialize(integration, JunipeerJson.Options) },

@@ -88,6 +88,7 @@ public static class DemoRunner
                     ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                     ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
                     ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),
+                    [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
                     [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
                     [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
                     [$"Secrets:{DemoScenario.WebhookSecretName}"] = webhookSecret,

@@ -16,9 +16,14 @@ public static class DemoScenario
     public const string CompanyTenantId = "6f1d2b7e-3c41-4a52-9b0e-1c2d3e4f5a6b";
     public const string ClientId = "isv_junipeer_demo";
     public const string ClientSecret = "demo-client-secret";
-    public const string VismaSecretName = "demoVismaClientSecret";
-    public const string CentraTokenSecretName = "demoCentraToken";
-    public const string WebhookSecretName = "demoCentraWebhookSecret";
+    // Secret names start with the integration id's letters and digits (they are scoped to it).
+    public const string VismaSecretName = "demoseVismaClientSecret";
+    public const string CentraTokenSecretName = "demoseCentraToken";
+    public const string WebhookSecretName = "demoseCentraWebhookSecret";
+
+    public static string VismaSecretNameFor(string id) => IntegrationValidator.SecretScope(id) + "VismaClientSecret";
+    public static string CentraTokenSecretNameFor(string id) => IntegrationValidator.SecretScope(id) + "CentraToken";
+    public static string WebhookSecretNameFor(string id) => IntegrationValidator.SecretScope(id) + "CentraWebhookSecret";
 
     /// <summary>Payment method and cash account (gift-card liability) of gift-certificate payments.</summary>
     public const string GiftCardPaymentMethod = "GIFTCARD";
@@ -105,7 +110,7 @@ public static class DemoScenario
             {
                 CompanyTenantId = tenantId,
                 ClientId = ClientId,
-                ClientSecretName = VismaSecretName,
+                ClientSecretName = VismaSecretNameFor(id),
                 ApiBaseUrl = vismaApiBase.ToString().TrimEnd('/'),
                 TokenUrl = vismaTokenUrl.ToString(),
             },
@@ -115,8 +120,8 @@ public static class DemoScenario
             Centra = new CentraSettings
             {
                 GraphQlUrl = centraGraphQl.ToString(),
-                TokenSecretName = CentraTokenSecretName,
-                WebhookSecretName = WebhookSecretName,
+                TokenSecretName = CentraTokenSecretNameFor(id),
+                WebhookSecretName = WebhookSecretNameFor(id),
             },
         },
         Orders = new OrderFlowSettings

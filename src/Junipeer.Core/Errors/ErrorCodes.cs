@@ -42,6 +42,10 @@ public static class ErrorCodes
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
     public const string ErpVersionConflict = "ERP_VERSION_CONFLICT";
+    public const string WebhookBodyTooLarge = "WEBHOOK_BODY_TOO_LARGE";
+    public const string WebhookEventIdInvalid = "WEBHOOK_EVENT_ID_INVALID";
+    public const string IntegrationUrlNotAllowed = "INTEGRATION_URL_NOT_ALLOWED";
+    public const string IntegrationSecretNotScoped = "INTEGRATION_SECRET_NOT_SCOPED";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -115,7 +119,7 @@ public static class ErrorCodes
             "The request has no X-Centra-Signature header, or it lacks t= or v1=.",
             "Configure an Endpoint secret in Centra's webhook plugin; the sender must sign every call.", false),
         new(WebhookSignatureInvalid, "Webhook signature does not match",
-            "The HMAC-SHA256 over \"{t}.{raw body}\" matches neither the current nor the previous secret.",
+            "The HMAC-SHA256 over \"{t}.{raw body}\" matches neither the current nor the previous secret. An unknown integration id or an unconfigured webhook secret gets the same answer, so anonymous callers cannot tell integrations apart; the log names the real cause.",
             "Make sure the Endpoint secret in Centra equals the integration's webhook secret (during rotation keep the old one as previous).", false),
         new(WebhookTimestampOutOfTolerance, "Webhook timestamp too old or in the future",
             "The t= timestamp differs from now by more than the tolerance (300 s): a replay or a badly skewed clock.",
@@ -144,6 +148,18 @@ public static class ErrorCodes
         new(ErpVersionConflict, "The ERP record changed since it was read",
             "Visma.net answered 412 Precondition Failed: the If-Match ETag sent with an update no longer matches the record (someone changed it in between).",
             "Nothing to fix by hand: read the record again and re-apply the change (the next attempt does this).", true),
+        new(WebhookBodyTooLarge, "Webhook body too large",
+            "The request body is larger than the webhook limit (1 MiB), by Content-Length or while streaming a chunked body; nothing past the limit is read.",
+            "Centra sends small bodies; a larger one is not from Centra. Nothing to do; the sweep picks up any missed order.", false),
+        new(WebhookEventIdInvalid, "Webhook event id is not an order number",
+            "An order event's id is not a Centra order number (1 to 2147483647, digits only); nothing of the request is stored or enqueued.",
+            "Nothing to do if the sender is not Centra; otherwise check the webhook plugin's API version. The sweep picks up any missed order.", false),
+        new(IntegrationUrlNotAllowed, "An integration URL points at a host that is not allowed",
+            "A vendor URL in the integration settings is not https, or its host is not one of the vendor's hosts (Visma.net API/Connect, Centra *.centra.com / *.centraqa.com): plain http, loopback, link-local/metadata addresses and other hosts are refused.",
+            "Use the vendor's https URL (see docs/configuration.md). Only a development deployment with Junipeer__Development__AllowLoopbackHttp=true may use http(s)://127.0.0.1 or localhost (the Sandbox).", false),
+        new(IntegrationSecretNotScoped, "A secret name does not belong to the integration",
+            "A secret name in the integration settings does not start with the integration id's letters and digits (id acme-se: acmese...), or it lies in another integration's namespace.",
+            "Rename the secret to <id letters and digits><purpose>, e.g. acmeseCentraToken for integration acme-se, and store it under Secrets__<name>.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -8,13 +8,20 @@ namespace Junipeer.Core.Integrations;
 /// Checks integration settings before they are stored, so a mistake surfaces when it is made and
 /// not on the first order. Secret names must be letters and digits only: they become app settings
 /// <c>Secrets__&lt;name&gt;</c> (Linux app settings reject hyphens) and Key Vault secret names
-/// (which reject underscores).
+/// (which reject underscores). Secret names are scoped to their integration (see
+/// <see cref="SecretScope"/>) and vendor URLs must be https on the vendor's hosts (see
+/// <see cref="IntegrationRules"/>).
 /// </summary>
 public static partial class IntegrationValidator
 {
-    public static IReadOnlyList<string> Problems(Integration i)
+    public static IReadOnlyList<string> Problems(Integration i) => Problems(i, IntegrationRules.Default);
+
+    public static IReadOnlyList<string> Problems(Integration i, IntegrationRules rules) => Check(i, rules).Select(x => x.Text).ToList();
+
+    private static List<(string Code, string Text)> Check(Integration i, IntegrationRules rules)
     {
-        var p = new List<string>();
+        var scoped = new ScopedProblems(i.Id, rules);
+        var p = scoped.Generic;
         if (!Integration.IsValidId(i.Id))
         {
             p.Add($"Id '{i.Id}': use 3-40 lower-case letters, digits and hyphens.");
@@ -34,9 +41,9 @@ public static partial class IntegrationValidator
                 }
 
                 Required(p, "Erp.VismaNet.ClientId", v.ClientId);
-                Secret(p, "Erp.VismaNet.ClientSecretName", v.ClientSecretName);
-                Url(p, "Erp.VismaNet.ApiBaseUrl", v.ApiBaseUrl, optional: true);
-                Url(p, "Erp.VismaNet.TokenUrl", v.TokenUrl, optional: true);
+                scoped.Secret("Erp.VismaNet.ClientSecretName", v.ClientSecretName);
+                scoped.Url("Erp.VismaNet.ApiBaseUrl", v.ApiBaseUrl, optional: true, VendorHosts.VismaApi);
+                scoped.Url("Erp.VismaNet.TokenUrl", v.TokenUrl, optional: true, VendorHosts.VismaConnect);
             }
         }
         else
@@ -50,12 +57,12 @@ public static partial class IntegrationValidator
         }
         else
         {
-            Url(p, "Shop.Centra.GraphQlUrl", c.GraphQlUrl, optional: false);
-            Secret(p, "Shop.Centra.TokenSecretName", c.TokenSecretName);
-            Secret(p, "Shop.Centra.WebhookSecretName", c.WebhookSecretName);
+            scoped.Url("Shop.Centra.GraphQlUrl", c.GraphQlUrl, optional: false, VendorHosts.Centra);
+            scoped.Secret("Shop.Centra.TokenSecretName", c.TokenSecretName);
+            scoped.Secret("Shop.Centra.WebhookSecretName", c.WebhookSecretName);
             if (c.PreviousWebhookSecretName is not null)
             {
-                Secret(p, "Shop.Centra.PreviousWebhookSecretName", c.PreviousWebhookSecretName);
+                scoped.Secret("Shop.Centra.PreviousWebhookSecretName", c.PreviousWebhookSecretName);
             }
         }
 
@@ -98,21 +105,65 @@ public static partial class IntegrationValidator
             Required(p, "Orders.GiftCertificatePayment.CashAccount", gift.CashAccount);
         }
 
-        return p;
+        return scoped.All();
     }
 
-    /// <summary>Throws INTEGRATION_SETTINGS_INVALID listing every problem.</summary>
-    public static void EnsureValid(Integration i)
+    /// <summary>
+    /// Throws listing every problem: INTEGRATION_SETTINGS_INVALID when any setting is missing or
+    /// malformed, else INTEGRATION_URL_NOT_ALLOWED or INTEGRATION_SECRET_NOT_SCOPED.
+    /// </summary>
+    public static void EnsureValid(Integration i) => EnsureValid(i, IntegrationRules.Default);
+
+    public static void EnsureValid(Integration i, IntegrationRules rules)
     {
-        var problems = Problems(i);
+        var problems = Check(i, rules);
         if (problems.Count > 0)
         {
-            throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid,
-                $"Integration '{i.Id}' settings are invalid: " + string.Join(" ", problems));
+            var code = problems.Any(x => x.Code == ErrorCodes.IntegrationSettingsInvalid) ? ErrorCodes.IntegrationSettingsInvalid : problems[0].Code;
+            throw new JunipeerException(code, $"Integration '{i.Id}' settings are invalid: " + string.Join(" ", problems.Select(x => x.Text)));
         }
     }
 
     public static bool IsValidSecretName(string? name) => name is not null && SecretName().IsMatch(name);
+
+    /// <summary>
+    /// The secret namespace of an integration: its id's letters and digits (acme-se → acmese). Every
+    /// secret name of the integration starts with it and is longer, so whoever writes one
+    /// integration's settings cannot point it at another integration's secrets.
+    /// </summary>
+    public static string SecretScope(string integrationId) => new((integrationId ?? "").Where(char.IsAsciiLetterOrDigit).ToArray());
+
+    public static bool IsInScope(string secretName, string scope) =>
+        scope.Length > 0 && secretName.Length > scope.Length && secretName.StartsWith(scope, StringComparison.OrdinalIgnoreCase);
+
+    public static IEnumerable<string> SecretNames(Integration i) =>
+        new[] { i.Erp.VismaNet?.ClientSecretName, i.Shop.Centra?.TokenSecretName, i.Shop.Centra?.WebhookSecretName, i.Shop.Centra?.PreviousWebhookSecretName }
+            .OfType<string>();
+
+    /// <summary>
+    /// Scopes nest (integration ab's namespace contains abc's), so a secret belongs to the integration
+    /// with the longest scope it starts with. Throws INTEGRATION_SECRET_NOT_SCOPED when <paramref name="candidate"/>
+    /// names a secret in another integration's at-least-as-specific scope, or another integration
+    /// names one in the candidate's.
+    /// </summary>
+    public static void EnsureNoScopeConflict(Integration candidate, IEnumerable<Integration> others)
+    {
+        var mine = SecretScope(candidate.Id);
+        var problems = new List<string>();
+        foreach (var other in others.Where(o => o.Id != candidate.Id))
+        {
+            var theirs = SecretScope(other.Id);
+            problems.AddRange(SecretNames(candidate).Where(n => theirs.Length >= mine.Length && IsInScope(n, theirs))
+                .Select(n => $"Secret '{n}' lies in the namespace of integration '{other.Id}' ('{theirs}...')."));
+            problems.AddRange(SecretNames(other).Where(n => mine.Length >= theirs.Length && IsInScope(n, mine))
+                .Select(n => $"Integration '{other.Id}' uses secret '{n}', which lies in this integration's namespace ('{mine}...'); choose another id."));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new JunipeerException(ErrorCodes.IntegrationSecretNotScoped, $"Integration '{candidate.Id}' settings are invalid: " + string.Join(" ", problems.Distinct()));
+        }
+    }
 
     private static void Mapping(List<string> p, string path, VatMapping? m)
     {
@@ -143,27 +194,6 @@ public static partial class IntegrationValidator
         if (string.IsNullOrWhiteSpace(value))
         {
             p.Add($"{path} is required.");
-        }
-    }
-
-    private static void Secret(List<string> p, string path, string? name)
-    {
-        if (!IsValidSecretName(name))
-        {
-            p.Add($"{path} '{name}' must be letters and digits only (it becomes app setting Secrets__<name> and a Key Vault secret name).");
-        }
-    }
-
-    private static void Url(List<string> p, string path, string? value, bool optional)
-    {
-        if (optional && value is null)
-        {
-            return;
-        }
-
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttps && u.Scheme != Uri.UriSchemeHttp))
-        {
-            p.Add($"{path} must be an absolute http(s) URL.");
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class JunipeerOptions
 
     [Required]
     public WebhookOptions Webhooks { get; set; } = new();
+
+    [Required]
+    public DevelopmentOptions Development { get; set; } = new();
 }
 
 public sealed class VismaNetOptions
@@ -89,4 +92,19 @@ public sealed class WebhookOptions
     /// <summary>Accepted difference between a webhook's signed timestamp and now.</summary>
     [Range(1, 3600)]
     public int ToleranceSeconds { get; set; } = 300;
+
+    /// <summary>How long integration settings are served from memory (webhooks and order sync); 0 = no cache. A save on the same instance invalidates at once.</summary>
+    [Range(0, 300)]
+    public int IntegrationCacheSeconds { get; set; } = 30;
+}
+
+/// <summary>Development and test switches; all off in a deployment.</summary>
+public sealed class DevelopmentOptions
+{
+    /// <summary>
+    /// Lets integration URLs point at http(s)://127.0.0.1 / localhost (the Sandbox). Off by default;
+    /// never turn it on in Azure. Read by <c>junipeer integration add</c> and the app at the key
+    /// <c>Junipeer:Development:AllowLoopbackHttp</c>.
+    /// </summary>
+    public bool AllowLoopbackHttp { get; set; }
 }

@@ -30,7 +30,8 @@ public static class JunipeerRegistration
 
         // Storage (Table Storage + queues, same connection as the Functions host)
         services.AddSingleton<StorageClients>();
-        services.AddSingleton<IIntegrationStore, TableIntegrationStore>();
+        services.AddSingleton<TableIntegrationStore>();
+        services.AddSingleton<IIntegrationStore, CachedIntegrationStore>();
         services.AddSingleton<ISyncLedger, TableLedger>();
         services.AddSingleton<ICheckpointStore, TableCheckpointStore>();
         services.AddSingleton<IInbox, TableInbox>();

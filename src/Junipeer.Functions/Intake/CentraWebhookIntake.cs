@@ -1,3 +1,4 @@
+using System.Globalization;
 using Junipeer.Connectors.Centra;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
@@ -16,45 +17,78 @@ public sealed record WebhookIntakeResult(int StatusCode, object Body)
 
 public sealed record ErrorBody(string Code, string Message);
 
+/// <summary>
+/// Accepted webhook: <paramref name="Duplicates"/> counts repeats of an order within this call
+/// (repeats across calls are enqueued again; the order handler is idempotent).
+/// </summary>
 public sealed record WebhookAccepted(int Events, int Enqueued, int Duplicates, int Ignored);
 
 /// <summary>
-/// Centra webhook intake: verify the signature over the raw body (current or previous secret,
-/// timestamp tolerance), parse <c>payload=</c>, dedupe each event in the inbox, enqueue one work item
-/// per new order event, answer 202 fast. Every rejection has a code and enqueues nothing. Webhooks
-/// are hints: the sweep guarantees that nothing is missed.
+/// Centra webhook intake, built to acknowledge fast and never lose an event:
+/// <list type="number">
+/// <item>No signature header → 401 before anything else.</item>
+/// <item>The integration comes from the in-memory cache (<see cref="IIntegrationStore"/> is the
+/// cached store); the signature is verified (current or previous secret, timestamp tolerance)
+/// before any storage write. An unknown integration, an unconfigured secret and a bad signature
+/// all answer the same 401 WEBHOOK_SIGNATURE_INVALID; only the log tells them apart.</item>
+/// <item>The payload and every order event id are validated before anything is stored
+/// (400 WEBHOOK_PAYLOAD_INVALID / WEBHOOK_EVENT_ID_INVALID, nothing enqueued).</item>
+/// <item>The only durable write is the enqueue of one work item per order. There is no inbox
+/// mark that could get ahead of the enqueue: if the enqueue fails the request fails (5xx) and
+/// Centra's retry is accepted like the first attempt; a redelivered event enqueues the order
+/// again, which is harmless because the order handler is idempotent (ledger, lookup by reference).</item>
+/// </list>
+/// Webhooks are hints: the sweep guarantees that nothing is missed.
 /// </summary>
 public sealed class CentraWebhookIntake(
     IIntegrationStore integrations,
     ISecretResolver secrets,
-    IInbox inbox,
     IWorkQueue queue,
     CentraWebhookVerifier verifier,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
     ILogger<CentraWebhookIntake> logger)
 {
+    /// <summary>The one answer for every authentication failure that could reveal whether an integration exists.</summary>
+    public const string NotAuthenticatedMessage = "The webhook signature could not be verified for this endpoint.";
+
+    /// <summary>Largest Centra order number (GraphQL Int).</summary>
+    public const long MaxOrderNumber = int.MaxValue;
+
     public async Task<WebhookIntakeResult> HandleAsync(string integrationId, string? signatureHeader, string rawBody, CancellationToken ct)
     {
+        if (!CentraWebhookVerifier.HasSignatureShape(signatureHeader))
+        {
+            return WebhookIntakeResult.Error(401, ErrorCodes.WebhookSignatureMissing, $"No usable {CentraWebhookVerifier.HeaderName} header (t=<unix>,v1=<hex>).");
+        }
+
         var integration = await integrations.GetAsync(integrationId, ct);
         if (integration?.Shop.Centra is not { } centra)
         {
-            return WebhookIntakeResult.Error(404, ErrorCodes.IntegrationNotFound, $"No Centra integration '{integrationId}' is configured here.");
+            // Same work and same answer as a bad signature, so callers cannot probe for integrations.
+            verifier.Verify(signatureHeader, rawBody, UnknownIntegrationKey, null, options.Value.Webhooks.ToleranceSeconds);
+            logger.LogWarning("Rejected Centra webhook: {ErrorCode} for integration id {IntegrationId}", ErrorCodes.IntegrationNotFound, Sanitize(integrationId));
+            return NotAuthenticated();
         }
 
         var current = secrets.TryResolve(centra.WebhookSecretName);
         if (current is null)
         {
-            logger.LogError("Webhook secret {SecretName} for {IntegrationId} is not configured", centra.WebhookSecretName, integrationId);
-            return WebhookIntakeResult.Error(500, ErrorCodes.SecretNotConfigured, "The webhook secret of this integration is not configured.");
+            verifier.Verify(signatureHeader, rawBody, UnknownIntegrationKey, null, options.Value.Webhooks.ToleranceSeconds);
+            logger.LogError("Rejected Centra webhook for {IntegrationId}: {ErrorCode}, webhook secret {SecretName} is not configured",
+                integration.Id, ErrorCodes.SecretNotConfigured, centra.WebhookSecretName);
+            return NotAuthenticated();
         }
 
         var previous = centra.PreviousWebhookSecretName is { } p ? secrets.TryResolve(p) : null;
         var check = verifier.Verify(signatureHeader, rawBody, current, previous, options.Value.Webhooks.ToleranceSeconds);
         if (!check.IsValid)
         {
-            logger.LogWarning("Rejected Centra webhook for {IntegrationId}: {ErrorCode}", integrationId, check.ErrorCode);
-            return WebhookIntakeResult.Error(401, check.ErrorCode!, check.Reason);
+            logger.LogWarning("Rejected Centra webhook for {IntegrationId}: {ErrorCode} ({Reason})", integration.Id, check.ErrorCode, check.Reason);
+            // A stale timestamp needs a valid signature, so saying so reveals nothing to a prober.
+            return check.Status == WebhookVerificationStatus.Stale
+                ? WebhookIntakeResult.Error(401, ErrorCodes.WebhookTimestampOutOfTolerance, check.Reason)
+                : NotAuthenticated();
         }
 
         var parsed = CentraWebhookPayload.Parse(rawBody);
@@ -63,27 +97,52 @@ public sealed class CentraWebhookIntake(
             return WebhookIntakeResult.Error(400, ErrorCodes.WebhookPayloadInvalid, parsed.Error!);
         }
 
-        int enqueued = 0, duplicates = 0, ignored = 0;
-        foreach (var e in parsed.Events)
+        var orders = parsed.Events.Where(e => string.Equals(e.Type, "order", StringComparison.OrdinalIgnoreCase)).ToList();
+        var badIds = orders.Where(e => !IsOrderNumber(e.Id)).Select(e => Sanitize(e.Id)).ToList();
+        if (badIds.Count > 0)
         {
-            if (!string.Equals(e.Type, "order", StringComparison.OrdinalIgnoreCase) || string.IsNullOrWhiteSpace(e.Id) || !integration.Orders.Enabled)
-            {
-                ignored++;
-                continue;
-            }
-
-            if (!await inbox.TryAcceptAsync(integration.Id, InboxSources.CentraWebhook, $"order|{e.Id}|{e.Action}|{e.Date}", ct))
-            {
-                duplicates++;
-                continue;
-            }
-
-            await queue.EnqueueAsync(WorkItem.ForOrder(integration.Id, e.Id, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", time.GetUtcNow()), null, ct);
-            enqueued++;
+            logger.LogWarning("Rejected Centra webhook for {IntegrationId}: {ErrorCode}, {Count} order event ids are not order numbers",
+                integration.Id, ErrorCodes.WebhookEventIdInvalid, badIds.Count);
+            return WebhookIntakeResult.Error(400, ErrorCodes.WebhookEventIdInvalid,
+                $"Order event ids must be Centra order numbers (digits, 1 to {MaxOrderNumber}); nothing was enqueued. Rejected: {string.Join(", ", badIds.Take(5).Select(b => $"'{b}'"))}{(badIds.Count > 5 ? ", ..." : "")}.");
         }
 
+        var ignored = parsed.Events.Count - orders.Count;
+        var numbers = new List<string>();
+        if (integration.Orders.Enabled)
+        {
+            numbers = orders.Select(e => long.Parse(e.Id, NumberStyles.None, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture))
+                .Distinct(StringComparer.Ordinal).ToList();
+        }
+        else
+        {
+            ignored += orders.Count;
+        }
+
+        var duplicates = integration.Orders.Enabled ? orders.Count - numbers.Count : 0;
+        var now = time.GetUtcNow();
+        await Task.WhenAll(numbers.Select(n =>
+            queue.EnqueueAsync(WorkItem.ForOrder(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now), null, ct)));
+
         logger.LogInformation("Centra webhook for {IntegrationId}: {Events} events, {Enqueued} enqueued, {Duplicates} duplicates, {Ignored} ignored",
-            integration.Id, parsed.Events.Count, enqueued, duplicates, ignored);
-        return new WebhookIntakeResult(202, new WebhookAccepted(parsed.Events.Count, enqueued, duplicates, ignored));
+            integration.Id, parsed.Events.Count, numbers.Count, duplicates, ignored);
+        return new WebhookIntakeResult(202, new WebhookAccepted(parsed.Events.Count, numbers.Count, duplicates, ignored));
+    }
+
+    /// <summary>A Centra order number: ASCII digits only, no leading zero, 1..<see cref="MaxOrderNumber"/>.</summary>
+    public static bool IsOrderNumber(string? id) =>
+        id is { Length: > 0 and <= 10 } && id[0] != '0' && id.All(char.IsAsciiDigit)
+        && long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture) <= MaxOrderNumber;
+
+    private static WebhookIntakeResult NotAuthenticated() =>
+        WebhookIntakeResult.Error(401, ErrorCodes.WebhookSignatureInvalid, NotAuthenticatedMessage);
+
+    private const string UnknownIntegrationKey = "junipeer-unknown-integration";
+
+    /// <summary>Caller-controlled text for logs and messages: printable ASCII only, at most 40 characters.</summary>
+    private static string Sanitize(string? value)
+    {
+        var s = new string((value ?? "").Take(40).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+        return (value?.Length ?? 0) > 40 ? s + "..." : s;
     }
 }

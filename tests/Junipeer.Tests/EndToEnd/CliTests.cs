@@ -23,12 +23,13 @@ public class CliTests(AzuriteFixture azurite)
         var example = Path.Combine(AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json");
 
         Assert.Equal(0, await Junipeer.Cli.Program.Main(["integration", "add", "--file", example, "--settings", settings]));
-        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Junipeer:Storage:Prefix"] = prefix,
-        }).Build());
-        var saved = await new TableIntegrationStore(clients).GetAsync("acme-se", TestContext.Current.CancellationToken);
+        }).Build();
+        var clients = new StorageClients(config);
+        var saved = await new TableIntegrationStore(clients, config).GetAsync("acme-se", TestContext.Current.CancellationToken);
         Assert.NotNull(saved);
         Assert.Equal("DE19", saved.Vat.Countries["DE"].VatCategoryByRate["19"]);
 

@@ -212,11 +212,12 @@ public class GiftCertificatePaymentTests(AzuriteFixture azurite)
     public void Settings_need_both_payment_method_and_cash_account_when_present()
     {
         var integration = DemoScenario.Integration(new Uri("http://localhost/visma"), new Uri("http://localhost/token"), new Uri("http://localhost/graphql"));
-        Assert.Empty(IntegrationValidator.Problems(integration));
-        Assert.Empty(IntegrationValidator.Problems(integration with { Orders = integration.Orders with { GiftCertificatePayment = null } }));
+        var dev = new IntegrationRules { AllowLoopbackHttp = true }; // http://localhost needs the development switch
+        Assert.Empty(IntegrationValidator.Problems(integration, dev));
+        Assert.Empty(IntegrationValidator.Problems(integration with { Orders = integration.Orders with { GiftCertificatePayment = null } }, dev));
 
         var bad = integration with { Orders = integration.Orders with { GiftCertificatePayment = new GiftCertificatePaymentSettings { PaymentMethodId = " ", CashAccount = "" } } };
-        var ex = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(bad));
+        var ex = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(bad, dev));
         Assert.Equal(ErrorCodes.IntegrationSettingsInvalid, ex.Code);
         Assert.Contains("Orders.GiftCertificatePayment.PaymentMethodId is required.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Orders.GiftCertificatePayment.CashAccount is required.", ex.Message, StringComparison.Ordinal);

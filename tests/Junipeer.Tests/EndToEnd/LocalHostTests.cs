@@ -47,6 +47,7 @@ public class LocalHostTests(AzuriteFixture azurite)
         var tenant = Guid.NewGuid().ToString();
         sandbox.State.Visma.CreateCompany(DemoScenario.Company(tenant));
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        var id = "lh-" + Guid.NewGuid().ToString("N")[..10];
         await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
             Port = 0,
@@ -57,12 +58,13 @@ public class LocalHostTests(AzuriteFixture azurite)
                 ["Junipeer:Storage:Prefix"] = "lh" + Guid.NewGuid().ToString("N")[..8],
                 ["OrderSweepSchedule"] = "*/2 * * * * *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-                [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
-                [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
-                [$"Secrets:{DemoScenario.WebhookSecretName}"] = secret,
+                [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
+                [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,
+                [$"Secrets:{DemoScenario.CentraTokenSecretNameFor(id)}"] = sandbox.Options.CentraToken,
+                [$"Secrets:{DemoScenario.WebhookSecretNameFor(id)}"] = secret,
             },
         }, ct);
-        var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, "lh-" + Guid.NewGuid().ToString("N")[..10], tenant,
+        var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, id, tenant,
             sandbox.State.Clock.GetUtcNow() - TimeSpan.FromHours(1));
         await host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, ct);
 

@@ -43,9 +43,11 @@ public class TokenConcurrencyTests(AzuriteFixture azurite)
     [Fact]
     public async Task Wrong_client_secret_fails_the_order_with_ERP_AUTH_FAILED()
     {
+        var id = EngineHarness.NewId();
         await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {
-            Settings = new() { [$"Secrets:{Junipeer.Cli.Demo.DemoScenario.VismaSecretName}"] = "wrong" },
+            Id = id,
+            Settings = new() { [$"Secrets:{Junipeer.Cli.Demo.DemoScenario.VismaSecretNameFor(id)}"] = "wrong" },
         });
         h.AddOrder(Junipeer.Sandbox.DemoData.SwedishOrder(2101));
         await h.SweepAsync();

@@ -33,6 +33,11 @@ public sealed record HarnessOptions
 
     /// <summary>Seed a storage epoch a day old (default); false starts as if storage were new or lost.</summary>
     public bool EstablishedStorage { get; init; } = true;
+    /// <summary>The integration id (default: a fresh "it-…"); secret names derive from it.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Last word on the services, e.g. a fault-injecting decorator around a real one.</summary>
+    public Action<IServiceCollection>? Services { get; init; }
 }
 
 public sealed record WebhookResponse(int Status, JsonElement Body)
@@ -81,7 +86,7 @@ public sealed class EngineHarness : IAsyncDisposable
         var company = DemoScenario.Company(tenant);
         sandbox.State.Visma.CreateCompany(options.Company?.Invoke(company) ?? company);
 
-        var id = "it-" + Guid.NewGuid().ToString("N")[..12];
+        var id = options.Id ?? NewId();
         var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, id, tenant,
             syncFrom: sandbox.State.Clock.GetUtcNow() - TimeSpan.FromDays(1));
         integration = options.Integration?.Invoke(integration) ?? integration;
@@ -95,9 +100,10 @@ public sealed class EngineHarness : IAsyncDisposable
             ["Junipeer:Storage:Prefix"] = prefix,
             ["OrderSweepSchedule"] = "0 */5 * * * *",
             ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
-            [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
-            [$"Secrets:{DemoScenario.WebhookSecretName}"] = secret,
+            [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
+            [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,
+            [$"Secrets:{DemoScenario.CentraTokenSecretNameFor(id)}"] = sandbox.Options.CentraToken,
+            [$"Secrets:{DemoScenario.WebhookSecretNameFor(id)}"] = secret,
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.Logging.SetMinimumLevel(options.Logs is null ? LogLevel.Warning : LogLevel.Debug);
@@ -112,6 +118,7 @@ public sealed class EngineHarness : IAsyncDisposable
         }
 
         builder.AddJunipeer();
+        options.Services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken); // runs ValidateOnStart
         await host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, TestContext.Current.CancellationToken);
@@ -125,6 +132,11 @@ public sealed class EngineHarness : IAsyncDisposable
 
         return new EngineHarness(sandbox, host, integration, secret, prefix, options.MaxDequeueCount);
     }
+
+    public static string NewId() => "it-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>A secret name in the integration's namespace (see IntegrationValidator.SecretScope).</summary>
+    public static string SecretName(string integrationId, string purpose) => IntegrationValidator.SecretScope(integrationId) + purpose;
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 

@@ -1,0 +1,102 @@
+using System.Net;
+using Junipeer.Core.Errors;
+
+namespace Junipeer.Core.Integrations;
+
+/// <summary>
+/// Deployment-wide rules the integration validator applies. <see cref="AllowLoopbackHttp"/> is the
+/// development switch (<c>Junipeer__Development__AllowLoopbackHttp</c>, off by default) that lets
+/// vendor URLs point at http(s)://127.0.0.1 / localhost, where the Sandbox emulators run.
+/// </summary>
+public sealed record IntegrationRules
+{
+    /// <summary>Configuration key of the development switch (app setting Junipeer__Development__AllowLoopbackHttp).</summary>
+    public const string AllowLoopbackHttpKey = "Junipeer:Development:AllowLoopbackHttp";
+
+    public static IntegrationRules Default { get; } = new();
+
+    public bool AllowLoopbackHttp { get; init; }
+
+    /// <summary>Reads the switch from the configuration value at <see cref="AllowLoopbackHttpKey"/>.</summary>
+    public static IntegrationRules FromSetting(string? allowLoopbackHttp) =>
+        new() { AllowLoopbackHttp = bool.TryParse(allowLoopbackHttp, out var on) && on };
+}
+
+/// <summary>The hosts each vendor URL may point at (https only).</summary>
+public sealed record VendorHosts(string Vendor, IReadOnlyList<string> Exact, IReadOnlyList<string> Suffixes)
+{
+    /// <summary>Visma.net ERP API (reference: visma-net-api.md §0; the old integration.visma.net host is being shut down).</summary>
+    public static VendorHosts VismaApi { get; } = new("Visma.net API", ["api.finance.visma.net"], []);
+
+    /// <summary>Visma Connect (token endpoint https://connect.visma.com/connect/token).</summary>
+    public static VendorHosts VismaConnect { get; } = new("Visma Connect", ["connect.visma.com"], []);
+
+    /// <summary>
+    /// Centra tenant hosts: &lt;tenant&gt;.centra.com (production) and &lt;tenant&gt;.centraqa.com (QA).
+    /// Centra's docs show the QA pattern; the production one is by analogy (reference marks it VERIFY).
+    /// </summary>
+    public static VendorHosts Centra { get; } = new("Centra", [], [".centra.com", ".centraqa.com"]);
+
+    public bool Allows(string host) =>
+        Exact.Any(h => string.Equals(h, host, StringComparison.OrdinalIgnoreCase))
+        || Suffixes.Any(s => host.Length > s.Length && host.EndsWith(s, StringComparison.OrdinalIgnoreCase) && !host[..^s.Length].Contains('.', StringComparison.Ordinal));
+
+    public string Describe() => string.Join(", ", Exact.Concat(Suffixes.Select(s => "<tenant>" + s)));
+}
+
+/// <summary>Collects validation problems with their error code.</summary>
+internal sealed class ScopedProblems(string integrationId, IntegrationRules rules)
+{
+    public List<string> Generic { get; } = [];
+
+    private readonly List<(string Code, string Text)> _specific = [];
+
+    public List<(string Code, string Text)> All() =>
+        [.. Generic.Select(g => (ErrorCodes.IntegrationSettingsInvalid, g)), .. _specific];
+
+    public void Secret(string path, string? name)
+    {
+        if (!IntegrationValidator.IsValidSecretName(name))
+        {
+            Generic.Add($"{path} '{name}' must be letters and digits only (it becomes app setting Secrets__<name> and a Key Vault secret name).");
+            return;
+        }
+
+        var scope = IntegrationValidator.SecretScope(integrationId);
+        if (!IntegrationValidator.IsInScope(name!, scope))
+        {
+            _specific.Add((ErrorCodes.IntegrationSecretNotScoped,
+                $"{path} '{name}' must start with '{scope}' (the integration id's letters and digits) followed by a purpose, e.g. '{scope}CentraToken'."));
+        }
+    }
+
+    public void Url(string path, string? value, bool optional, VendorHosts hosts)
+    {
+        if (optional && value is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttps && u.Scheme != Uri.UriSchemeHttp))
+        {
+            Generic.Add($"{path} must be an absolute https URL.");
+            return;
+        }
+
+        if (rules.AllowLoopbackHttp && IsLoopback(u) && u.UserInfo.Length == 0)
+        {
+            return;
+        }
+
+        if (u.Scheme != Uri.UriSchemeHttps || u.UserInfo.Length > 0 || u.HostNameType != UriHostNameType.Dns || !hosts.Allows(u.IdnHost))
+        {
+            _specific.Add((ErrorCodes.IntegrationUrlNotAllowed,
+                $"{path} '{u.GetLeftPart(UriPartial.Authority)}' is not allowed: use https on a {hosts.Vendor} host ({hosts.Describe()})"
+                + (rules.AllowLoopbackHttp ? "." : "; loopback URLs need the development switch Junipeer__Development__AllowLoopbackHttp.")));
+        }
+    }
+
+    private static bool IsLoopback(Uri u) =>
+        string.Equals(u.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(u.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}
