@@ -41,6 +41,7 @@ public sealed class TableIntegrationStore(StorageClients clients) : TableStoreBa
     public async Task SaveAsync(Integration integration, CancellationToken cancellationToken)
     {
         IntegrationValidator.EnsureValid(integration);
+        IntegrationValidator.EnsureOwnershipDisjoint(integration, await ListAsync(cancellationToken));
 
         await (await TableAsync(cancellationToken)).UpsertEntityAsync(
             new TableEntity(Pk, integration.Id) { ["Settings"] = JsonSerializer.Serialize(integration, JunipeerJson.Options) },

@@ -37,6 +37,8 @@ public static class ErrorCodes
     public const string WebhookPayloadInvalid = "WEBHOOK_PAYLOAD_INVALID";
     public const string QueueMessageInvalid = "QUEUE_MESSAGE_INVALID";
     public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
+    public const string ShopPermissionMissing = "SHOP_PERMISSION_MISSING";
+    public const string ShopOrderOwnershipOverlap = "SHOP_ORDER_OWNERSHIP_OVERLAP";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -124,6 +126,12 @@ public static class ErrorCodes
         new(PoisonMessage, "Sync retries exhausted",
             "The message failed on every delivery (maxDequeueCount) and was moved to the poison queue.",
             "Read the last error on the entity, fix its cause, then `junipeer replay` the entity.", false),
+        new(ShopPermissionMissing, "The shop API token lacks a permission the query needs",
+            "Centra answered a field of the order query with an authorization error (\"You need <permission> permission ...\"): the Integration API token was made without that permission. The message names it.",
+            "In Centra AMS (System → API Tokens) add the named permission to the integration's token (or make a new token with every permission in docs/configuration.md), update the secret, then `junipeer replay` the failed orders.", false),
+        new(ShopOrderOwnershipOverlap, "Two integrations on the same Centra store would both claim some orders",
+            "Another integration already uses the same Centra GraphQL URL, and the two ownership filters (Shop.Centra.OrderFilter) are missing or overlap, so both would invoice the same orders.",
+            "Give every integration on that store a Shop.Centra.OrderFilter (store ids, market ids or shipping countries) so that no order matches two of them, then save again.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>
