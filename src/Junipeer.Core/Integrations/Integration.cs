@@ -86,7 +86,7 @@ public sealed record OrderOwnershipFilter
     public IReadOnlyList<string> Countries { get; init; } = [];
 
     /// <summary>True when at least one list restricts.</summary>
-    public bool IsRestrictive => StoreIds.Count > 0 || MarketIds.Count > 0 || Countries.Count > 0;
+    public bool Restricts() => StoreIds.Count > 0 || MarketIds.Count > 0 || Countries.Count > 0;
 }
 
 public enum CustomerStrategy

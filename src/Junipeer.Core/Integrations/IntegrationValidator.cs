@@ -136,7 +136,7 @@ public static partial class IntegrationValidator
                 continue;
             }
 
-            if (mine.OrderFilter is not { IsRestrictive: true } || theirs.OrderFilter is not { IsRestrictive: true })
+            if (mine.OrderFilter?.Restricts() != true || theirs.OrderFilter?.Restricts() != true)
             {
                 p.Add($"Integration '{other.Id}' uses the same Centra store ({mine.GraphQlUrl}); both need Shop.Centra.OrderFilter (StoreIds, MarketIds or Countries) so each order belongs to one of them.");
             }

@@ -54,14 +54,14 @@ internal static class CentraGraphQl
 
     public static async Task<CentraGraphQlOutcome> ExecuteAsync(CentraState centra, string query, string? operationName, Inputs variables, CancellationToken ct)
     {
-        // A schema per request: resolvers close over this request's permission set. Building from the
-        // parsed SDL is cheap next to an HTTP round trip in the sandbox.
-        var used = new SortedSet<string>(StringComparer.Ordinal);
-        var granted = centra.GrantedPermissions();
-        var schema = BuildSchema(centra, granted, used);
+        // One schema for all requests (GraphQL.NET schemas are thread-safe once initialized); the state, the
+        // token's permissions and the permissions used travel in the user context.
+        var request = new RequestContext(centra, centra.GrantedPermissions());
+        var used = request.Used;
         var result = await Executer.ExecuteAsync(o =>
         {
-            o.Schema = schema;
+            o.Schema = SharedSchema.Value;
+            o.UserContext = request;
             o.Query = query;
             o.OperationName = operationName;
             o.Variables = variables;
@@ -95,7 +95,24 @@ internal static class CentraGraphQl
 
     private static int CountOrders(JsonObject body) => body["data"]?["orders"] is JsonArray a ? a.Count : 0;
 
-    private static Schema BuildSchema(CentraState centra, IReadOnlySet<string> granted, SortedSet<string> used)
+    private static readonly Lazy<Schema> SharedSchema = new(() =>
+    {
+        var schema = BuildSchema();
+        schema.Initialize();
+        return schema;
+    });
+
+    /// <summary>Per-request data the resolvers need.</summary>
+    private sealed class RequestContext(CentraState centra, IReadOnlySet<string> granted) : Dictionary<string, object?>
+    {
+        public CentraState Centra { get; } = centra;
+
+        public IReadOnlySet<string> Granted { get; } = granted;
+
+        public SortedSet<string> Used { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static Schema BuildSchema()
     {
         var document = GraphQLParser.Parser.Parse(Sdl);
         var schema = Schema.For(Sdl, b =>
@@ -112,8 +129,8 @@ internal static class CentraGraphQl
                         {
                             var fieldName = field.Name.StringValue;
                             config.FieldFor(fieldName).Resolver = typeName == "Query" && fieldName == "orders"
-                                ? new FuncFieldResolver<object?>(ctx => Guard(ctx, granted, used, () => ResolveOrders(centra, ctx)))
-                                : new FuncFieldResolver<object?>(ctx => Guard(ctx, granted, used, () => ResolveField(ctx)));
+                                ? new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx)))
+                                : new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx)));
                         }
 
                         break;
@@ -129,10 +146,13 @@ internal static class CentraGraphQl
 
     private static string? TypeNameOf(JsonObject j) => j["__typename"]?.GetValue<string>();
 
-    private static object? Guard(IResolveFieldContext ctx, IReadOnlySet<string> granted, SortedSet<string> used, Func<object?> resolve)
+    private static object? Guard(IResolveFieldContext ctx, Func<object?> resolve)
     {
         if (Permissions.TryGetValue(ctx.ParentType.Name + "." + ctx.FieldDefinition.Name, out var permission))
         {
+            var request = (RequestContext)ctx.UserContext;
+            var used = request.Used;
+            var granted = request.Granted;
             lock (used)
             {
                 used.Add(permission);
