@@ -24,4 +24,7 @@ public sealed class CentraApiException : JunipeerException
 
     public CentraFailureKind Kind { get; }
     public int? StatusCode { get; }
+
+    /// <summary>For <see cref="ErrorCodes.ShopPermissionMissing"/>: the permissions Centra named.</summary>
+    public IReadOnlyList<string> MissingPermissions { get; init; } = [];
 }

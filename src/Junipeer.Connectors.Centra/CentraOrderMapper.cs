@@ -42,6 +42,7 @@ public static class CentraOrderMapper
             Currency = currency.ToUpperInvariant(),
             PricesIncludeVat = pricesIncludeVat,
             IsWholesale = isWholesale,
+            StoreId = dto.Store?.Id,
             MarketId = dto.Market?.Id,
             MarketName = dto.Market?.Name,
             Customer = MapCustomer(dto, billing, isWholesale),
@@ -135,31 +136,43 @@ public static class CentraOrderMapper
             var amount = Math.Abs(Value(discount.Value));
             if (amount == 0m)
                 continue;
-            var name = discount.Voucher?.Name ?? discount.Voucher?.Code ?? "Voucher";
+            var name = discount.VoucherName ?? discount.Code ?? "Voucher";
             foreach (var (rate, share) in VatSplit.Split(amount, weights))
             {
                 var factor = 1m + rate / 100m;
                 result.Add(pricesIncludeVat
-                    ? new ShopDiscount(name, discount.Voucher?.Code, rate, Round(share / factor), share)
-                    : new ShopDiscount(name, discount.Voucher?.Code, rate, share, Round(share * factor)));
+                    ? new ShopDiscount(name, discount.Code, rate, Round(share / factor), share)
+                    : new ShopDiscount(name, discount.Code, rate, share, Round(share * factor)));
             }
         }
 
         return result;
     }
 
+    /// <summary>
+    /// Gift-card payments, recognised by Centra's payment history entry type
+    /// (centra.dev/graphql/paymenthistoryentrytype.html: AUTH_GIFT_CARD, CAPTURE_GIFT_CARD,
+    /// CANCEL_GIFT_CARD, REFUND_GIFT_CARD). A successful capture counts; where a gift card was only
+    /// authorised (no capture entry for that reference yet) the successful authorisation counts, since
+    /// the order total is covered by it either way. Cancelled authorisations do not count.
+    /// </summary>
     private static List<ShopPayment> MapPayments(IReadOnlyList<CentraPaymentHistoryEntry>? history)
     {
         if (history is null)
             return [];
-        return history
-            .Where(p => string.Equals(p.PaymentMethod, ShopPaymentKinds.GiftCertificate, StringComparison.OrdinalIgnoreCase)
-                        && !string.Equals(p.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
-            .GroupBy(p => p.ExternalReference ?? p.Id ?? "")
-            .Select(g => g.First())
+        var ok = history.Where(p => string.Equals(p.Status, "SUCCESS", StringComparison.OrdinalIgnoreCase)).ToList();
+        var cancelled = ok.Where(p => Is(p, "CANCEL_GIFT_CARD")).Select(Reference).ToHashSet(StringComparer.Ordinal);
+        return ok
+            .Where(p => Is(p, "CAPTURE_GIFT_CARD") || Is(p, "AUTH_GIFT_CARD"))
+            .GroupBy(Reference, StringComparer.Ordinal)
+            .Where(g => g.Any(p => Is(p, "CAPTURE_GIFT_CARD")) || !cancelled.Contains(g.Key))
+            .Select(g => g.FirstOrDefault(p => Is(p, "CAPTURE_GIFT_CARD")) ?? g.First())
             .Select(p => new ShopPayment(ShopPaymentKinds.GiftCertificate, p.PaymentMethod, p.ExternalReference ?? p.Id, Math.Abs(Value(p.Value))))
             .Where(p => p.Amount != 0m)
             .ToList();
+
+        static bool Is(CentraPaymentHistoryEntry p, string type) => string.Equals(p.EntryType, type, StringComparison.OrdinalIgnoreCase);
+        static string Reference(CentraPaymentHistoryEntry p) => p.ExternalReference ?? p.Id ?? "";
     }
 
     private static ShopCustomer MapCustomer(CentraOrderDto dto, ShopAddress billing, bool isWholesale)

@@ -20,11 +20,14 @@ namespace Junipeer.Connectors.Centra;
 
 /// <summary>
 /// Reads orders from Centra's Integration API (GraphQL, POST CentraSettings.GraphQlUrl).
-/// GetOrder → one OrderByNumber call; GetOrdersChangedSince → OrdersChangedSince pages until an
-/// empty page. Reads are retried on 5xx, timeouts, connection failures and short 429s.
+/// GetOrder → one OrderByNumber call; GetOrdersChangedSince → OrdersChangedSince pages (keyset on
+/// updatedAt, see there). Reads are retried on 5xx, timeouts, connection failures and short 429s.
 /// </summary>
-public sealed class CentraOrderSource : IShopOrderSource
+public sealed partial class CentraOrderSource : IShopOrderSource
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"You need (\S+) permission")]
+    private static partial System.Text.RegularExpressions.Regex PermissionInMessage();
+
     public const string UserAgent = "Junipeer/1.0";
 
     private static readonly TimeSpan MaxReportedRetryAfter = TimeSpan.FromHours(1);
@@ -94,23 +97,78 @@ public sealed class CentraOrderSource : IShopOrderSource
         return order is null ? null : CentraOrderMapper.Map(order);
     }
 
-    public async IAsyncEnumerable<ShopOrderRef> GetOrdersChangedSinceAsync(Integration integration, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Keyset paging on updatedAt. Centra's OrderFilter can say "updatedAt from t" (a DateRange) but
+    /// not "(updatedAt, id) &gt; (t, n)", and its page numbers shift when an order changes mid-read
+    /// (the changed order moves to the end, so the next page would skip one). So each request asks for
+    /// updatedAt &gt;= the highest updatedAt read so far, page 1, sorted updatedAt_ASC then id_ASC, and
+    /// skips client side what this read already returned (same number and updatedAt). Only when a whole
+    /// page shares one updatedAt (the keyset cannot advance) does the page number grow. A page's
+    /// checkpoint is the highest updatedAt on it: every order before that instant has been returned.
+    /// </summary>
+    public async IAsyncEnumerable<ShopOrderPage> GetOrdersChangedSinceAsync(Integration integration, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var from = since.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-        for (var page = 1; page <= MaxPages; page++)
+        var filter = integration.Shop.Centra?.OrderFilter;
+        var storeIds = Ints(filter?.StoreIds);
+        var marketIds = Ints(filter?.MarketIds);
+        var query = CentraQueries.OrdersChangedSince(storeIds.Count > 0, marketIds.Count > 0);
+        var limit = Math.Max(1, _options.Centra.PageSize);
+        var seen = new HashSet<(long, DateTimeOffset)>();
+        var from = since;
+        var page = 1;
+        for (var request = 0; request < MaxPages; request++)
         {
-            var data = await QueryAsync(integration, CentraQueries.OrdersChangedSinceOperation, CentraQueries.OrdersChangedSince,
-                new Dictionary<string, object> { ["from"] = from, ["limit"] = _options.Centra.PageSize, ["page"] = page }, cancellationToken);
+            var variables = new Dictionary<string, object>
+            {
+                ["from"] = from.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                ["limit"] = limit,
+                ["page"] = page,
+            };
+            if (storeIds.Count > 0)
+                variables["storeIds"] = storeIds;
+            if (marketIds.Count > 0)
+                variables["marketIds"] = marketIds;
+            var data = await QueryAsync(integration, CentraQueries.OrdersChangedSinceOperation, query, variables, cancellationToken);
             var orders = data.Orders ?? [];
             if (orders.Count == 0)
                 yield break;
+
+            var refs = new List<ShopOrderRef>();
+            var max = from;
             foreach (var order in orders)
             {
-                if (order.Number is { } n)
-                    yield return new ShopOrderRef(n.ToString(CultureInfo.InvariantCulture), CentraOrderMapper.ParseDate(order.UpdatedAt) ?? since);
+                if (order.Number is not { } n)
+                    continue;
+                var updated = CentraOrderMapper.ParseDate(order.UpdatedAt) ?? from;
+                if (updated > max)
+                    max = updated;
+                if (seen.Add((n, updated)))
+                {
+                    refs.Add(new ShopOrderRef(n.ToString(CultureInfo.InvariantCulture), updated, order.Store?.Id, order.Market?.Id,
+                        order.ShippingAddress?.Country?.Code?.Trim().ToUpperInvariant()));
+                }
+            }
+
+            yield return new ShopOrderPage(refs, max);
+            if (orders.Count < limit)
+                yield break;
+
+            if (max > from)
+            {
+                from = max;
+                page = 1;
+            }
+            else
+            {
+                page++;
             }
         }
+
+        throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra kept returning full pages after {MaxPages} requests; the sweep stops here and resumes from its checkpoint.", CentraFailureKind.QueryFailed);
     }
+
+    private static List<int> Ints(IReadOnlyList<string>? values) =>
+        [.. (values ?? []).Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? (int?)i : null).OfType<int>()];
 
     private bool ShouldRetry(CentraApiException ex) => ex.Kind switch
     {
@@ -184,10 +242,28 @@ public sealed class CentraOrderSource : IShopOrderSource
                 ? string.Join("; ", errors.Select(e => e.Message).Where(m => !string.IsNullOrWhiteSpace(m)))
                 : Trim(text);
 
-            if (status is 401 or 403 || parsed?.Errors?.Any(e => e.Extensions?.Category is "authentication" or "authorization") == true)
+            if (status is 401 || parsed?.Errors?.Any(e => e.Extensions?.Category is "authentication") == true)
                 throw new CentraApiException(ErrorCodes.ShopAuthFailed,
-                    $"Centra refused the API token for {operationName} (HTTP {status}): {messages}. The Integration API token may have expired (default 30 days), been revoked, or lack Order:read.",
+                    $"Centra refused the API token for {operationName} (HTTP {status}): {messages}. The Integration API token may have expired (default 30 days) or been revoked.",
                     CentraFailureKind.Unauthorized, status);
+
+            // Centra answers a field the token may not read with an "authorization" error naming the permission
+            // ("You need Voucher:read permission to access voucher."), and null in its place. Never read on with
+            // the hole: the order would be invoiced without the data.
+            if (status is 403 || parsed?.Errors?.Any(e => e.Extensions?.Category is "authorization") == true)
+            {
+                var denied = (parsed?.Errors ?? []).Where(e => e.Extensions?.Category is "authorization").ToList();
+                var permissions = denied.Select(e => PermissionInMessage().Match(e.Message ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+                var fields = denied.Select(e => e.Path is { Count: > 0 } p ? string.Join('.', p.Select(x => x.ToString())) : null).OfType<string>().Distinct(StringComparer.Ordinal).Take(5).ToList();
+                var named = permissions.Count > 0 ? string.Join(", ", permissions) : "(not named by Centra)";
+                throw new CentraApiException(ErrorCodes.ShopPermissionMissing,
+                    $"The Centra API token lacks the permission {named} needed by {operationName}" + (fields.Count > 0 ? $" (fields: {string.Join(", ", fields)})" : "") +
+                    $". Add it to the integration's Integration API token in Centra AMS (System → API Tokens); docs/configuration.md lists every permission Junipeer needs. Centra said: {messages}",
+                    CentraFailureKind.Unauthorized, status)
+                {
+                    MissingPermissions = permissions,
+                };
+            }
 
             if (status == 429)
             {

@@ -48,7 +48,9 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
     public async Task SaveAsync(Integration integration, CancellationToken cancellationToken)
     {
         IntegrationValidator.EnsureValid(integration, Rules);
-        IntegrationValidator.EnsureNoScopeConflict(integration, await ListAsync(cancellationToken));
+        var stored = await ListAsync(cancellationToken);
+        IntegrationValidator.EnsureNoScopeConflict(integration, stored);
+        IntegrationValidator.EnsureOwnershipDisjoint(integration, stored);
 
         await (await TableAsync(cancellationToken)).UpsertEntityAsync(
             new TableEntity(Pk, integration.Id) { ["Settings"] = JsonSerializer.Serialize(integration, JunipeerJson.Options) },

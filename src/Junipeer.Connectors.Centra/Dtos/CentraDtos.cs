@@ -40,6 +40,7 @@ public sealed record GraphQlResponse<TData>
 public sealed record GraphQlError
 {
     [JsonPropertyName("message")] public string? Message { get; init; }
+    [JsonPropertyName("path")] public IReadOnlyList<JsonElement>? Path { get; init; }
     [JsonPropertyName("extensions")] public GraphQlErrorExtensions? Extensions { get; init; }
 }
 
@@ -142,18 +143,13 @@ public sealed record CentraOrderLine
     [JsonPropertyName("productSize")] public CentraProductSize? ProductSize { get; init; }
 }
 
-public sealed record CentraVoucher
-{
-    [JsonPropertyName("name")] public string? Name { get; init; }
-    [JsonPropertyName("code")] public string? Code { get; init; }
-    [JsonPropertyName("type")] public string? Type { get; init; }
-}
-
+/// <summary>An entry of discountsApplied; voucherName and code come from the AppliedVoucher interface.</summary>
 public sealed record CentraAppliedDiscount
 {
     [JsonPropertyName("value")] public CentraMoney? Value { get; init; }
     [JsonPropertyName("date")] public string? Date { get; init; }
-    [JsonPropertyName("voucher")] public CentraVoucher? Voucher { get; init; }
+    [JsonPropertyName("voucherName")] public string? VoucherName { get; init; }
+    [JsonPropertyName("code")] public string? Code { get; init; }
 }
 
 public sealed record CentraPaymentHistoryEntry

@@ -46,6 +46,8 @@ public static class ErrorCodes
     public const string WebhookEventIdInvalid = "WEBHOOK_EVENT_ID_INVALID";
     public const string IntegrationUrlNotAllowed = "INTEGRATION_URL_NOT_ALLOWED";
     public const string IntegrationSecretNotScoped = "INTEGRATION_SECRET_NOT_SCOPED";
+    public const string ShopPermissionMissing = "SHOP_PERMISSION_MISSING";
+    public const string ShopOrderOwnershipOverlap = "SHOP_ORDER_OWNERSHIP_OVERLAP";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -160,6 +162,12 @@ public static class ErrorCodes
         new(IntegrationSecretNotScoped, "A secret name does not belong to the integration",
             "A secret name in the integration settings does not start with the integration id's letters and digits (id acme-se: acmese...), or it lies in another integration's namespace.",
             "Rename the secret to <id letters and digits><purpose>, e.g. acmeseCentraToken for integration acme-se, and store it under Secrets__<name>.", false),
+        new(ShopPermissionMissing, "The shop API token lacks a permission the query needs",
+            "Centra answered a field of the order query with an authorization error (\"You need <permission> permission ...\"): the Integration API token was made without that permission. The message names it.",
+            "In Centra AMS (System → API Tokens) add the named permission to the integration's token (or make a new token with every permission in docs/configuration.md), update the secret, then `junipeer replay` the failed orders.", false),
+        new(ShopOrderOwnershipOverlap, "Two integrations on the same Centra store would both claim some orders",
+            "Another integration already uses the same Centra GraphQL URL, and the two ownership filters (Shop.Centra.OrderFilter) are missing or overlap, so both would invoice the same orders.",
+            "Give every integration on that store a Shop.Centra.OrderFilter (store ids, market ids or shipping countries) so that no order matches two of them, then save again.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -65,6 +65,28 @@ public sealed record CentraSettings
 
     /// <summary>The previous webhook secret, accepted during rotation.</summary>
     public string? PreviousWebhookSecretName { get; init; }
+
+    /// <summary>
+    /// Which orders of the Centra store belong to this integration. Needed when several integrations
+    /// (companies) share one Centra store: each must own a disjoint part (validated at save). Null: all orders.
+    /// </summary>
+    public OrderOwnershipFilter? OrderFilter { get; init; }
+}
+
+/// <summary>
+/// Ownership filter on Centra orders. Each non-empty list must contain the order's value; an empty or
+/// absent list does not restrict. Values are compared as Centra reports them: store and market ids
+/// (<c>store.id</c>, <c>market.id</c>), and the shipping country's ISO alpha-2 code
+/// (<c>shippingAddress.country.code</c>), case-insensitive.
+/// </summary>
+public sealed record OrderOwnershipFilter
+{
+    public IReadOnlyList<string> StoreIds { get; init; } = [];
+    public IReadOnlyList<string> MarketIds { get; init; } = [];
+    public IReadOnlyList<string> Countries { get; init; } = [];
+
+    /// <summary>True when at least one list restricts.</summary>
+    public bool Restricts() => StoreIds.Count > 0 || MarketIds.Count > 0 || Countries.Count > 0;
 }
 
 public enum CustomerStrategy

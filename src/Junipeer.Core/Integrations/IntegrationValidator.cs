@@ -64,6 +64,8 @@ public static partial class IntegrationValidator
             {
                 scoped.Secret("Shop.Centra.PreviousWebhookSecretName", c.PreviousWebhookSecretName);
             }
+
+            OwnershipFilter(p, c.OrderFilter);
         }
 
         if (!CountryCode().IsMatch(i.Vat.SellerCountry ?? ""))
@@ -162,6 +164,79 @@ public static partial class IntegrationValidator
         if (problems.Count > 0)
         {
             throw new JunipeerException(ErrorCodes.IntegrationSecretNotScoped, $"Integration '{candidate.Id}' settings are invalid: " + string.Join(" ", problems.Distinct()));
+        }
+    }
+
+    /// <summary>
+    /// Several integrations on one Centra store (same GraphQL URL): each must say which orders are its own
+    /// (Shop.Centra.OrderFilter) and no order may match two of them, or both would invoice it. Checked
+    /// against the stored integrations whenever one is saved (`integration add`).
+    /// </summary>
+    public static IReadOnlyList<string> OwnershipProblems(Integration candidate, IEnumerable<Integration> stored)
+    {
+        var p = new List<string>();
+        if (candidate.Shop.Centra is not { } mine)
+        {
+            return p;
+        }
+
+        foreach (var other in stored)
+        {
+            if (other.Id == candidate.Id || other.Shop.Centra is not { } theirs || !SameEndpoint(mine.GraphQlUrl, theirs.GraphQlUrl))
+            {
+                continue;
+            }
+
+            if (mine.OrderFilter?.Restricts() != true || theirs.OrderFilter?.Restricts() != true)
+            {
+                p.Add($"Integration '{other.Id}' uses the same Centra store ({mine.GraphQlUrl}); both need Shop.Centra.OrderFilter (StoreIds, MarketIds or Countries) so each order belongs to one of them.");
+            }
+            else if (Orders.OrderOwnership.Overlaps(mine.OrderFilter, theirs.OrderFilter))
+            {
+                p.Add($"Shop.Centra.OrderFilter overlaps integration '{other.Id}' on the same Centra store ({mine.GraphQlUrl}): some orders would match both; make the store ids, market ids or countries disjoint.");
+            }
+        }
+
+        return p;
+    }
+
+    /// <summary>Throws SHOP_ORDER_OWNERSHIP_OVERLAP when <see cref="OwnershipProblems"/> finds any.</summary>
+    public static void EnsureOwnershipDisjoint(Integration candidate, IEnumerable<Integration> stored)
+    {
+        var problems = OwnershipProblems(candidate, stored);
+        if (problems.Count > 0)
+        {
+            throw new JunipeerException(ErrorCodes.ShopOrderOwnershipOverlap, $"Integration '{candidate.Id}': " + string.Join(" ", problems));
+        }
+    }
+
+    private static bool SameEndpoint(string a, string b) =>
+        Uri.TryCreate(a, UriKind.Absolute, out var x) && Uri.TryCreate(b, UriKind.Absolute, out var y)
+            ? Uri.Compare(x, y, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+              || string.Equals(x.GetLeftPart(UriPartial.Path).TrimEnd('/'), y.GetLeftPart(UriPartial.Path).TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            : string.Equals(a.Trim().TrimEnd('/'), b.Trim().TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+
+    private static void OwnershipFilter(List<string> p, OrderOwnershipFilter? f)
+    {
+        if (f is null)
+        {
+            return;
+        }
+
+        foreach (var id in f.StoreIds.Concat(f.MarketIds))
+        {
+            if (!int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                p.Add($"Shop.Centra.OrderFilter: '{id}' is not a Centra store or market id (a whole number).");
+            }
+        }
+
+        foreach (var country in f.Countries)
+        {
+            if (!CountryCode().IsMatch(country))
+            {
+                p.Add($"Shop.Centra.OrderFilter.Countries: '{country}' must be an ISO 3166-1 alpha-2 code in capitals, e.g. SE.");
+            }
         }
     }
 

@@ -10,8 +10,8 @@ public sealed record SweepResult(int Integrations, int Seen, int Enqueued, int A
 /// <summary>
 /// The fallback schedule: webhooks are hints, this guarantees nothing is missed. For each
 /// integration with the orders flow on, asks the shop for orders changed since the checkpoint minus
-/// an overlap window, enqueues those not already invoiced, and advances the checkpoint only after
-/// every enqueue succeeded.
+/// an overlap window, page by page (keyset on updatedAt, see the connector), enqueues the owned ones
+/// not already invoiced, and persists the page's checkpoint after every enqueue of that page succeeded.
 /// </summary>
 public sealed class OrderSweepHandler(
     IIntegrationStore integrations,
@@ -63,39 +63,46 @@ public sealed class OrderSweepHandler(
                          ?? integration.Orders.SyncFrom
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
-        var high = checkpoint;
-        int seen = 0, enqueued = 0, done = 0, unchanged = 0;
-        await foreach (var order in shop.GetOrdersChangedSinceAsync(integration, from, ct))
+        int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0;
+        await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
-            seen++;
-            var entry = await ledger.GetAsync(new LedgerKey(integration.Id, Flows.Orders, order.OrderNumber), ct);
-            if (entry?.Status == LedgerStatus.Done)
+            foreach (var order in page.Orders)
             {
-                done++;
-            }
-            else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped && entry.UpdatedAt >= order.UpdatedAt)
-            {
-                // Failed or filtered, and the order has not changed since: retrying would fail the
-                // same way. The operator retries after the fix (`junipeer replay`); an order change
-                // brings it back by itself.
-                unchanged++;
-            }
-            else
-            {
-                await queue.EnqueueAsync(
-                    WorkItem.ForOrder(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlationId}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
-                enqueued++;
+                seen++;
+                if (!OrderOwnership.Owns(integration, order))
+                {
+                    // Another integration on the same store owns it (CentraSettings.OrderFilter).
+                    foreign++;
+                    continue;
+                }
+
+                var entry = await ledger.GetAsync(new LedgerKey(integration.Id, Flows.Orders, order.OrderNumber), ct);
+                if (entry?.Status == LedgerStatus.Done)
+                {
+                    done++;
+                }
+                else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped && IsUnchanged(entry, order))
+                {
+                    // Failed or filtered, and Centra's own updatedAt is the one the order handler read: retrying
+                    // would fail the same way. The operator retries after the fix (`junipeer replay`); any change
+                    // in Centra bumps updatedAt and brings it back by itself.
+                    unchanged++;
+                }
+                else
+                {
+                    await queue.EnqueueAsync(
+                        WorkItem.ForOrder(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlationId}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
+                    enqueued++;
+                }
             }
 
-            if (order.UpdatedAt > high)
+            // Persist per page, after every enqueue of the page succeeded: a long backlog advances even if a
+            // later page fails, and the page's checkpoint never passes an order not yet returned.
+            if (page.Checkpoint > checkpoint)
             {
-                high = order.UpdatedAt;
+                await checkpoints.SetAsync(integration.Id, Flows.Orders, page.Checkpoint, ct);
+                checkpoint = page.Checkpoint;
             }
-        }
-
-        if (high > checkpoint)
-        {
-            await checkpoints.SetAsync(integration.Id, Flows.Orders, high, ct);
         }
 
         var purged = await inbox.PurgeAsync(integration.Id, InboxSources.CentraWebhook, time.GetUtcNow() - InboxSources.Retention, ct);
@@ -104,8 +111,21 @@ public sealed class OrderSweepHandler(
             logger.LogInformation("Purged {Count} webhook dedupe rows older than {Days} days", purged, InboxSources.Retention.TotalDays);
         }
 
-        logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {Done} already invoiced, {Unchanged} failed/skipped and unchanged",
-            integration.Id, from, seen, enqueued, done, unchanged);
+        logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {Done} already invoiced, {Unchanged} failed/skipped and unchanged, {Foreign} owned by another integration",
+            integration.Id, from, seen, enqueued, done, unchanged, foreign);
         return new SweepResult(1, seen, enqueued, done, 0);
     }
+
+    /// <summary>Ledger fact the order handler writes with the shop's updatedAt it read (round-trip "O").</summary>
+    public const string ShopUpdatedAtFact = OrderFacts.ShopUpdatedAt;
+
+    /// <summary>
+    /// True when the ledger row was judged on the very version of the order the shop reports now: the
+    /// fact <see cref="ShopUpdatedAtFact"/> equals the order's updatedAt. A missing or unreadable fact
+    /// (e.g. the order could not be read) counts as changed, so the order is enqueued.
+    /// </summary>
+    public static bool IsUnchanged(LedgerEntry entry, ShopOrderRef order) =>
+        entry.Facts.TryGetValue(ShopUpdatedAtFact, out var raw)
+        && DateTimeOffset.TryParseExact(raw, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var read)
+        && read == order.UpdatedAt;
 }

@@ -325,6 +325,9 @@ public sealed class OrderSyncHandler(
 
     private static string? SkipReason(Integration integration, ShopOrder order)
     {
+        // Several integrations on one store: an order another integration owns is never invoiced here.
+        if (!OrderOwnership.Owns(integration, order))
+            return "order belongs to another integration on this store (Shop.Centra.OrderFilter)";
         if (!integration.Orders.StatusesToSync.Contains(order.Status, StringComparer.OrdinalIgnoreCase))
             return $"status {order.Status} is not synced";
         if (integration.Orders.SyncFrom is { } from && order.OrderDate < from)

@@ -20,6 +20,9 @@ public sealed record ShopOrder
     /// <summary>True for wholesale (B2B) stores.</summary>
     public bool IsWholesale { get; init; }
 
+    /// <summary>The shop's store id (Centra: <c>store.id</c>); used by the ownership filter.</summary>
+    public string? StoreId { get; init; }
+
     public string? MarketId { get; init; }
     public string? MarketName { get; init; }
     public required ShopCustomer Customer { get; init; }
@@ -88,5 +91,15 @@ public static class ShopPaymentKinds
     public const string Psp = "psp";
 }
 
-/// <summary>A pointer to an order that changed, from a sweep.</summary>
-public sealed record ShopOrderRef(string OrderNumber, DateTimeOffset UpdatedAt);
+/// <summary>
+/// A pointer to an order that changed, from a sweep, with what ownership needs: store, market and
+/// shipping country (ISO alpha-2), as the shop reports them (null when unknown).
+/// </summary>
+public sealed record ShopOrderRef(string OrderNumber, DateTimeOffset UpdatedAt, string? StoreId = null, string? MarketId = null, string? CountryCode = null);
+
+/// <summary>
+/// One page of a changed-since read. <see cref="Checkpoint"/> is a safe watermark after this page:
+/// every order whose updatedAt is before it has been returned by this or an earlier page, so the sweep
+/// may persist it and a crash after this page resumes without losing an order.
+/// </summary>
+public sealed record ShopOrderPage(IReadOnlyList<ShopOrderRef> Orders, DateTimeOffset Checkpoint);

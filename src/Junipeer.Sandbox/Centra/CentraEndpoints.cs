@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Junipeer.Sandbox.Centra;
 
 /// <summary>
-/// Centra Integration API emulator: <c>POST /centra/graphql</c>. Not a GraphQL engine: it dispatches on
-/// <c>operationName</c> and always returns the full order selection of docs/sandbox-contract.md.
+/// Centra Integration API emulator: <c>POST /centra/graphql</c>. Every query is parsed, validated and
+/// executed by GraphQL.NET against <c>contracts/centra/integration-api.graphql</c> (see <see cref="CentraGraphQl"/>).
 /// </summary>
 internal static partial class CentraEndpoints
 {
@@ -46,62 +46,36 @@ internal static partial class CentraEndpoints
         }
 
         var body = await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted);
-        if (body is null)
-        {
-            await Wire.WriteJsonAsync(ctx, 400, Errors("The request body must be a JSON object {query, variables, operationName}.", "graphql"));
-            return;
-        }
-
+        var query = Wire.AsString(Wire.Get(body, "query"));
         var operation = Wire.AsString(Wire.Get(body, "operationName"));
-        if (operation is null && Wire.AsString(Wire.Get(body, "query")) is { } query && OperationInQuery().Match(query) is { Success: true } m)
+        if (operation is null && query is not null && OperationInQuery().Match(query) is { Success: true } m)
         {
             operation = m.Groups[1].Value;
         }
 
         state.Stats.Call("centra POST /graphql " + (operation ?? "(anonymous)"));
-        var variables = Wire.Get(body, "variables") as JsonObject;
-        JsonArray orders;
-        switch (operation)
+        if (body is null || query is null)
         {
-            case "OrderByNumber":
-                if (Wire.AsLong(Wire.Get(variables, "number")) is not { } number)
-                {
-                    await Wire.WriteJsonAsync(ctx, 200, Errors("Variable \"$number\" of required type \"Int!\" was not provided.", "graphql"));
-                    return;
-                }
-
-                orders = centra.OrderByNumber(number);
-                break;
-
-            case "OrdersChangedSince":
-                var fromText = Wire.AsString(Wire.Get(variables, "from"));
-                var limit = Wire.AsLong(Wire.Get(variables, "limit"));
-                var page = Wire.AsLong(Wire.Get(variables, "page"));
-                if (fromText is null || !DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var from))
-                {
-                    await Wire.WriteJsonAsync(ctx, 200, Errors("Variable \"$from\" of required type \"DateTimeTz!\" was not provided or is invalid.", "graphql"));
-                    return;
-                }
-
-                if (limit is null or < 1 || page is null or < 1)
-                {
-                    await Wire.WriteJsonAsync(ctx, 200, Errors("Variables \"$limit\" and \"$page\" must be positive integers.", "graphql"));
-                    return;
-                }
-
-                orders = centra.OrdersChangedSince(from, (int)Math.Min(limit.Value, 1000), (int)Math.Min(page.Value, int.MaxValue));
-                break;
-
-            default:
-                await Wire.WriteJsonAsync(ctx, 200, Errors($"The sandbox does not support operation '{operation}'.", "graphql"));
-                return;
+            const string message = "The request body must be a JSON object {query, variables, operationName} with a query string.";
+            state.Contract.Record("centra", "POST", "/graphql", message);
+            await Wire.WriteJsonAsync(ctx, state.Options.StrictContracts ? 400 : 200, Errors(message, "graphql"));
+            return;
         }
 
-        await Wire.WriteJsonAsync(ctx, 200, new JsonObject
+        var variables = Wire.Get(body, "variables") is JsonObject v
+            ? new GraphQL.SystemTextJson.GraphQLSerializer().Deserialize<GraphQL.Inputs>(v.ToJsonString()) ?? GraphQL.Inputs.Empty
+            : GraphQL.Inputs.Empty;
+        var outcome = await CentraGraphQl.ExecuteAsync(centra, query, operation, variables, ctx.RequestAborted);
+        if (outcome.RequestError)
         {
-            ["data"] = new JsonObject { ["orders"] = orders },
-            ["extensions"] = Extensions(orders.Count),
-        });
+            // Off-contract: the query does not parse or validate against contracts/centra/integration-api.graphql,
+            // or its variables do not coerce. Recorded in either mode; strict mode answers 400.
+            state.Contract.Record("centra", "POST", "/graphql", $"{operation ?? "(anonymous)"}: {outcome.Violation}");
+            await Wire.WriteJsonAsync(ctx, state.Options.StrictContracts ? 400 : 200, outcome.Body);
+            return;
+        }
+
+        await Wire.WriteJsonAsync(ctx, 200, outcome.Body);
     }
 
     private static async Task TooManyAsync(HttpContext ctx, DateTimeOffset retryAt)
@@ -111,10 +85,10 @@ internal static partial class CentraEndpoints
         await Wire.WriteJsonAsync(ctx, 429, Errors("Rate limit exceeded.", "rateLimit"));
     }
 
-    private static JsonObject Extensions(int orders) => new()
+    private static JsonObject Extensions() => new()
     {
-        ["complexity"] = 10 + (orders * 25),
-        ["permissionsUsed"] = new JsonArray("Order:read", "Customer:read", "Payment:read"),
+        ["complexity"] = 0,
+        ["permissionsUsed"] = new JsonArray(),
     };
 
     private static JsonObject Errors(string message, string category) => new()
@@ -124,6 +98,6 @@ internal static partial class CentraEndpoints
             ["message"] = message,
             ["extensions"] = new JsonObject { ["category"] = category },
         }),
-        ["extensions"] = Extensions(0),
+        ["extensions"] = Extensions(),
     };
 }

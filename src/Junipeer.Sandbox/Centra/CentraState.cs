@@ -31,6 +31,40 @@ public sealed class CentraState
 
     public TimeSpan RateWindow { get; set; }
 
+    /// <summary>
+    /// The permissions of the sandbox token (Centra: chosen when the token is made in AMS). Null means every
+    /// permission the contract names. A test withholds one to see Centra's per-field authorization error.
+    /// </summary>
+    public IReadOnlySet<string>? TokenPermissions { get; set; }
+
+    /// <summary>
+    /// Test hook: runs before each <c>orders</c> query is answered, with the number of such queries so far
+    /// (0-based), e.g. to change an order between two pages of a sweep.
+    /// </summary>
+    public Action<int>? OnOrdersQuery { get; set; }
+
+    private int _ordersQueries;
+
+    /// <summary>Every permission some field of the Centra contract needs.</summary>
+    public static IReadOnlyList<string> AllPermissions => [.. CentraGraphQl.Permissions.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    internal IReadOnlySet<string> GrantedPermissions() => TokenPermissions ?? new HashSet<string>(AllPermissions, StringComparer.Ordinal);
+
+    internal void BeforeOrdersQuery()
+    {
+        var n = Interlocked.Increment(ref _ordersQueries) - 1;
+        OnOrdersQuery?.Invoke(n);
+    }
+
+    internal List<JsonObject> OrderJsonSnapshot()
+    {
+        lock (_gate)
+        {
+            // Round-trip through text so every value is a plain JSON value, as Centra's would be.
+            return [.. _orders.Values.Select(o => JsonNode.Parse(OrderJson(o).ToJsonString())!.AsObject())];
+        }
+    }
+
     private DateTimeOffset Now => _root.Clock.GetUtcNow();
 
     /// <summary>Seeds one order, computing all amounts. Throws <see cref="ArgumentException"/> on bad input.</summary>
@@ -110,6 +144,9 @@ public sealed class CentraState
             AccessToken = _root.Options.CentraToken;
             RateLimit = _root.Options.CentraRateLimit;
             RateWindow = _root.Options.CentraRateWindow;
+            TokenPermissions = null;
+            OnOrdersQuery = null;
+            _ordersQueries = 0;
         }
     }
 
@@ -273,6 +310,7 @@ public sealed class CentraState
         json["billingAddress"] = AddressJson(spec.BillingAddress);
         json["shippingAddress"] = AddressJson(spec.ShippingAddress ?? spec.BillingAddress);
         json["grandTotal"] = new JsonObject { ["value"] = c.GrandTotal, ["currency"] = new JsonObject { ["code"] = spec.Currency } };
+        json["grandTotalNet"] = new JsonObject { ["value"] = c.GrandTotal - c.TotalVat, ["currency"] = new JsonObject { ["code"] = spec.Currency } };
         json["totals"] = new JsonObject
         {
             ["lineValues"] = Mv(c.LineValues),
@@ -282,6 +320,9 @@ public sealed class CentraState
             ["taxAdded"] = Mv(incl ? 0m : c.TotalVat),
             ["shippingTaxIncluded"] = Mv(incl ? c.ShippingVat : 0m),
             ["shippingTaxAdded"] = Mv(incl ? 0m : c.ShippingVat),
+            ["shippingTaxDeducted"] = Mv(0m),
+            ["handling"] = Mv(0m),
+            ["taxDeducted"] = Mv(0m),
         };
         var lines = new JsonArray();
         for (var i = 0; i < c.Lines.Count; i++)
@@ -303,6 +344,8 @@ public sealed class CentraState
                 ["unitOriginalPrice"] = Mv(l.UnitOriginalPrice),
                 ["lineValue"] = Mv(l.LineValue),
                 ["lineValueNet"] = Mv(l.LineNet),
+                ["unitPriceNet"] = Mv(incl ? Money.R2(l.UnitPrice / (1 + (l.TaxPercent / 100m))) : l.UnitPrice),
+                ["unitOriginalPriceNet"] = Mv(incl ? Money.R2(l.UnitOriginalPrice / (1 + (l.TaxPercent / 100m))) : l.UnitOriginalPrice),
                 ["productSize"] = new JsonObject { ["SKU"] = l.Sku },
             });
         }
@@ -310,34 +353,41 @@ public sealed class CentraState
         json["lines"] = lines;
         json["discountsApplied"] = spec.Voucher is null ? new JsonArray() : new JsonArray(new JsonObject
         {
-            ["__typename"] = "AppliedVoucher",
+            ["__typename"] = "AppliedVoucherDiscount",
             ["value"] = Mv(c.Voucher),
             ["date"] = created,
-            ["voucher"] = new JsonObject { ["name"] = spec.Voucher.Name, ["code"] = spec.Voucher.Code, ["type"] = spec.Voucher.Type },
+            ["voucherName"] = spec.Voucher.Name,
+            ["voucherMethod"] = "CODE",
+            ["code"] = spec.Voucher.Code,
+            ["voucher"] = new JsonObject { ["id"] = 1, ["name"] = spec.Voucher.Name, ["code"] = spec.Voucher.Code },
         });
         var payments = new JsonArray();
         var pid = o.Number * 10;
         if (spec.GiftCertificate > 0)
         {
-            payments.Add(Payment(++pid, created, "GC-" + Wire.Inv(o.Number), spec.GiftCertificate, "gift_certificate"));
+            // Gift cards have their own payment history entry types (centra.dev/graphql/paymenthistoryentrytype.html).
+            payments.Add(Payment(++pid, created, "GC-" + Wire.Inv(o.Number), spec.GiftCertificate, "Gift card", "AUTH_GIFT_CARD"));
+            payments.Add(Payment(++pid, created, "GC-" + Wire.Inv(o.Number), spec.GiftCertificate, "Gift card", "CAPTURE_GIFT_CARD"));
         }
 
         var rest = c.GrandTotal - spec.GiftCertificate;
         if (rest > 0)
         {
-            payments.Add(Payment(++pid, created, spec.PspReference ?? ("PSP-" + Wire.Inv(o.Number)), rest, spec.PaymentMethod));
+            var psp = spec.PspReference ?? ("PSP-" + Wire.Inv(o.Number));
+            payments.Add(Payment(++pid, created, psp, rest, spec.PaymentMethod, "AUTH"));
+            payments.Add(Payment(++pid, created, psp, rest, spec.PaymentMethod, "CAPTURE"));
         }
 
         json["paymentHistory"] = payments;
         return json;
     }
 
-    private static JsonObject Payment(int id, string createdAt, string reference, decimal amount, string method) => new()
+    private static JsonObject Payment(int id, string createdAt, string reference, decimal amount, string method, string entryType) => new()
     {
         ["id"] = id,
         ["createdAt"] = createdAt,
         ["status"] = "SUCCESS",
-        ["entryType"] = "CAPTURE",
+        ["entryType"] = entryType,
         ["externalReference"] = reference,
         ["value"] = Mv(amount),
         ["paymentMethod"] = method,

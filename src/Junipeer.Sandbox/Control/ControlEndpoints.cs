@@ -101,7 +101,25 @@ internal static class ControlEndpoints
                 state.Centra.RateWindow = TimeSpan.FromSeconds(window);
             }
 
-            await Ok(ctx, new { accessToken = state.Centra.AccessToken, rateLimit = state.Centra.RateLimit, rateWindowSeconds = state.Centra.RateWindow.TotalSeconds });
+            // The token's permissions: "permissions" replaces the set, "withheldPermissions" takes some away from all.
+            if (Wire.Arr(body, "permissions") is { } granted)
+            {
+                state.Centra.TokenPermissions = granted.Select(Wire.AsString).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            }
+
+            if (Wire.Arr(body, "withheldPermissions") is { } withheld)
+            {
+                var remove = withheld.Select(Wire.AsString).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                state.Centra.TokenPermissions = CentraState.AllPermissions.Where(p => !remove.Contains(p)).ToHashSet(StringComparer.Ordinal);
+            }
+
+            await Ok(ctx, new
+            {
+                accessToken = state.Centra.AccessToken,
+                rateLimit = state.Centra.RateLimit,
+                rateWindowSeconds = state.Centra.RateWindow.TotalSeconds,
+                permissions = (state.Centra.TokenPermissions ?? CentraState.AllPermissions.ToHashSet(StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList(),
+            });
         });
         app.MapPost("/_sandbox/centra/webhooks", async ctx =>
         {

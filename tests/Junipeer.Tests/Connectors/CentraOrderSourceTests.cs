@@ -61,11 +61,13 @@ public class CentraOrderSourceTests
         },
         discountsApplied = new object[]
         {
-            new { value = Money(-100m), date = "2026-05-04T10:15:22+02:00", voucher = new { name = "Spring sale", code = "SPRING", type = "CODE" } },
+            new { value = Money(-100m), date = "2026-05-04T10:15:22+02:00", voucherName = "Spring sale", code = "SPRING" },
         },
         paymentHistory = new object[]
         {
-            new { id = 9, createdAt = "2026-05-04T10:15:22+02:00", status = "SUCCESS", entryType = "CAPTURE", externalReference = "GC-1", value = Money(200m), paymentMethod = "gift_certificate" },
+            new { id = 8, createdAt = "2026-05-04T10:15:22+02:00", status = "SUCCESS", entryType = "AUTH_GIFT_CARD", externalReference = "GC-1", value = Money(200m), paymentMethod = "Gift card" },
+            new { id = 9, createdAt = "2026-05-04T10:15:22+02:00", status = "SUCCESS", entryType = "CAPTURE_GIFT_CARD", externalReference = "GC-1", value = Money(200m), paymentMethod = "Gift card" },
+            new { id = 11, createdAt = "2026-05-04T10:15:22+02:00", status = "SUCCESS", entryType = "CAPTURE", externalReference = "PSP-2", value = Money(1m), paymentMethod = "gift_certificate" },
             new { id = 10, createdAt = "2026-05-04T10:15:22+02:00", status = "SUCCESS", entryType = "AUTH", externalReference = "PSP-1", value = Money(356m), paymentMethod = "adyen" },
         },
     };
@@ -110,7 +112,7 @@ public class CentraOrderSourceTests
             order.OrderDiscounts.ToArray());
 
         var gift = Assert.Single(order.Payments);
-        Assert.Equal(new ShopPayment(ShopPaymentKinds.GiftCertificate, "gift_certificate", "GC-1", 200m), gift);
+        Assert.Equal(new ShopPayment(ShopPaymentKinds.GiftCertificate, "Gift card", "GC-1", 200m), gift);
         Assert.Equal(556m, order.GrandTotal);
         Assert.Equal(98.51m, order.VatTotal);
 
@@ -227,7 +229,7 @@ public class CentraOrderSourceTests
     }
 
     [Fact]
-    public async Task Missing_permission_in_a_200_answer_maps_to_SHOP_AUTH_FAILED()
+    public async Task Missing_permission_in_a_200_answer_maps_to_SHOP_PERMISSION_MISSING_naming_it()
     {
         using var http = new HttpTest();
         http.RespondWithJson(new { data = (object?)null, errors = new[] { new { message = "You need Order:read permission", extensions = new { category = "authorization" } } } });
@@ -235,7 +237,10 @@ public class CentraOrderSourceTests
 
         var ex = await Assert.ThrowsAsync<CentraApiException>(() => source.GetOrderAsync(Integration(), "1001", Ct));
 
-        Assert.Equal(ErrorCodes.ShopAuthFailed, ex.Code);
+        Assert.Equal(ErrorCodes.ShopPermissionMissing, ex.Code);
+        Assert.Equal(["Order:read"], ex.MissingPermissions);
+        Assert.Contains("Order:read", ex.Message, StringComparison.Ordinal);
+        Assert.False(ex.Retryable);
     }
 
     [Fact]
@@ -267,29 +272,33 @@ public class CentraOrderSourceTests
     }
 
     [Fact]
-    public async Task OrdersChangedSince_pages_until_an_empty_page()
+    public async Task OrdersChangedSince_pages_by_keyset_on_updatedAt_and_skips_what_it_already_returned()
     {
         using var http = new HttpTest();
         http.RespondWithJson(Data(new { number = 1, updatedAt = "2026-05-04T10:00:00Z" }, new { number = 2, updatedAt = "2026-05-04T10:01:00Z" }))
-            .RespondWithJson(Data(new { number = 3, updatedAt = "2026-05-04T10:02:00Z" }))
-            .RespondWithJson(Data());
+            .RespondWithJson(Data(new { number = 2, updatedAt = "2026-05-04T10:01:00Z" }, new { number = 3, updatedAt = "2026-05-04T10:02:00Z" }))
+            .RespondWithJson(Data(new { number = 3, updatedAt = "2026-05-04T10:02:00Z" }));
         var source = Centra(new AutoAdvancingTimeProvider(Start));
 
-        var refs = new List<ShopOrderRef>();
-        await foreach (var r in source.GetOrdersChangedSinceAsync(Integration(), new DateTimeOffset(2026, 5, 4, 9, 50, 0, TimeSpan.Zero), Ct))
-            refs.Add(r);
+        var pages = new List<ShopOrderPage>();
+        await foreach (var p in source.GetOrdersChangedSinceAsync(Integration(), new DateTimeOffset(2026, 5, 4, 9, 50, 0, TimeSpan.Zero), Ct))
+            pages.Add(p);
 
-        Assert.Equal(["1", "2", "3"], refs.Select(r => r.OrderNumber).ToArray());
-        Assert.Equal(new DateTimeOffset(2026, 5, 4, 10, 2, 0, TimeSpan.Zero), refs[2].UpdatedAt);
+        Assert.Equal(["1", "2", "3"], pages.SelectMany(p => p.Orders).Select(r => r.OrderNumber).ToArray());
+        Assert.Equal(
+            [new DateTimeOffset(2026, 5, 4, 10, 1, 0, TimeSpan.Zero), new DateTimeOffset(2026, 5, 4, 10, 2, 0, TimeSpan.Zero), new DateTimeOffset(2026, 5, 4, 10, 2, 0, TimeSpan.Zero)],
+            pages.Select(p => p.Checkpoint).ToArray());
         Assert.Equal(3, http.CallLog.Count);
+        string[] froms = ["2026-05-04T09:50:00+00:00", "2026-05-04T10:01:00+00:00", "2026-05-04T10:02:00+00:00"];
         for (var i = 0; i < 3; i++)
         {
             using var body = JsonDocument.Parse(http.CallLog[i].RequestBody);
             Assert.Equal("OrdersChangedSince", body.RootElement.GetProperty("operationName").GetString());
+            Assert.Contains("sort: [updatedAt_ASC, id_ASC]", body.RootElement.GetProperty("query").GetString(), StringComparison.Ordinal);
             var variables = body.RootElement.GetProperty("variables");
-            Assert.Equal(i + 1, variables.GetProperty("page").GetInt32());
+            Assert.Equal(1, variables.GetProperty("page").GetInt32());
             Assert.Equal(2, variables.GetProperty("limit").GetInt32());
-            Assert.Equal("2026-05-04T09:50:00+00:00", variables.GetProperty("from").GetString());
+            Assert.Equal(froms[i], variables.GetProperty("from").GetString());
         }
     }
 }

@@ -192,6 +192,13 @@ public class OrderFlowTests(AzuriteFixture azurite)
         var e = Assert.Single(await h.EventsAsync(), e => e.ErrorCode == ErrorCodes.OssCountryTaxMappingMissing);
         Assert.Contains("Vat.Countries", e.Fix, StringComparison.Ordinal);
 
+        // The sweep judges "unchanged" by Centra's own updatedAt, which the order handler records as the ledger fact
+        // shopUpdatedAt when it reads the order (written here as the handler does, in round-trip format).
+        var ledger = h.Services.GetRequiredService<ISyncLedger>();
+        var read = h.Sandbox.State.Centra.Order(1010)!.UpdatedAt;
+        var latest = (await h.LedgerAsync(1010))!;
+        await ledger.SaveAsync(latest with { Facts = new Dictionary<string, string>(latest.Facts) { [Junipeer.Core.Orders.OrderSweepHandler.ShopUpdatedAtFact] = read.ToString("O", System.Globalization.CultureInfo.InvariantCulture) } }, TestContext.Current.CancellationToken);
+
         await h.SweepAsync(); // unchanged failed order: not retried in a loop
         Assert.Equal(0, await h.QueueLengthAsync(StorageNames.OrdersQueue));
     }
