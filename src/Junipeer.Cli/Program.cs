@@ -140,7 +140,10 @@ public static class Program
                     EnsureLocalTokenKey(settings, output);
                 }
 
-                settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
+                if (CliSettings.FromEnvironment(OrderSweepScheduleKey) is null)
+                {
+                    settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
+                }
                 LocalFunctionsHost host;
                 try
                 {
@@ -222,7 +225,7 @@ public static class Program
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    internal static ServiceProvider Services(Dictionary<string, string?> settings)
     {
         var config = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
