@@ -110,7 +110,12 @@ public static class Program
 
     private static Command RunCommand()
     {
-        var port = new Option<int>("--port") { Description = "HTTP port on 127.0.0.1", DefaultValueFactory = _ => 7071 };
+        var port = new Option<int>("--port")
+        {
+            Description = $"HTTP port on 127.0.0.1 (default 7071 as Core Tools, or {HttpPortEnvironmentVariable})",
+            DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable(HttpPortEnvironmentVariable), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : 7071,
+        };
         var noTimers = new Option<bool>("--no-timers") { Description = "Do not run timer triggers" };
         var cmd = new Command("run", "Run the Functions app locally: HTTP via Kestrel, queues from storage (host.json), timers on their schedules");
         cmd.Options.Add(port);
@@ -224,6 +229,9 @@ public static class Program
     }
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
+
+    /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
+    public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";
 
     internal static ServiceProvider Services(Dictionary<string, string?> settings)
     {

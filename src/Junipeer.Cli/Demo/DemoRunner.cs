@@ -34,10 +34,10 @@ public sealed record DemoOptions
     public int StorageWipes { get; init; } = 1;
 
     /// <summary>Lease on a received queue message and on a ledger row: how long work a killed host held stays blocked.</summary>
-    public int LeaseSeconds { get; init; } = 30;
+    public int LeaseSeconds { get; init; } = 15;
 
     /// <summary>Lease on a received queue message (renewed while the function runs): how soon a killed host's messages come back.</summary>
-    public int MessageLeaseSeconds { get; init; } = 10;
+    public int MessageLeaseSeconds { get; init; } = 6;
 
     /// <summary>Forward the child host's output to stderr.</summary>
     public bool ForwardHostOutput { get; init; }
