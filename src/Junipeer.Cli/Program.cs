@@ -80,7 +80,7 @@ public static class Program
                 Console.Out.WriteLine(JsonSerializer.Serialize(new { error = new { code, message }, storage = storage?.ToJson() }, JunipeerJson.Options));
             }
 
-            Err.MarkupLine($"[red]{Markup.Escape(code)}[/]: {Markup.Escape(message)}");
+            Console.Error.WriteLine($"{code}: {message}"); // plain: no wrapping, greppable
             return exit;
         }
     }
@@ -90,7 +90,7 @@ public static class Program
     {
         var settings = CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption));
         var storage = StorageTarget.Resolve(settings);
-        output.Err.MarkupLine($"[grey]{Markup.Escape(storage.Describe())}[/]");
+        Console.Error.WriteLine(storage.Describe()); // plain: no wrapping, greppable
         return (settings, storage);
     }
 
@@ -141,7 +141,7 @@ public static class Program
                     }
 
                     // Azurite's development account and its well-known public key: safe to print, handy to paste.
-                    output.Err.MarkupLine($"[grey]AzureWebJobsStorage={Markup.Escape(storage.ConnectionString!)}[/]");
+                    Console.Error.WriteLine($"AzureWebJobsStorage={storage.ConnectionString}");
                     EnsureLocalTokenKey(settings, output);
                 }
 
