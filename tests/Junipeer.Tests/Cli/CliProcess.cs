@@ -115,6 +115,38 @@ public sealed class CliProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Pids of all live descendants of a process (from /proc/*/stat parent ids).</summary>
+    public static IReadOnlyList<int> Descendants(int pid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var d in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(d), out var p))
+            {
+                var stat = TryRead(Path.Combine(d, "stat"));
+                var close = stat.LastIndexOf(')');
+                if (close > 0 && stat[(close + 2)..].Split(' ') is { Length: > 2 } f && f[0] != "Z"
+                    && int.TryParse(f[1], System.Globalization.CultureInfo.InvariantCulture, out var parent))
+                {
+                    parents[p] = parent;
+                }
+            }
+        }
+
+        var result = new List<int>();
+        var frontier = new Queue<int>([pid]);
+        while (frontier.TryDequeue(out var current))
+        {
+            foreach (var child in parents.Where(kv => kv.Value == current).Select(kv => kv.Key))
+            {
+                result.Add(child);
+                frontier.Enqueue(child);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>A base port with it and the next two free on loopback (Azurite's blob, queue, table).</summary>
     public static int FreePortTriple()
     {
