@@ -46,20 +46,20 @@ public static class DemoCommand
             DemoReport? report = null;
             try
             {
-            await console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .StartAsync(async ctx =>
-                {
-                    var task = ctx.AddTask("orders finished", maxValue: 64);
-                    report = await DemoRunner.RunAsync(options,
-                        m => console.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
-                        (done, total) =>
-                        {
-                            task.MaxValue = total;
-                            task.Value = done;
-                        }, ct);
-                    task.Value = task.MaxValue;
-                });
+                await console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask("orders finished", maxValue: 64);
+                        report = await DemoRunner.RunAsync(options,
+                            m => console.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
+                            (done, total) =>
+                            {
+                                task.MaxValue = total;
+                                task.Value = done;
+                            }, ct);
+                        task.Value = task.MaxValue;
+                    });
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
