@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Junipeer.Cli.Azurite;
 using Junipeer.Cli.Demo;
@@ -10,9 +11,26 @@ using Junipeer.Core.Sync;
 using Junipeer.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace Junipeer.Cli;
+
+/// <summary>Exit codes every command uses (documented in README "Running locally").</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>Ran, but something needs the operator (status: failed orders; demo: duplicates, missing, contract violations).</summary>
+    public const int AttentionNeeded = 1;
+
+    /// <summary>Bad input: an unreadable settings file, invalid options, an unknown integration.</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>Storage could not be reached.</summary>
+    public const int StorageUnavailable = 3;
+}
 
 public static class Program
 {
@@ -24,17 +42,80 @@ public static class Program
         root.Subcommands.Add(IntegrationCommand());
         root.Subcommands.Add(StatusCommand());
         root.Subcommands.Add(ReplayCommand());
-        return await root.Parse(args).InvokeAsync();
+
+        // Ctrl+C, SIGTERM and SIGQUIT cancel the command's token; run and demo then stop their host and Azurite.
+        using var signals = new ShutdownSignals();
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
     }
 
     private static readonly Option<string?> SettingsOption = new("--settings")
     {
-        Description = "local.settings.json to read (default: the repository's local.settings.json)",
+        Description = "local.settings.json to read (default: local.settings.json in the working directory); environment variables win over it",
     };
+
+    private static readonly Option<bool> JsonOption = new("--json") { Description = "Print one JSON object on stdout (messages go to stderr)" };
+
+    /// <summary>Output for the operator commands: tables or one JSON object on stdout, messages on stderr.</summary>
+    private sealed class Output(bool json)
+    {
+        public bool Json { get; } = json;
+        public IAnsiConsole Err { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+        public void Write(object jsonValue, Action human)
+        {
+            if (Json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(jsonValue, JunipeerJson.Options));
+            }
+            else
+            {
+                human();
+            }
+        }
+
+        public int Error(int exit, string code, string message, StorageTarget? storage)
+        {
+            if (Json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { error = new { code, message }, storage = storage?.ToJson() }, JunipeerJson.Options));
+            }
+
+            Console.Error.WriteLine($"{code}: {message}"); // plain: no wrapping, greppable
+            return exit;
+        }
+    }
+
+    /// <summary>Loads settings (environment wins), resolves the storage and says on stderr which one it is.</summary>
+    private static (Dictionary<string, string?> Settings, StorageTarget Storage) Load(ParseResult parse, Output output)
+    {
+        var settings = CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption));
+        var storage = StorageTarget.Resolve(settings);
+        Console.Error.WriteLine(storage.Describe()); // plain: no wrapping, greppable
+        return (settings, storage);
+    }
+
+    /// <summary>Runs an operator command, turning unreachable storage into exit code 3 with a message instead of a stack trace.</summary>
+    private static async Task<int> Guarded(Output output, StorageTarget storage, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException && ex is not OptionsValidationException)
+        {
+            var hint = storage.IsLocalAzurite ? " Is `junipeer run` (or Azurite) running on these ports?" : "";
+            return output.Error(ExitCodes.StorageUnavailable, ErrorCodes.StorageUnavailable, $"{storage.Describe()} could not be used: {ex.Message.Split('\n')[0]}.{hint}", storage);
+        }
+    }
 
     private static Command RunCommand()
     {
-        var port = new Option<int>("--port") { Description = "HTTP port on 127.0.0.1", DefaultValueFactory = _ => 7071 };
+        var port = new Option<int>("--port")
+        {
+            Description = $"HTTP port on 127.0.0.1 (default 7071 as Core Tools, or {HttpPortEnvironmentVariable})",
+            DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable(HttpPortEnvironmentVariable), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : 7071,
+        };
         var noTimers = new Option<bool>("--no-timers") { Description = "Do not run timer triggers" };
         var cmd = new Command("run", "Run the Functions app locally: HTTP via Kestrel, queues from storage (host.json), timers on their schedules");
         cmd.Options.Add(port);
@@ -42,56 +123,119 @@ public static class Program
         cmd.Options.Add(SettingsOption);
         cmd.SetAction(async (parse, ct) =>
         {
-            var settings = CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption));
-            await using var azurite = await StorageOrAzuriteAsync(settings, ct);
-            settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
-            await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
-            {
-                Port = parse.GetValue(port),
-                Settings = settings,
-                EnableTimers = !parse.GetValue(noTimers),
-            }, ct);
-            var table = new Table().AddColumns("function", "trigger", "target");
-            foreach (var f in host.Functions)
-            {
-                table.AddRow(f.Name, f.Kind.ToString(), f.Kind == TriggerKind.Http ? $"{string.Join(",", f.HttpMethods)} {host.BaseUri}{f.Target}" : f.Target);
-            }
-
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine("[green]Local host running.[/] Ctrl+C to stop.");
+            var output = new Output(false);
+            var (settings, storage) = Load(parse, output);
+            AzuriteRunner? azurite = null;
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+                if (storage.IsLocalAzurite)
+                {
+                    var options = AzuriteStartOptions.Standard(storage.AzuriteBasePort, AzuriteStartOptions.DefaultLocation());
+                    if (await AzuriteRunner.IsRunningAsync(options))
+                    {
+                        output.Err.MarkupLine($"[grey]using the Azurite already listening on 127.0.0.1:{options.QueuePort} (queues) and {options.TablePort} (tables)[/]");
+                    }
+                    else
+                    {
+                        azurite = await AzuriteRunner.StartAsync(options, m => output.Err.MarkupLine($"[grey]{Markup.Escape(m)}[/]"), ct);
+                    }
 
-            return 0;
+                    // Azurite's development account and its well-known public key: safe to print, handy to paste.
+                    Console.Error.WriteLine($"AzureWebJobsStorage={storage.ConnectionString}");
+                    EnsureLocalTokenKey(settings, output);
+                }
+
+                if (CliSettings.FromEnvironment(OrderSweepScheduleKey) is null)
+                {
+                    settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
+                }
+                LocalFunctionsHost host;
+                try
+                {
+                    host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+                    {
+                        Port = parse.GetValue(port),
+                        Settings = settings,
+                        EnableTimers = !parse.GetValue(noTimers),
+                    }, ct);
+                }
+                catch (OptionsValidationException ex)
+                {
+                    return output.Error(ExitCodes.InvalidInput, "SETTINGS_INVALID", string.Join("; ", ex.Failures), storage);
+                }
+
+                await using (host)
+                {
+                    var table = new Table().AddColumns("function", "trigger", "target");
+                    foreach (var f in host.Functions)
+                    {
+                        table.AddRow(Markup.Escape(f.Name), f.Kind.ToString(),
+                            Markup.Escape(f.Kind == TriggerKind.Http ? $"{string.Join(",", f.HttpMethods)} {host.BaseUri}{f.Target}" : f.Target));
+                    }
+
+                    AnsiConsole.Write(table);
+                    AnsiConsole.MarkupLine($"[green]Local host running[/] on {Markup.Escape(host.BaseUri.ToString())}. Ctrl+C (or SIGTERM) to stop.");
+                    var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, either.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+
+                    output.Err.MarkupLine("[grey]stopping the local host[/]");
+                }
+
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                if (azurite is not null)
+                {
+                    output.Err.MarkupLine("[grey]stopping Azurite[/]");
+                    await azurite.DisposeAsync();
+                }
+            }
         });
         return cmd;
     }
 
-    public const string OrderSweepScheduleKey = "OrderSweepSchedule";
-
-    /// <summary>Uses AzureWebJobsStorage when configured, otherwise starts Azurite.</summary>
-    internal static async Task<AzuriteRunner?> StorageOrAzuriteAsync(Dictionary<string, string?> settings, CancellationToken ct)
+    /// <summary>
+    /// Against the local Azurite only: when no usable Junipeer:TokenEncryptionKey is configured (the
+    /// sample's placeholder), use a random key kept in .junipeer/token-encryption.key next to
+    /// Azurite's data, so cached tokens survive a restart. Deployed apps must set the key (Key Vault).
+    /// </summary>
+    private static void EnsureLocalTokenKey(Dictionary<string, string?> settings, Output output)
     {
-        var configured = settings.GetValueOrDefault(StorageClients.ConnectionName) ?? Environment.GetEnvironmentVariable(StorageClients.ConnectionName);
-        if (!string.IsNullOrWhiteSpace(configured) && configured != "UseDevelopmentStorage=true")
+        const string key = "Junipeer:TokenEncryptionKey";
+        var current = settings.GetValueOrDefault(key) ?? CliSettings.FromEnvironment(key);
+        var buffer = new byte[64];
+        if (current is { Length: > 0 } && Convert.TryFromBase64String(current, buffer, out var n) && n == 32)
         {
-            settings[StorageClients.ConnectionName] = configured;
-            return null;
+            return;
         }
 
-        var azurite = await AzuriteRunner.StartAsync(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"), ct);
-        settings[StorageClients.ConnectionName] = azurite.ConnectionString;
-        return azurite;
+        var file = Path.Combine(Directory.GetCurrentDirectory(), ".junipeer", "token-encryption.key");
+        if (!File.Exists(file))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        settings[key] = File.ReadAllText(file).Trim();
+        output.Err.MarkupLine($"[grey]Junipeer:TokenEncryptionKey not set: using the local key in {Markup.Escape(file)}[/]");
     }
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    public const string OrderSweepScheduleKey = "OrderSweepSchedule";
+
+    /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
+    public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";
+
+    internal static ServiceProvider Services(Dictionary<string, string?> settings)
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).AddEnvironmentVariables().Build();
+        var config = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(config)
             .AddSingleton<StorageClients>()
@@ -110,52 +254,63 @@ public static class Program
         var add = new Command("add", "Create or replace an integration from a settings file");
         add.Options.Add(file);
         add.Options.Add(SettingsOption);
+        add.Options.Add(JsonOption);
         add.SetAction(async (parse, ct) =>
         {
-            var sp = Services(CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption)));
+            var output = new Output(parse.GetValue(JsonOption));
+            var (settings, storage) = Load(parse, output);
             Integration? integration;
             try
             {
                 integration = JsonSerializer.Deserialize<Integration>(await File.ReadAllTextAsync(parse.GetValue(file)!.FullName, ct), JunipeerJson.Options);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
             {
-                AnsiConsole.MarkupLine($"[red]INTEGRATION_SETTINGS_INVALID[/]: {Markup.Escape(ex.Message)}");
-                return 2;
+                return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationSettingsInvalid, ex.Message, storage);
             }
 
-            if (integration is null)
+            if (integration is null || string.IsNullOrWhiteSpace(integration.Id))
             {
-                AnsiConsole.MarkupLine("[red]INTEGRATION_SETTINGS_INVALID[/]: empty settings file");
-                return 2;
+                return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationSettingsInvalid, "empty settings file or no \"id\"", storage);
             }
 
-            try
+            return await Guarded(output, storage, async () =>
             {
+                using var sp = Services(settings);
                 await sp.GetRequiredService<IIntegrationStore>().SaveAsync(integration, ct);
-            }
-            catch (JunipeerException ex)
-            {
-                AnsiConsole.MarkupLine($"[red]{ex.Code}[/]: {Markup.Escape(ex.Message)}");
-                return 2;
-            }
-
-            AnsiConsole.MarkupLine($"[green]Saved[/] integration [bold]{Markup.Escape(integration.Id)}[/]. Centra webhook URL: https://<app>/api/webhooks/centra/{Markup.Escape(integration.Id)}");
-            return 0;
+                var webhook = $"https://<app>/api/webhooks/centra/{integration.Id}";
+                output.Write(new { saved = integration.Id, webhookUrl = webhook, storage = storage.ToJson() },
+                    () => AnsiConsole.MarkupLine($"[green]Saved[/] integration [bold]{Markup.Escape(integration.Id)}[/]. Centra webhook URL: {Markup.Escape(webhook)}"));
+                return ExitCodes.Ok;
+            });
         });
         var list = new Command("list", "List integrations");
         list.Options.Add(SettingsOption);
+        list.Options.Add(JsonOption);
         list.SetAction(async (parse, ct) =>
         {
-            var sp = Services(CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption)));
-            var table = new Table().AddColumns("id", "name", "erp", "company tenant", "orders flow");
-            foreach (var i in await sp.GetRequiredService<IIntegrationStore>().ListAsync(ct))
+            var output = new Output(parse.GetValue(JsonOption));
+            var (settings, storage) = Load(parse, output);
+            return await Guarded(output, storage, async () =>
             {
-                table.AddRow(i.Id, Markup.Escape(i.Name), i.Erp.Kind, i.Erp.VismaNet?.CompanyTenantId ?? "-", i.Orders.Enabled ? "on" : "off");
-            }
+                using var sp = Services(settings);
+                var all = await sp.GetRequiredService<IIntegrationStore>().ListAsync(ct);
+                output.Write(new
+                {
+                    storage = storage.ToJson(),
+                    integrations = all.Select(i => new { i.Id, i.Name, erp = i.Erp.Kind, companyTenantId = i.Erp.VismaNet?.CompanyTenantId, ordersEnabled = i.Orders.Enabled }),
+                }, () =>
+                {
+                    var table = new Table().AddColumns("id", "name", "erp", "company tenant", "orders flow");
+                    foreach (var i in all)
+                    {
+                        table.AddRow(Markup.Escape(i.Id), Markup.Escape(i.Name), Markup.Escape(i.Erp.Kind), Markup.Escape(i.Erp.VismaNet?.CompanyTenantId ?? "-"), i.Orders.Enabled ? "on" : "off");
+                    }
 
-            AnsiConsole.Write(table);
-            return 0;
+                    AnsiConsole.Write(table);
+                });
+                return ExitCodes.Ok;
+            });
         });
         cmd.Subcommands.Add(add);
         cmd.Subcommands.Add(list);
@@ -166,31 +321,60 @@ public static class Program
 
     private static Command StatusCommand()
     {
-        var cmd = new Command("status", "Show the orders ledger and recent operator events of an integration");
+        var cmd = new Command("status", "Show the orders ledger and recent operator events of an integration (exit 1 when orders failed)");
         cmd.Options.Add(IntegrationOption);
         cmd.Options.Add(SettingsOption);
+        cmd.Options.Add(JsonOption);
         cmd.SetAction(async (parse, ct) =>
         {
-            var sp = Services(CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption)));
+            var output = new Output(parse.GetValue(JsonOption));
+            var (settings, storage) = Load(parse, output);
             var id = parse.GetValue(IntegrationOption)!;
-            var entries = await sp.GetRequiredService<ISyncLedger>().ListAsync(id, Flows.Orders, ct);
-            var table = new Table().AddColumns("order", "status", "phase", "invoice", "customer", "error", "attempts");
-            foreach (var e in entries.OrderBy(e => e.Key.EntityKey, StringComparer.Ordinal))
+            return await Guarded(output, storage, async () =>
             {
-                table.AddRow(e.Key.EntityKey, e.Status.ToString(), e.Phase, e.Document("invoice") ?? "", e.Document("customer") ?? "",
-                    Markup.Escape(e.ErrorCode ?? ""), e.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
+                using var sp = Services(settings);
+                if (await sp.GetRequiredService<IIntegrationStore>().GetAsync(id, ct) is null)
+                {
+                    return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationNotFound, $"No integration '{id}' in this storage (see `junipeer integration list`).", storage);
+                }
 
-            AnsiConsole.Write(table);
-            var events = new Table().AddColumns("at", "severity", "entity", "code", "message");
-            foreach (var ev in await sp.GetRequiredService<IEventLog>().ListAsync(id, 20, ct))
-            {
-                events.AddRow(ev.At.ToString("u", System.Globalization.CultureInfo.InvariantCulture), ev.Severity.ToString(), ev.EntityKey,
-                    Markup.Escape(ev.ErrorCode ?? ""), Markup.Escape(ev.Message));
-            }
+                var entries = (await sp.GetRequiredService<ISyncLedger>().ListAsync(id, Flows.Orders, ct)).OrderBy(e => e.Key.EntityKey, StringComparer.Ordinal).ToList();
+                var events = await sp.GetRequiredService<IEventLog>().ListAsync(id, 20, ct);
+                var failed = entries.Count(e => e.Status == LedgerStatus.Failed);
+                output.Write(new
+                {
+                    integration = id,
+                    storage = storage.ToJson(),
+                    counts = entries.GroupBy(e => e.Status.ToString()).ToDictionary(g => g.Key, g => g.Count()),
+                    failed,
+                    orders = entries.Select(e => new
+                    {
+                        order = e.Key.EntityKey, status = e.Status.ToString(), e.Phase, invoice = e.Document("invoice"), customer = e.Document("customer"),
+                        e.ErrorCode, e.ErrorMessage, e.Attempts, e.UpdatedAt,
+                    }),
+                    events = events.Select(ev => new { ev.At, severity = ev.Severity.ToString(), entity = ev.EntityKey, ev.ErrorCode, ev.Message }),
+                }, () =>
+                {
+                    // Every cell is user data: escape it (a '[' in an order key or message is not markup).
+                    var table = new Table().AddColumns("order", "status", "phase", "invoice", "customer", "error", "attempts");
+                    foreach (var e in entries)
+                    {
+                        table.AddRow(Markup.Escape(e.Key.EntityKey), e.Status.ToString(), Markup.Escape(e.Phase), Markup.Escape(e.Document("invoice") ?? ""),
+                            Markup.Escape(e.Document("customer") ?? ""), Markup.Escape(e.ErrorCode ?? ""), e.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
 
-            AnsiConsole.Write(events);
-            return 0;
+                    AnsiConsole.Write(table);
+                    var log = new Table().AddColumns("at", "severity", "entity", "code", "message");
+                    foreach (var ev in events)
+                    {
+                        log.AddRow(ev.At.ToString("u", System.Globalization.CultureInfo.InvariantCulture), ev.Severity.ToString(), Markup.Escape(ev.EntityKey),
+                            Markup.Escape(ev.ErrorCode ?? ""), Markup.Escape(ev.Message));
+                    }
+
+                    AnsiConsole.Write(log);
+                });
+                return failed > 0 ? ExitCodes.AttentionNeeded : ExitCodes.Ok;
+            });
         });
         return cmd;
     }
@@ -202,18 +386,31 @@ public static class Program
         cmd.Options.Add(IntegrationOption);
         cmd.Options.Add(order);
         cmd.Options.Add(SettingsOption);
+        cmd.Options.Add(JsonOption);
         cmd.SetAction(async (parse, ct) =>
         {
-            var sp = Services(CliSettings.LoadLocalSettings(parse.GetValue(SettingsOption)));
-            var queue = sp.GetRequiredService<IWorkQueue>();
-            foreach (var n in parse.GetValue(order)!)
+            var output = new Output(parse.GetValue(JsonOption));
+            var (settings, storage) = Load(parse, output);
+            var id = parse.GetValue(IntegrationOption)!;
+            var numbers = parse.GetValue(order)!;
+            return await Guarded(output, storage, async () =>
             {
-                await queue.EnqueueAsync(
-                    WorkItem.ForOrder(parse.GetValue(IntegrationOption)!, n, WorkReasons.Replay, $"replay-{Guid.NewGuid():N}", TimeProvider.System.GetUtcNow()), null, ct);
-            }
+                using var sp = Services(settings);
+                if (await sp.GetRequiredService<IIntegrationStore>().GetAsync(id, ct) is null)
+                {
+                    return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationNotFound, $"No integration '{id}' in this storage (see `junipeer integration list`).", storage);
+                }
 
-            AnsiConsole.MarkupLine($"[green]Re-enqueued[/] {parse.GetValue(order)!.Length} order(s).");
-            return 0;
+                var queue = sp.GetRequiredService<IWorkQueue>();
+                foreach (var n in numbers)
+                {
+                    await queue.EnqueueAsync(WorkItem.ForOrder(id, n, WorkReasons.Replay, $"replay-{Guid.NewGuid():N}", TimeProvider.System.GetUtcNow()), null, ct);
+                }
+
+                output.Write(new { integration = id, enqueued = numbers, storage = storage.ToJson() },
+                    () => AnsiConsole.MarkupLine($"[green]Re-enqueued[/] {numbers.Length} order(s)."));
+                return ExitCodes.Ok;
+            });
         });
         return cmd;
     }

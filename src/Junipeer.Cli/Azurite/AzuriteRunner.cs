@@ -4,10 +4,37 @@ using System.Net.Sockets;
 
 namespace Junipeer.Cli.Azurite;
 
+/// <summary>Where Azurite listens and keeps its data.</summary>
+/// <param name="BlobPort">Blob port; queue and table ports are given separately.</param>
+/// <param name="Location">Data folder on disk; null keeps everything in memory.</param>
+public sealed record AzuriteStartOptions(int BlobPort, int QueuePort, int TablePort, string? Location)
+{
+    /// <summary>Environment variable: first of three consecutive ports (blob, queue, table); default 10000.</summary>
+    public const string PortEnvironmentVariable = "JUNIPEER_AZURITE_PORT";
+
+    /// <summary>Environment variable: Azurite's data folder for <c>junipeer run</c>; default <c>.junipeer/azurite</c> under the working directory.</summary>
+    public const string LocationEnvironmentVariable = "JUNIPEER_AZURITE_LOCATION";
+
+    public const int StandardBlobPort = 10000;
+
+    /// <summary>Azurite's standard ports (10000/10001/10002) unless JUNIPEER_AZURITE_PORT moves them.</summary>
+    public static int BasePortFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(PortEnvironmentVariable), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65533 ? p : StandardBlobPort;
+
+    public static AzuriteStartOptions Standard(int basePort, string? location) => new(basePort, basePort + 1, basePort + 2, location);
+
+    public static string DefaultLocation() =>
+        Environment.GetEnvironmentVariable(LocationEnvironmentVariable) is { Length: > 0 } l
+            ? Path.GetFullPath(l)
+            : Path.Combine(Directory.GetCurrentDirectory(), ".junipeer", "azurite");
+}
+
 /// <summary>
-/// Starts Azurite (npm, pinned version) on free loopback ports with in-memory persistence, so the
-/// demo and the tests never need anyone to start storage by hand. The package is installed into
-/// <c>.tools/azurite</c> under the repository root on first use (AZURITE_BIN overrides the binary).
+/// Starts Azurite (npm, pinned version): on free loopback ports in memory for the demo and the
+/// tests, or on the standard ports with data on disk for <c>junipeer run</c>. The package is
+/// installed into <c>.tools/azurite</c> under the repository root on first use (AZURITE_BIN
+/// overrides the binary). Disposing stops it (SIGTERM so it flushes its data, then kill).
 /// </summary>
 public sealed class AzuriteRunner : IAsyncDisposable
 {
@@ -19,17 +46,31 @@ public sealed class AzuriteRunner : IAsyncDisposable
     private AzuriteRunner(Process process, int blob, int queue, int table)
     {
         _process = process;
-        ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        ConnectionString = DevConnectionString(blob, queue, table);
     }
 
     public string ConnectionString { get; }
 
-    public static async Task<AzuriteRunner> StartAsync(Action<string>? progress, CancellationToken ct)
+    /// <summary>The Azurite process id (tests check it is gone after shutdown).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Azurite's well-known development account on loopback ports (the key is Azurite's public one).</summary>
+    public static string DevConnectionString(int blob, int queue, int table) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+
+    /// <summary>Free loopback ports, in memory: the demo and the tests.</summary>
+    public static Task<AzuriteRunner> StartAsync(Action<string>? progress, CancellationToken ct) =>
+        StartAsync(new AzuriteStartOptions(FreePort(), FreePort(), FreePort(), null), progress, ct);
+
+    /// <summary>True when something answers on both the queue and the table port (an Azurite already running).</summary>
+    public static async Task<bool> IsRunningAsync(AzuriteStartOptions options) =>
+        await IsListeningAsync(options.QueuePort) && await IsListeningAsync(options.TablePort);
+
+    public static async Task<AzuriteRunner> StartAsync(AzuriteStartOptions options, Action<string>? progress, CancellationToken ct)
     {
         var bin = await EnsureInstalledAsync(progress, ct);
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var (blob, queue, table) = (options.BlobPort, options.QueuePort, options.TablePort);
         var psi = new ProcessStartInfo(bin)
         {
             RedirectStandardOutput = true,
@@ -38,7 +79,7 @@ public sealed class AzuriteRunner : IAsyncDisposable
         };
         foreach (var a in new[]
                  {
-                     "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose",
+                     "--silent", "--skipApiVersionCheck", "--loose",
                      "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -47,7 +88,18 @@ public sealed class AzuriteRunner : IAsyncDisposable
             psi.ArgumentList.Add(a);
         }
 
-        progress?.Invoke($"starting Azurite {Version} on 127.0.0.1:{blob}/{queue}/{table}");
+        if (options.Location is null)
+        {
+            psi.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(options.Location);
+            psi.ArgumentList.Add("--location");
+            psi.ArgumentList.Add(options.Location);
+        }
+
+        progress?.Invoke($"starting Azurite {Version} on 127.0.0.1:{blob}/{queue}/{table} ({(options.Location is null ? "in memory" : "data in " + options.Location)})");
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Azurite did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -125,14 +177,14 @@ public sealed class AzuriteRunner : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static async Task<bool> IsListeningAsync(int port)
+    public static async Task<bool> IsListeningAsync(int port)
     {
         try
         {
@@ -152,8 +204,8 @@ public sealed class AzuriteRunner : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
+                // SIGTERM first so an Azurite with data on disk flushes it; kill if it lingers.
+                await ProcessSignals.TerminateAsync(_process, TimeSpan.FromSeconds(5));
             }
         }
         catch (InvalidOperationException)

@@ -14,12 +14,16 @@ public static class DemoCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress and logs go to stderr)" };
         var noFaults = new Option<bool>("--no-faults") { Description = "Deliver every webhook once and inject no Visma faults" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every order to finish", DefaultValueFactory = _ => 240 };
-        var verbose = new Option<bool>("--verbose") { Description = "Also log warnings (transient failures and retries) to stderr" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also log warnings (transient failures and retries) to stderr, with the host's output" };
+        var hostKills = new Option<int>("--host-kills") { Description = "How often the `junipeer run` child is SIGKILLed mid-run and restarted", DefaultValueFactory = _ => 1 };
+        var storageWipes = new Option<int>("--storage-wipes") { Description = "How often all tables and queues are wiped after a pass (integration re-added, sweep run again)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("demo", "Run the demo: Azurite + Sandbox + local host, 64 Centra orders → Visma.net invoices, with dropped/duplicated webhooks and the fallback sweep");
         cmd.Options.Add(json);
         cmd.Options.Add(noFaults);
         cmd.Options.Add(timeout);
         cmd.Options.Add(verbose);
+        cmd.Options.Add(hostKills);
+        cmd.Options.Add(storageWipes);
         cmd.SetAction(async (parse, ct) =>
         {
             var asJson = parse.GetValue(json);
@@ -29,28 +33,40 @@ public static class DemoCommand
                 Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 StorageConnectionString = Environment.GetEnvironmentVariable("AzureWebJobsStorage"),
                 LogLevel = parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error,
+                ForwardHostOutput = parse.GetValue(verbose),
+                HostKills = Math.Max(0, parse.GetValue(hostKills)),
+                StorageWipes = Math.Max(0, parse.GetValue(storageWipes)),
                 ConfigureLogging = b => b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
             };
             if (parse.GetValue(noFaults))
             {
-                options = options with { WebhookDropRate = 0, WebhookDuplicateRate = 0, Visma429Burst = 0, Visma5xxRate = 0, VismaCommitThenDropRate = 0 };
+                options = options with { WebhookDropRate = 0, WebhookDuplicateRate = 0, Visma429Burst = 0, Visma5xxRate = 0, VismaCommitThenDropRate = 0, HostKills = 0, StorageWipes = 0 };
             }
 
             DemoReport? report = null;
-            await console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .StartAsync(async ctx =>
-                {
-                    var task = ctx.AddTask("orders finished", maxValue: 64);
-                    report = await DemoRunner.RunAsync(options,
-                        m => console.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
-                        (done, total) =>
-                        {
-                            task.MaxValue = total;
-                            task.Value = done;
-                        }, ct);
-                    task.Value = task.MaxValue;
-                });
+            try
+            {
+                await console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask("orders finished", maxValue: 64);
+                        report = await DemoRunner.RunAsync(options,
+                            m => console.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
+                            (done, total) =>
+                            {
+                                task.MaxValue = total;
+                                task.Value = done;
+                            }, ct);
+                        task.Value = task.MaxValue;
+                    });
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl+C / SIGTERM: the host child, the Sandbox and Azurite were stopped on the way out.
+                console.MarkupLine("[yellow]demo cancelled[/]");
+                return 130;
+            }
 
             var r = report!;
             if (asJson)
@@ -63,7 +79,7 @@ public static class DemoCommand
             }
 
             var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0
-                     && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0;
+                     && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0 && r.Contract.Violations == 0;
             return ok ? 0 : 1;
         });
         return cmd;
@@ -86,6 +102,10 @@ public static class DemoCommand
         table.AddRow("Visma calls per invoiced order", o.VismaCallsPerOrder.ToString("0.00", Inv));
         table.AddRow("customers created in Visma", r.CustomersCreated.ToString(Inv));
         table.AddRow("webhooks delivered / dropped / duplicated", $"{r.Webhooks.Delivered} / {r.Webhooks.Dropped} / {r.Webhooks.Duplicated}");
+        var f = r.Faults;
+        table.AddRow("host kills (SIGKILL + restart of `junipeer run`)", f.HostKills.Count.ToString(Inv));
+        table.AddRow("storage wipes (invoices before / after / new)", Color($"{f.StorageWipes.Count}: {f.StorageWipes.InvoicesBefore} / {f.StorageWipes.InvoicesAfter} / {f.StorageWipes.NewInvoicesAfterWipe}", f.StorageWipes.NewInvoicesAfterWipe == 0));
+        table.AddRow("Sandbox contract violations", Color(r.Contract.Violations.ToString(Inv), r.Contract.Violations == 0));
         table.AddRow("duration", $"{r.DurationSeconds:0.0} s");
         console.Write(table);
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Junipeer.Cli.Azurite;
 using Junipeer.Cli.LocalHost;
 using Junipeer.Core.Integrations;
@@ -24,6 +26,21 @@ public sealed record DemoOptions
     public int Seed { get; init; } = 7;
     public LogLevel LogLevel { get; init; } = LogLevel.Error;
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>SIGKILLs of the `junipeer run` child mid-run (each followed by a restart).</summary>
+    public int HostKills { get; init; } = 1;
+
+    /// <summary>Wipes of all tables and queues after the first pass (integration re-added, sweep run again).</summary>
+    public int StorageWipes { get; init; } = 1;
+
+    /// <summary>Lease on a received queue message and on a ledger row: how long work a killed host held stays blocked.</summary>
+    public int LeaseSeconds { get; init; } = 15;
+
+    /// <summary>Lease on a received queue message (renewed while the function runs): how soon a killed host's messages come back.</summary>
+    public int MessageLeaseSeconds { get; init; } = 6;
+
+    /// <summary>Forward the child host's output to stderr.</summary>
+    public bool ForwardHostOutput { get; init; }
 }
 
 public sealed record DemoOrderCounts(int Sent, int Invoiced, int Failed, int Duplicates, int Missing, double VismaCallsPerOrder, int AmountMismatches, int UnexpectedFailures);
@@ -37,6 +54,17 @@ public sealed record DemoPaymentCounts(int GiftOrders, int Created, int Released
 
 public sealed record DemoWebhookCounts(int Orders, int Delivered, int Dropped, int Duplicated, int Rejected);
 
+/// <summary>Host kills: the `junipeer run` child SIGKILLed and restarted; orders finished and invoices in Visma when it died.</summary>
+public sealed record DemoHostKills(int Count, int Restarts, IReadOnlyList<int> FinishedAtKill, IReadOnlyList<int> InvoicesAtKill);
+
+/// <summary>Storage wipes: every table and queue deleted after a pass, the integration re-added, the sweep run again.</summary>
+public sealed record DemoStorageWipes(int Count, int TablesDeleted, int QueuesDeleted, int InvoicesBefore, int InvoicesAfter, int NewInvoicesAfterWipe);
+
+public sealed record DemoFaults(DemoHostKills HostKills, DemoStorageWipes StorageWipes);
+
+/// <summary>Off-contract requests the Sandbox's emulators recorded (GET /_sandbox/contract/violations).</summary>
+public sealed record DemoContract(int Violations, IReadOnlyList<string> Samples);
+
 public sealed record DemoReport(
     DemoOrderCounts Orders,
     DemoPaymentCounts Payments,
@@ -46,18 +74,24 @@ public sealed record DemoReport(
     IReadOnlyDictionary<string, long> VismaCalls,
     int CustomersCreated,
     int Invoices,
-    double DurationSeconds);
+    double DurationSeconds,
+    DemoFaults Faults,
+    DemoContract Contract,
+    IReadOnlyList<string> Unfinished);
 
 /// <summary>
 /// The main job end to end on real parts: Azurite, the Sandbox over loopback HTTP and the local
-/// Functions host. Seeds Centra, delivers webhooks (some dropped, some duplicated), lets the sweep
-/// catch up, and counts the outcome from the Sandbox's own records — not from our ledger.
+/// Functions host as a child process (`junipeer run`). Seeds Centra, delivers webhooks (some
+/// dropped, some duplicated), SIGKILLs and restarts the host mid-run, lets the sweep catch up,
+/// wipes all storage and sweeps again, and counts the outcome from the Sandbox's own records — not
+/// from our ledger.
 /// </summary>
 public static class DemoRunner
 {
-    public static async Task<DemoReport> RunAsync(DemoOptions options, Action<string> status, Action<int, int> progress, CancellationToken ct)
+    public static async Task<DemoReport> RunAsync(DemoOptions options, Action<string> say, Action<int, int> progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        void status(string m) => say($"[{clock.Elapsed.TotalSeconds:0.0} s] {m}");
         AzuriteRunner? azurite = null;
         var storage = options.StorageConnectionString;
         if (string.IsNullOrWhiteSpace(storage))
@@ -74,31 +108,33 @@ public static class DemoRunner
 
             var webhookSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
             var prefix = "demo" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-            status("starting the local Functions host (HTTP, queues per host.json, timers)");
-            await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+            var settings = new Dictionary<string, string?>
             {
-                Port = 0,
-                MinimumLogLevel = options.LogLevel,
-                ConfigureLogging = options.ConfigureLogging,
-                Settings = new Dictionary<string, string?>
-                {
-                    ["AzureWebJobsStorage"] = storage,
-                    ["Junipeer:Storage:Prefix"] = prefix,
-                    ["OrderSweepSchedule"] = options.SweepSchedule,
-                    ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-                    ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
-                    ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),
-                    [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
-                    [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
-                    [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
-                    [$"Secrets:{DemoScenario.WebhookSecretName}"] = webhookSecret,
-                },
-            }, ct);
+                ["AzureWebJobsStorage"] = storage,
+                ["Junipeer:Storage:Prefix"] = prefix,
+                ["OrderSweepSchedule"] = options.SweepSchedule,
+                ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
+                ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),
+                ["Junipeer:Orders:LeaseSeconds"] = options.LeaseSeconds.ToString(CultureInfo.InvariantCulture),
+                [QueuePump.MessageLeaseKey] = options.MessageLeaseSeconds.ToString(CultureInfo.InvariantCulture),
+                [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
+                ["Logging:LogLevel:Default"] = options.LogLevel.ToString(),
+                [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
+                [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
+                [$"Secrets:{DemoScenario.WebhookSecretName}"] = webhookSecret,
+            };
+            var port = AzuriteRunner.FreePort();
+            status($"starting the local Functions host as a child process (`junipeer run --port {port}`)");
+            var host = await ChildHost.StartAsync(port, settings, options.ForwardHostOutput, ct);
+            await using var hostGuard = new AsyncGuard(() => host.DisposeAsync());
+            var sp = Program.Services(settings);
+            await using var spGuard = new AsyncGuard(() => sp.DisposeAsync());
 
-            var integrations = host.Services.GetRequiredService<IIntegrationStore>();
+            var integrations = sp.GetRequiredService<IIntegrationStore>();
             var start = sandbox.State.Clock.GetUtcNow();
-            await integrations.SaveAsync(DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl,
-                syncFrom: start - TimeSpan.FromDays(1)), ct);
+            var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, syncFrom: start - TimeSpan.FromDays(1));
+            await integrations.SaveAsync(integration, ct);
 
             var specs = DemoScenario.Orders(at: start);
             foreach (var spec in specs)
@@ -129,22 +165,71 @@ public static class DemoRunner
             }, ct);
             status($"webhooks: {webhooks.Delivered.Count} delivered, {webhooks.Dropped.Count} dropped, {webhooks.Duplicated.Count} duplicated; the sweep ({options.SweepSchedule}) catches the rest");
 
-            var ledger = host.Services.GetRequiredService<ISyncLedger>();
-            IReadOnlyList<LedgerEntry> entries = [];
-            while (clock.Elapsed < options.Timeout)
+            var ledger = sp.GetRequiredService<ISyncLedger>();
+            var invoicesNow = () => sandbox.State.Visma.Invoices(DemoScenario.CompanyTenantId).Count;
+            async Task<IReadOnlyList<LedgerEntry>> WaitAsync(Func<int, bool> until)
             {
-                entries = await ledger.ListAsync(DemoScenario.IntegrationId, Flows.Orders, ct);
-                var finished = entries.Count(e => e.Status is LedgerStatus.Done or LedgerStatus.Failed);
-                progress(finished, specs.Count);
-                if (finished >= specs.Count)
+                IReadOnlyList<LedgerEntry> seen = [];
+                while (clock.Elapsed < options.Timeout)
                 {
-                    break;
+                    seen = await ledger.ListAsync(DemoScenario.IntegrationId, Flows.Orders, ct);
+                    var finished = seen.Count(e => e.Status is LedgerStatus.Done or LedgerStatus.Failed);
+                    progress(finished, specs.Count);
+                    if (until(finished))
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(250, ct);
                 }
 
-                await Task.Delay(250, ct);
+                return seen;
             }
 
-            return Report(sandbox, specs, entries, webhooks, clock.Elapsed);
+            // Host kills: a real SIGKILL of the child mid-run, then a restart on the same storage.
+            var finishedAtKill = new List<int>();
+            var invoicesAtKill = new List<int>();
+            for (var k = 0; k < options.HostKills; k++)
+            {
+                var target = specs.Count * (k + 1) / (options.HostKills + 2);
+                var before = await WaitAsync(f => f >= target);
+                finishedAtKill.Add(before.Count(e => e.Status is LedgerStatus.Done or LedgerStatus.Failed));
+                invoicesAtKill.Add(invoicesNow());
+                status($"host kill {k + 1}: SIGKILL the `junipeer run` child (pid {host.ProcessId}) with {finishedAtKill[^1]} of {specs.Count} orders finished; restarting it");
+                host.KillHard();
+                await host.DisposeAsync();
+                host = await ChildHost.StartAsync(port, settings, options.ForwardHostOutput, ct);
+            }
+
+            var entries = await WaitAsync(f => f >= specs.Count);
+
+            // Storage wipes: stop the host, delete every table and queue, start again, re-add the integration; the sweep re-reads Centra.
+            int tablesDeleted = 0, queuesDeleted = 0, invoicesBeforeWipe = invoicesNow();
+            for (var w = 0; w < options.StorageWipes; w++)
+            {
+                status($"storage wipe {w + 1}: stopping the host (SIGTERM), deleting every table and queue, re-adding the integration, sweeping again");
+                await host.DisposeAsync();
+                var (t, q) = await WipeAsync(storage!, prefix, ct);
+                tablesDeleted += t;
+                queuesDeleted += q;
+                host = await ChildHost.StartAsync(port, settings, options.ForwardHostOutput, ct);
+
+                // Fresh clients: the old ones remember tables that no longer exist.
+                await sp.DisposeAsync();
+                sp = Program.Services(settings);
+                integrations = sp.GetRequiredService<IIntegrationStore>();
+                ledger = sp.GetRequiredService<ISyncLedger>();
+                await integrations.SaveAsync(integration, ct);
+                await Task.Delay(500, ct);
+                entries = await WaitAsync(f => f >= specs.Count);
+            }
+
+            var faults = new DemoFaults(
+                new DemoHostKills(options.HostKills, options.HostKills, finishedAtKill, invoicesAtKill),
+                new DemoStorageWipes(options.StorageWipes, tablesDeleted, queuesDeleted, invoicesBeforeWipe, invoicesNow(), invoicesNow() - invoicesBeforeWipe));
+            await host.DisposeAsync();
+            var contract = await ContractViolationsAsync(sandbox, ct);
+            return Report(sandbox, specs, entries, webhooks, clock.Elapsed) with { Faults = faults, Contract = contract };
         }
         finally
         {
@@ -203,6 +288,56 @@ public static class DemoRunner
             vismaCalls,
             sandbox.State.Visma.Customers(DemoScenario.CompanyTenantId).Count,
             invoices.Count,
-            Math.Round(elapsed.TotalSeconds, 1));
+            Math.Round(elapsed.TotalSeconds, 1),
+            new DemoFaults(new DemoHostKills(0, 0, [], []), new DemoStorageWipes(0, 0, 0, 0, 0, 0)),
+            new DemoContract(0, []),
+            [.. specs.Select(s => s.Number!.Value.ToString(CultureInfo.InvariantCulture))
+                .Select(n => (n, e: entries.FirstOrDefault(e => e.Key.EntityKey == n)))
+                .Where(x => x.e is null || x.e.Status is not (LedgerStatus.Done or LedgerStatus.Failed))
+                .Select(x => x.e is null ? $"{x.n}: no ledger row" : $"{x.n}: {x.e.Status} {x.e.Phase} attempts {x.e.Attempts}")]);
+    }
+
+    /// <summary>Reads the Sandbox's contract-violation record over its control plane.</summary>
+    private static async Task<DemoContract> ContractViolationsAsync(SandboxHost sandbox, CancellationToken ct)
+    {
+        using var http = new HttpClient();
+        using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(sandbox.ControlBase, "contract/violations"), ct));
+        var samples = doc.RootElement.TryGetProperty("violations", out var v) && v.ValueKind == JsonValueKind.Array
+            ? v.EnumerateArray().Take(5).Select(x => x.ToString()).ToList()
+            : [];
+        return new DemoContract(doc.RootElement.GetProperty("count").GetInt32(), samples);
+    }
+
+    /// <summary>Deletes every table and queue of this run (its name prefix).</summary>
+    private static async Task<(int Tables, int Queues)> WipeAsync(string connectionString, string prefix, CancellationToken ct)
+    {
+        var tables = new Azure.Data.Tables.TableServiceClient(connectionString);
+        var tableNames = new List<string>();
+        await foreach (var t in tables.QueryAsync(cancellationToken: ct))
+        {
+            if (t.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                tableNames.Add(t.Name);
+            }
+        }
+
+        foreach (var name in tableNames)
+        {
+            await tables.DeleteTableAsync(name, ct);
+        }
+
+        var queues = new Azure.Storage.Queues.QueueServiceClient(connectionString);
+        var queueNames = new List<string>();
+        await foreach (var q in queues.GetQueuesAsync(prefix: prefix + "-", cancellationToken: ct))
+        {
+            queueNames.Add(q.Name);
+        }
+
+        foreach (var name in queueNames)
+        {
+            await queues.DeleteQueueAsync(name, ct);
+        }
+
+        return (tableNames.Count, queueNames.Count);
     }
 }

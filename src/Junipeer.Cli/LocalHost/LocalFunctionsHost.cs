@@ -64,6 +64,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             builder.Services.Replace(ServiceDescriptor.Singleton(options.TimeProvider));
         }
 
+        // The CLI owns Ctrl+C/SIGTERM (ShutdownSignals) and stops the host itself; the default
+        // ConsoleLifetime would swallow SIGTERM and leave the command waiting.
+        builder.Services.AddSingleton<IHostLifetime, CliHostLifetime>();
         builder.Services.AddMvcCore();
         builder.AddJunipeer();
 
@@ -111,4 +114,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A host lifetime that does not hook process signals (the CLI does).</summary>
+internal sealed class CliHostLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,14 +1,29 @@
-using Cronos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NCrontab;
 
 namespace Junipeer.Cli.LocalHost;
 
-/// <summary>Runs a timer-triggered function on its six-field NCRONTAB schedule (UTC), like the host.</summary>
+/// <summary>
+/// Runs a timer-triggered function on its schedule (UTC) like the host: six-field NCRONTAB
+/// (<c>{second} {minute} {hour} {day} {month} {day-of-week}</c>) parsed with NCrontab, the library
+/// the Functions host itself uses; a five-field expression is rejected as the host rejects it.
+/// </summary>
 public sealed class TimerPump(FunctionDescriptor function, IServiceProvider services, TimeProvider time, ILogger<TimerPump> logger) : BackgroundService
 {
-    private readonly CronExpression _schedule = CronExpression.Parse(function.Target, CronFormat.IncludeSeconds);
+    private readonly CrontabSchedule _schedule = Parse(function.Target);
+
+    public static CrontabSchedule Parse(string expression)
+    {
+        if (expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 6)
+        {
+            throw new InvalidOperationException($"Timer schedule '{expression}' must have six fields ({{second}} {{minute}} {{hour}} {{day}} {{month}} {{day-of-week}}), as the Functions host expects.");
+        }
+
+        return CrontabSchedule.TryParse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true })
+               ?? throw new InvalidOperationException($"Timer schedule '{expression}' is not a valid NCRONTAB expression.");
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,15 +31,10 @@ public sealed class TimerPump(FunctionDescriptor function, IServiceProvider serv
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow().UtcDateTime;
-            var next = _schedule.GetNextOccurrence(now, TimeZoneInfo.Utc);
-            if (next is null)
-            {
-                return;
-            }
-
+            var next = _schedule.GetNextOccurrence(now);
             try
             {
-                await Task.Delay(next.Value - now, time, stoppingToken);
+                await Task.Delay(next - now, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -33,10 +43,10 @@ public sealed class TimerPump(FunctionDescriptor function, IServiceProvider serv
 
             var info = new TimerInfo
             {
-                IsPastDue = time.GetUtcNow().UtcDateTime - next.Value > TimeSpan.FromSeconds(30),
-                ScheduleStatus = new ScheduleStatus { Last = last ?? default, Next = _schedule.GetNextOccurrence(next.Value, TimeZoneInfo.Utc) ?? default, LastUpdated = next.Value },
+                IsPastDue = time.GetUtcNow().UtcDateTime - next > TimeSpan.FromSeconds(30),
+                ScheduleStatus = new ScheduleStatus { Last = last ?? default, Next = _schedule.GetNextOccurrence(next), LastUpdated = next },
             };
-            last = next.Value;
+            last = next;
             try
             {
                 await function.InvokeAsync(services, p => p.ParameterType == typeof(TimerInfo) ? info : p.ParameterType == typeof(CancellationToken) ? stoppingToken : null);

@@ -38,6 +38,7 @@ public static class ErrorCodes
     public const string QueueMessageInvalid = "QUEUE_MESSAGE_INVALID";
     public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
     public const string LedgerPhaseUnknown = "LEDGER_PHASE_UNKNOWN";
+    public const string StorageUnavailable = "STORAGE_UNAVAILABLE";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -168,6 +169,9 @@ public static class ErrorCodes
         new(ShopOrderOwnershipOverlap, "Two integrations on the same Centra store would both claim some orders",
             "Another integration already uses the same Centra GraphQL URL, and the two ownership filters (Shop.Centra.OrderFilter) are missing or overlap, so both would invoice the same orders.",
             "Give every integration on that store a Shop.Centra.OrderFilter (store ids, market ids or shipping countries) so that no order matches two of them, then save again.", false),
+        new(StorageUnavailable, "The CLI could not use its storage",
+            "The storage account or Azurite the command resolved (printed on stderr and under \"storage\" in --json) did not answer or refused the request: Azurite not running, wrong AzureWebJobsStorage, or no access.",
+            "Start `junipeer run` (it starts Azurite) or Azurite itself, or point AzureWebJobsStorage (environment, or local.settings.json) at the right account; then run the command again. Exit code 3.", true),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -4,13 +4,15 @@ using Microsoft.Extensions.Options;
 
 namespace Junipeer.Functions.Hosting;
 
-/// <summary>Validates the whole options tree (data annotations on every section) at start-up.</summary>
+/// <summary>
+/// Validates the nested sections at start-up (data annotations on each; the framework's
+/// <c>ValidateDataAnnotations()</c> checks the top level but does not descend) and the key format.
+/// </summary>
 public sealed class JunipeerOptionsValidator : IValidateOptions<JunipeerOptions>
 {
     public ValidateOptionsResult Validate(string? name, JunipeerOptions options)
     {
         var failures = new List<string>();
-        Check(options, "Junipeer", failures);
         Check(options.VismaNet, "Junipeer:VismaNet", failures);
         Check(options.Centra, "Junipeer:Centra", failures);
         Check(options.Orders, "Junipeer:Orders", failures);

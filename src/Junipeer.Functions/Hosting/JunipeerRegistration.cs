@@ -22,6 +22,7 @@ public static class JunipeerRegistration
         var services = builder.Services;
         services.AddOptions<JunipeerOptions>()
             .Bind(builder.Configuration.GetSection(JunipeerOptions.Section))
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<JunipeerOptions>, JunipeerOptionsValidator>();
 
