@@ -101,6 +101,11 @@ public static class Program
         {
             return await body();
         }
+        catch (JunipeerException ex)
+        {
+            // A refusal with a code (invalid settings, a URL or secret not allowed, overlapping ownership): bad input.
+            return output.Error(ExitCodes.InvalidInput, ex.Code, ex.Message, storage);
+        }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException && ex is not OptionsValidationException)
         {
             var hint = storage.IsLocalAzurite ? " Is `junipeer run` (or Azurite) running on these ports?" : "";

@@ -117,6 +117,9 @@ public static class DemoRunner
                 ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
                 ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),
                 ["Junipeer:Orders:LeaseSeconds"] = options.LeaseSeconds.ToString(CultureInfo.InvariantCulture),
+                // The fence holds a row for the lease, which must outlast one ERP write (checked at start-up):
+                // the Sandbox answers on loopback, so a short write timeout keeps the demo's short lease valid.
+                ["Junipeer:VismaNet:TimeoutSeconds"] = Math.Max(1, options.LeaseSeconds - 11).ToString(CultureInfo.InvariantCulture),
                 [QueuePump.MessageLeaseKey] = options.MessageLeaseSeconds.ToString(CultureInfo.InvariantCulture),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
                 ["Logging:LogLevel:Default"] = options.LogLevel.ToString(),

@@ -161,7 +161,20 @@ public class CentraSweepContractTests(AzuriteFixture azurite)
     {
         await using var h = await EngineHarness.StartAsync(azurite);
         var store = h.Services.GetRequiredService<IIntegrationStore>();
-        var second = h.Integration with { Id = h.Integration.Id + "-no" };
+        var secondId = h.Integration.Id + "-no";
+        var second = h.Integration with
+        {
+            Id = secondId,
+            Erp = h.Integration.Erp with { VismaNet = h.Integration.Erp.VismaNet! with { ClientSecretName = EngineHarness.SecretName(secondId, "VismaClientSecret") } },
+            Shop = h.Integration.Shop with
+            {
+                Centra = h.Integration.Shop.Centra! with
+                {
+                    TokenSecretName = EngineHarness.SecretName(secondId, "CentraToken"),
+                    WebhookSecretName = EngineHarness.SecretName(secondId, "CentraWebhookSecret"),
+                },
+            },
+        };
 
         // The first integration (no filter) owns every order: a second one on the same store is refused.
         var ex = await Assert.ThrowsAsync<JunipeerException>(() => store.SaveAsync(second with

@@ -1,3 +1,4 @@
+using Junipeer.Core.Integrations;
 using System.Text.Json;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Sync;
@@ -54,11 +55,14 @@ public class WebhookTests(AzuriteFixture azurite)
         var unconfigured = h.Integration with
         {
             Id = id + "-b",
-            Shop = h.Integration.Shop with { Centra = h.Integration.Shop.Centra! with { WebhookSecretName = EngineHarness.SecretName(id + "-b", "NeverConfigured") } },
+            // Its own slice of the store (another integration on the same Centra store must say which orders are its own).
+            Shop = h.Integration.Shop with { Centra = h.Integration.Shop.Centra! with { WebhookSecretName = EngineHarness.SecretName(id + "-b", "NeverConfigured"), OrderFilter = new OrderOwnershipFilter { MarketIds = ["999"] } } },
             Erp = h.Integration.Erp with { VismaNet = h.Integration.Erp.VismaNet! with { ClientSecretName = EngineHarness.SecretName(id + "-b", "VismaClientSecret") } },
         };
         unconfigured = unconfigured with { Shop = unconfigured.Shop with { Centra = unconfigured.Shop.Centra! with { TokenSecretName = EngineHarness.SecretName(id + "-b", "CentraToken") } } };
-        await h.Services.GetRequiredService<Junipeer.Core.Integrations.IIntegrationStore>().SaveAsync(unconfigured, TestContext.Current.CancellationToken);
+        var integrations = h.Services.GetRequiredService<Junipeer.Core.Integrations.IIntegrationStore>();
+        await integrations.SaveAsync(h.Integration with { Shop = h.Integration.Shop with { Centra = h.Integration.Shop.Centra! with { OrderFilter = new OrderOwnershipFilter { MarketIds = ["1"] } } } }, TestContext.Current.CancellationToken);
+        await integrations.SaveAsync(unconfigured, TestContext.Current.CancellationToken);
 
         var body = EngineHarness.WebhookBody(2004);
         var answers = new Dictionary<string, WebhookResponse>

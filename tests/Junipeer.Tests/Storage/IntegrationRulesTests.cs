@@ -100,17 +100,21 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
         Assert.Equal(ErrorCodes.IntegrationSettingsInvalid, Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(both)).Code);
     }
 
+    /// <summary>Several integrations on one Centra store each own a slice of its orders (here: a shipping country).</summary>
+    private static Integration Owning(Integration i, string country) =>
+        i with { Shop = i.Shop with { Centra = i.Shop.Centra! with { OrderFilter = new OrderOwnershipFilter { Countries = [country] } } } };
+
     [Fact]
     public async Task Saving_refuses_bad_urls_and_secrets_in_another_integrations_namespace()
     {
         var ct = TestContext.Current.CancellationToken;
         var (store, _) = Store(allowLoopback: false);
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        var ab = Renamed(Example(), "ab" + suffix);
+        var ab = Owning(Renamed(Example(), "ab" + suffix), "SE");
         await store.SaveAsync(ab, ct);
 
         // "ab…x" is nested in "ab…"'s namespace: it may not use a secret of "ab…"'s …
-        var abx = Renamed(Example(), ab.Id + "x");
+        var abx = Owning(Renamed(Example(), ab.Id + "x"), "NO");
         var stealing = abx with { Shop = abx.Shop with { Centra = abx.Shop.Centra! with { TokenSecretName = ab.Shop.Centra!.TokenSecretName } } };
         Assert.Equal(ErrorCodes.IntegrationSecretNotScoped, (await Assert.ThrowsAsync<JunipeerException>(() => store.SaveAsync(stealing, ct))).Code);
         // … and "ab…" may not reach into "ab…x"'s namespace.
@@ -120,7 +124,7 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
         Assert.Equal(ErrorCodes.IntegrationSecretNotScoped, ex.Code);
         Assert.Contains(abx.Id, ex.Message, StringComparison.Ordinal);
         // Same letters, different hyphens: the namespaces are equal, so the second id is refused.
-        var twin = Renamed(Example(), ab.Id[..2] + "-" + ab.Id[2..]);
+        var twin = Owning(Renamed(Example(), ab.Id[..2] + "-" + ab.Id[2..]), "DK");
         Assert.Equal(ErrorCodes.IntegrationSecretNotScoped, (await Assert.ThrowsAsync<JunipeerException>(() => store.SaveAsync(twin, ct))).Code);
 
         var sandboxy = WithUrls(Renamed(Example(), "lo" + suffix), centra: "http://127.0.0.1:5001/graphql");
