@@ -1,4 +1,4 @@
-using Junipeer.Functions.Functions;
+using Junipeer.Functions.Orders;
 using Junipeer.Functions.Hosting;
 using Junipeer.Storage;
 using Microsoft.AspNetCore.Builder;

@@ -51,6 +51,12 @@ public static class OrderFacts
     /// <summary>The invoice reference used by the first attempt; later lookups use it, not today's prefix.</summary>
     public const string Reference = "reference";
 
+    /// <summary>
+    /// Set when the invoice was found in the ERP rather than created by this row (storage lost, or an
+    /// uncertain attempt): later documents of the order (the gift payment) are then looked up first.
+    /// </summary>
+    public const string InvoiceFoundInErp = "invoiceFoundInErp";
+
     /// <summary>Why the order was skipped (status filter, before SyncFrom, not this integration's).</summary>
     public const string SkipReason = "skipReason";
 }
@@ -216,6 +222,9 @@ public sealed class OrderSyncHandler(
             ct,
             precheck: () => IndexedAsync(integration, erp, reference, order.OrderDate, ct));
         index.Remember(integration.Id, InvoiceIndexKind, reference, invoice.Id);
+        if (invoice.Recovered)
+            work.Note(OrderFacts.InvoiceFoundInErp, "true");
+        var invoiceFound = work.Entry.Facts.ContainsKey(OrderFacts.InvoiceFoundInErp);
 
         if (integration.Orders.ReleaseInvoices)
         {
@@ -234,7 +243,7 @@ public sealed class OrderSyncHandler(
         {
             if (integration.Orders.ReleaseInvoices)
             {
-                var payment = await BookGiftPaymentAsync(integration, erp, giftSettings, order, draft, gift, invoice.Id, work, ct);
+                var payment = await BookGiftPaymentAsync(integration, erp, giftSettings, order, draft, gift, invoice.Id, invoiceFound, work, ct);
                 giftNote = $"; gift certificate {Money(gift)} {order.Currency} booked as payment {payment}";
             }
             else
@@ -267,6 +276,7 @@ public sealed class OrderSyncHandler(
         ErpInvoiceDraft invoice,
         decimal gift,
         string invoiceNumber,
+        bool invoiceRecovered,
         Work<OrderPhase> work,
         CancellationToken ct)
     {
@@ -290,7 +300,10 @@ public sealed class OrderSyncHandler(
             }, ct),
             duplicates: found => new JunipeerException(ErrorCodes.DuplicatePaymentForOrder,
                 $"{found.Count} payments with reference {reference} are applied to invoice {invoiceNumber}: {string.Join(", ", found)}."),
-            ct);
+            ct,
+            // An invoice this worker found rather than created (storage lost, or another attempt made it)
+            // may carry its payment already: the ledger cannot vouch, so read the invoice's payments first.
+            precheck: invoiceRecovered ? () => Task.FromResult<IReadOnlyList<string>?>(null) : null);
 
         await work.ActOnceAsync(
             OrderPhase.GiftPaymentReleaseAttempted,

@@ -2,7 +2,7 @@ using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
 using Junipeer.Core.Orders;
 using Junipeer.Core.Sync;
-using Junipeer.Functions.Intake;
+using Junipeer.Functions.Orders;
 using Junipeer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

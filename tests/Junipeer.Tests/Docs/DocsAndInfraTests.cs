@@ -6,7 +6,7 @@ using Junipeer.Core;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
-using Junipeer.Functions.Functions;
+using Junipeer.Functions.Orders;
 using Junipeer.Storage;
 
 namespace Junipeer.Tests.Docs;

@@ -18,7 +18,7 @@ public class LocalHostTests(AzuriteFixture azurite)
     {
         var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *" }).Build();
-        var functions = FunctionCatalog.Discover(typeof(Junipeer.Functions.Functions.OrderSyncFunction).Assembly, config).ToDictionary(f => f.Name);
+        var functions = FunctionCatalog.Discover(typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly, config).ToDictionary(f => f.Name);
 
         Assert.Equal(TriggerKind.Http, functions["CentraWebhook"].Kind);
         Assert.Equal("api/webhooks/centra/{integrationId}", functions["CentraWebhook"].Target);

@@ -5,7 +5,7 @@ using Azure.Storage.Queues.Models;
 using Junipeer.Cli.Demo;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Sync;
-using Junipeer.Functions.Functions;
+using Junipeer.Functions.Orders;
 using Junipeer.Functions.Hosting;
 using Junipeer.Sandbox;
 using Junipeer.Sandbox.Centra;

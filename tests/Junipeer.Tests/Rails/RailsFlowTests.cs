@@ -29,12 +29,19 @@ public class RailsFlowTests(AzuriteFixture azurite)
     {
         await using var h = await EngineHarness.StartAsync(azurite);
         for (var n = 3001; n <= 3010; n++)
-            h.AddOrder(Order(n, $"buyer{n % 4}@example.com"));
+        {
+            var spec = Order(n, $"buyer{n % 4}@example.com");
+            spec.GiftCertificate = n % 3 == 0 ? 100m : 0m; // some orders carry a gift-certificate payment
+            h.AddOrder(spec);
+        }
+
         h.AddOrder(Order(3011, email: null, customerId: 9011));
         await h.SweepAsync();
         await h.DrainAsync();
         Assert.Equal(11, h.Invoices.Count);
         var customers = h.Customers.Count;
+        var payments = h.Payments.Count;
+        Assert.Equal(3, payments);
 
         await h.WipeStorageAsync();
         var callsBefore = h.VismaCalls;
@@ -44,6 +51,7 @@ public class RailsFlowTests(AzuriteFixture azurite)
 
         Assert.Equal(11, h.Invoices.Count);
         Assert.Equal(customers, h.Customers.Count);
+        Assert.Equal(payments, h.Payments.Count);
         Assert.Equal(postsBefore, h.Sandbox.State.Stats.CountPrefix("visma POST")); // not one write
         for (var n = 3001; n <= 3011; n++)
             Assert.Equal(LedgerStatus.Done, (await h.LedgerAsync(n))!.Status);

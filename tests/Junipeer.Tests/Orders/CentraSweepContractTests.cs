@@ -9,7 +9,7 @@ using Junipeer.Storage;
 using Junipeer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Junipeer.Tests.EndToEnd;
+namespace Junipeer.Tests.Orders;
 
 /// <summary>The sweep and the Centra connector against the strict Centra emulator over real HTTP, with Azurite.</summary>
 public class CentraSweepContractTests(AzuriteFixture azurite)

@@ -6,7 +6,7 @@ using Junipeer.Cli.Demo;
 using Junipeer.Cli.LocalHost;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
-using Junipeer.Functions.Functions;
+using Junipeer.Functions.Orders;
 using Junipeer.Sandbox;
 using Junipeer.Sandbox.Centra;
 using Junipeer.Storage;
@@ -14,7 +14,7 @@ using Junipeer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Junipeer.Tests.EndToEnd;
+namespace Junipeer.Tests.Orders;
 
 /// <summary>The webhook over real HTTP (Kestrel in the local host): chunked bodies and the body limit.</summary>
 public class WebhookHttpTests(AzuriteFixture azurite)

@@ -7,7 +7,7 @@ using Junipeer.Core.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Junipeer.Functions.Intake;
+namespace Junipeer.Functions.Orders;
 
 /// <summary>What the webhook endpoint answers: status code plus a JSON body.</summary>
 public sealed record WebhookIntakeResult(int StatusCode, object Body)

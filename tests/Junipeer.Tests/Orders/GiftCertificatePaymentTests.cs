@@ -10,7 +10,7 @@ using Junipeer.Sandbox.Centra;
 using Junipeer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Junipeer.Tests.EndToEnd;
+namespace Junipeer.Tests.Orders;
 
 /// <summary>Gift certificates are payment, not discount: one released customer payment per order, exactly once.</summary>
 public class GiftCertificatePaymentTests(AzuriteFixture azurite)

@@ -5,7 +5,7 @@ using Junipeer.Sandbox.Centra;
 using Junipeer.Storage;
 using Junipeer.Tests.Infrastructure;
 
-namespace Junipeer.Tests.EndToEnd;
+namespace Junipeer.Tests.Orders;
 
 /// <summary>The VAT rules of the OSS engine through the real pipeline: Azurite + Sandbox over loopback HTTP.</summary>
 public class VatRulesFlowTests(AzuriteFixture azurite)

@@ -2,12 +2,12 @@ using Junipeer.Core.Integrations;
 using System.Text.Json;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Sync;
-using Junipeer.Functions.Intake;
+using Junipeer.Functions.Orders;
 using Junipeer.Storage;
 using Junipeer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Junipeer.Tests.EndToEnd;
+namespace Junipeer.Tests.Orders;
 
 /// <summary>The Centra webhook function: every rejection has a status, a code, and stores and enqueues nothing.</summary>
 public class WebhookTests(AzuriteFixture azurite)
@@ -17,7 +17,7 @@ public class WebhookTests(AzuriteFixture azurite)
     {
         await using var h = await EngineHarness.StartAsync(azurite);
         var body = EngineHarness.WebhookBody(2001);
-        var huge = "payload=" + new string('x', Junipeer.Functions.Functions.CentraWebhookFunction.MaxBodyBytes);
+        var huge = "payload=" + new string('x', Junipeer.Functions.Orders.CentraWebhookFunction.MaxBodyBytes);
 
         var cases = new (string Name, Func<Task<WebhookResponse>> Call, int Status, string Code)[]
         {

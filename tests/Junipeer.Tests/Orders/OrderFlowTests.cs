@@ -1,14 +1,14 @@
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Sync;
-using Junipeer.Functions.Functions;
+using Junipeer.Functions.Orders;
 using Junipeer.Sandbox;
 using Junipeer.Sandbox.Centra;
 using Junipeer.Storage;
 using Junipeer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Junipeer.Tests.EndToEnd;
+namespace Junipeer.Tests.Orders;
 
 /// <summary>Orders → invoices against Azurite and the Sandbox over loopback HTTP, through the real function classes.</summary>
 public class OrderFlowTests(AzuriteFixture azurite)

@@ -1,12 +1,12 @@
 using System.Buffers;
 using System.Text;
 using Junipeer.Core.Errors;
-using Junipeer.Functions.Intake;
+using Junipeer.Functions.Orders;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Junipeer.Functions.Functions;
+namespace Junipeer.Functions.Orders;
 
 /// <summary>
 /// POST /api/webhooks/centra/{integrationId}: body limit, verify, validate, enqueue, 202. The body

@@ -7,12 +7,3 @@ public interface IIntegrationStore
     Task<IReadOnlyList<Integration>> ListAsync(CancellationToken cancellationToken);
     Task SaveAsync(Integration integration, CancellationToken cancellationToken);
 }
-
-/// <summary>Port: resolves a secret by name (Key Vault-backed app settings in Azure, configuration locally).</summary>
-public interface ISecretResolver
-{
-    /// <summary>The secret value; throws SECRET_NOT_CONFIGURED when absent.</summary>
-    string Resolve(string secretName);
-
-    string? TryResolve(string secretName);
-}

@@ -5,7 +5,7 @@ using Junipeer.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Junipeer.Functions.Functions;
+namespace Junipeer.Functions.Orders;
 
 /// <summary>Queue "orders": one message per order → one invoice.</summary>
 public sealed class OrderSyncFunction(OrderSyncHandler handler, ILogger<OrderSyncFunction> logger)

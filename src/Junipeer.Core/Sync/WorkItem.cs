@@ -1,0 +1,41 @@
+namespace Junipeer.Core.Sync;
+
+/// <summary>A unit of work on a queue. Small, versioned, carries what a poison copy needs for replay.</summary>
+public sealed record WorkItem
+{
+    public int V { get; init; } = 1;
+    public required string Kind { get; init; }
+    public required string IntegrationId { get; init; }
+    public required string EntityKey { get; init; }
+    public required string Reason { get; init; }
+    public required string CorrelationId { get; init; }
+    public DateTimeOffset EnqueuedAt { get; init; }
+
+    /// <summary>How many times this item was deliberately re-queued (rate-limit waits).</summary>
+    public int Requeues { get; init; }
+
+    /// <summary>The work item that syncs one shop order.</summary>
+    public static WorkItem ForOrder(string integrationId, string orderNumber, string reason, string correlationId, DateTimeOffset enqueuedAt) => new()
+    {
+        Kind = WorkKinds.Order,
+        IntegrationId = integrationId,
+        EntityKey = orderNumber,
+        Reason = reason,
+        CorrelationId = correlationId,
+        EnqueuedAt = enqueuedAt,
+    };
+}
+
+public static class WorkKinds
+{
+    public const string Order = "order";
+    public const string Payout = "payout";
+}
+
+public static class WorkReasons
+{
+    public const string Webhook = "webhook";
+    public const string Sweep = "sweep";
+    public const string Replay = "replay";
+    public const string RateLimited = "rate-limited";
+}
