@@ -23,11 +23,17 @@ namespace Junipeer.Bench;
 ///      against a naive sequential loop over the same handler, one order at a time.
 /// The Sandbox adds a fixed latency per Visma call so the numbers reflect a remote ERP.
 /// Usage: dotnet run -c Release --project bench/Junipeer.Bench [-- --orders 128 --latency-ms 15]
+/// The rate-budget benchmark is a separate mode: <c>-- --budget</c> (see <see cref="BudgetBench"/>).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--budget"))
+        {
+            return await BudgetBench.RunAsync(args, CancellationToken.None);
+        }
+
         var orders = Arg(args, "--orders", 128);
         var latency = Arg(args, "--latency-ms", 15);
         var ct = CancellationToken.None;
@@ -101,7 +107,7 @@ public static class Program
     }
 
     /// <summary>A copy with its own number and buyer e-mail (the same e-mail in both rounds).</summary>
-    private static CentraOrderSpec Clone(CentraOrderSpec o, int number, string email) => new()
+    internal static CentraOrderSpec Clone(CentraOrderSpec o, int number, string email) => new()
     {
         Number = number,
         Status = o.Status,
@@ -180,7 +186,7 @@ public static class Program
 
     private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
