@@ -115,6 +115,7 @@ internal static class BudgetBench
             var start = NextBoundary(sandbox.State.Clock.GetUtcNow(), window);
             var perWindow = new List<WindowSample>();
             var previous = await SampleAtAsync(sandbox, statuses, start, ct);
+            var routesAtStart = VismaRoutes(sandbox);
             for (var w = 0; w < windows; w++)
             {
                 var next = await SampleAtAsync(sandbox, statuses, start + window * (w + 1), ct);
@@ -122,6 +123,11 @@ internal static class BudgetBench
                 previous = next;
             }
 
+            var routesAtEnd = VismaRoutes(sandbox);
+            var callsByRoute = routesAtEnd
+                .Select(kv => (kv.Key, Count: kv.Value - routesAtStart.GetValueOrDefault(kv.Key)))
+                .Where(kv => kv.Count > 0)
+                .ToDictionary(kv => kv.Key, kv => kv.Count, StringComparer.Ordinal);
             var rows = await host.Services.GetRequiredService<ISyncLedger>().ListAsync(integration.Id, Flows.Orders, ct);
             await host.DisposeAsync();
             host = null;
@@ -149,7 +155,8 @@ internal static class BudgetBench
                 FailedOther: ledger.FailedOther,
                 Done: ledger.Done,
                 Duplicates: duplicates,
-                Invoices: invoices.Count);
+                Invoices: invoices.Count,
+                VismaCallsByRoute: callsByRoute);
             var pass = report.Ratio >= 0.95 && report.FailedByRateLimit == 0 && report.Duplicates == 0;
 
             if (json)
@@ -189,6 +196,8 @@ internal static class BudgetBench
         table.AddRow("orders failed otherwise", r.FailedOther.ToString(CultureInfo.InvariantCulture), "");
         table.AddRow("orders done (whole run) / invoices", $"{r.Done} / {r.Invoices}", "");
         table.AddRow("duplicates (invoices per customerRefNumber − 1)", r.Duplicates.ToString(CultureInfo.InvariantCulture), "0");
+        table.AddRow("Visma requests in the measured windows, by route (429s included)",
+            Markup.Escape(string.Join(", ", r.VismaCallsByRoute.Select(kv => $"{kv.Key} {kv.Value}"))), "");
         table.AddRow("result", pass ? "[green]pass[/]" : "[red]FAIL[/]", "");
         AnsiConsole.Write(table);
     }
@@ -227,6 +236,10 @@ internal static class BudgetBench
             statuses.TooMany);
     }
 
+    private static Dictionary<string, long> VismaRoutes(SandboxHost sandbox) =>
+        sandbox.State.Stats.Calls.Where(kv => kv.Key.StartsWith("visma ", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["visma ".Length..], kv => kv.Value, StringComparer.Ordinal);
+
     private sealed record LedgerCounts(int Done, int FailedByRateLimit, int FailedOther);
 
     private sealed record BudgetSettings(int Calls, int WindowSeconds, int Windows, int LatencyMs, int Orders, int Cores);
@@ -246,7 +259,8 @@ internal static class BudgetBench
         int FailedOther,
         int Done,
         int Duplicates,
-        int Invoices);
+        int Invoices,
+        IReadOnlyDictionary<string, long> VismaCallsByRoute);
 
     private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
