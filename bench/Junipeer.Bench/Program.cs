@@ -25,6 +25,7 @@ namespace Junipeer.Bench;
 /// Usage: dotnet run -c Release --project bench/Junipeer.Bench [-- --orders 128 --latency-ms 15]
 /// Webhook acknowledgement latency (old and new intake, 1 and 16 senders): see <see cref="AckBench"/>
 /// (-- --mode ack [--requests 400]).
+/// The rate-budget benchmark is a separate mode: <c>-- --budget</c> (see <see cref="BudgetBench"/>).
 /// </summary>
 public static class Program
 {
@@ -33,6 +34,11 @@ public static class Program
         if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "ack")
         {
             return await AckBench.RunAsync(Arg(args, "--requests", 400), CancellationToken.None);
+        }
+
+        if (args.Contains("--budget"))
+        {
+            return await BudgetBench.RunAsync(args, CancellationToken.None);
         }
 
         var orders = Arg(args, "--orders", 128);
@@ -109,7 +115,7 @@ public static class Program
     }
 
     /// <summary>A copy with its own number and buyer e-mail (the same e-mail in both rounds).</summary>
-    private static CentraOrderSpec Clone(CentraOrderSpec o, int number, string email) => new()
+    internal static CentraOrderSpec Clone(CentraOrderSpec o, int number, string email) => new()
     {
         Number = number,
         Status = o.Status,
@@ -188,7 +194,7 @@ public static class Program
 
     private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
