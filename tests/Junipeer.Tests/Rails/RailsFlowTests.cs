@@ -209,4 +209,24 @@ public class RailsFlowTests(AzuriteFixture azurite)
         Assert.Contains(key, result.Message, StringComparison.Ordinal);
         Assert.Empty(h.Invoices);
     }
+
+    [Fact]
+    public async Task An_order_another_integration_on_the_store_owns_is_skipped_even_when_its_webhook_arrives_here()
+    {
+        // This integration owns Norway's orders only; a Swedish order's webhook is posted to it anyway.
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
+        {
+            Integration = i => i with { Shop = i.Shop with { Centra = i.Shop.Centra! with { OrderFilter = new OrderOwnershipFilter { Countries = ["NO"] } } } },
+        });
+        h.AddOrder(Order(3901, "owned@example.com"));
+
+        var result = await h.HandleAsync(3901);
+
+        Assert.Equal(SyncOutcome.Skipped, result.Outcome);
+        Assert.Contains("another integration", result.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Invoices);
+        Assert.Empty(h.Customers);
+        Assert.Equal(0, h.Sandbox.State.Stats.CountPrefix("visma POST"));
+        Assert.Equal(LedgerStatus.Skipped, (await h.LedgerAsync(3901))!.Status);
+    }
 }
