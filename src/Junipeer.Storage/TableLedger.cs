@@ -50,6 +50,20 @@ public sealed class TableLedger(StorageClients clients) : TableStoreBase(clients
         return list;
     }
 
+    public async Task<IReadOnlyList<LedgerEntry>> ListByStatusAsync(string integrationId, string flow, LedgerStatus status, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var pk = TableKeys.Partition(integrationId, flow);
+        var name = status.ToString();
+        var list = new List<LedgerEntry>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and Status eq {name}"), cancellationToken: cancellationToken))
+        {
+            list.Add(FromEntity(new LedgerKey(integrationId, flow, e.GetString("EntityKey") ?? e.RowKey), e));
+        }
+
+        return list;
+    }
+
     private static string Pk(LedgerKey key) => TableKeys.Partition(key.IntegrationId, key.Flow);
 
     private static TableEntity ToEntity(LedgerEntry e) => new(Pk(e.Key), TableKeys.Encode(e.Key.EntityKey))

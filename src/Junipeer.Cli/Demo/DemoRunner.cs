@@ -34,7 +34,7 @@ public sealed record DemoOptions
     public int StorageWipes { get; init; } = 1;
 
     /// <summary>Lease on a received queue message and on a ledger row: how long work a killed host held stays blocked.</summary>
-    public int LeaseSeconds { get; init; } = 15;
+    public int LeaseSeconds { get; init; } = 25;
 
     /// <summary>Lease on a received queue message (renewed while the function runs): how soon a killed host's messages come back.</summary>
     public int MessageLeaseSeconds { get; init; } = 6;
@@ -119,7 +119,8 @@ public static class DemoRunner
                 ["Junipeer:Orders:LeaseSeconds"] = options.LeaseSeconds.ToString(CultureInfo.InvariantCulture),
                 // The fence holds a row for the lease, which must outlast one ERP write (checked at start-up):
                 // the Sandbox answers on loopback, so a short write timeout keeps the demo's short lease valid.
-                ["Junipeer:VismaNet:TimeoutSeconds"] = Math.Max(1, options.LeaseSeconds - 11).ToString(CultureInfo.InvariantCulture),
+                ["Junipeer:VismaNet:TimeoutSeconds"] = Math.Max(1, (options.LeaseSeconds - 11) / 2).ToString(CultureInfo.InvariantCulture),
+                ["Junipeer:Orders:MaxInProcessWaitSeconds"] = "0", // rate-limit waits go back on the queue
                 [QueuePump.MessageLeaseKey] = options.MessageLeaseSeconds.ToString(CultureInfo.InvariantCulture),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
                 ["Logging:LogLevel:Default"] = options.LogLevel.ToString(),

@@ -1,3 +1,4 @@
+using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Shop;
 using Junipeer.Core.Sync;
@@ -105,6 +106,8 @@ public sealed class OrderSweepHandler(
             }
         }
 
+        enqueued += await RetryTransientFailuresAsync(integration, correlationId, ct);
+
         var purged = await inbox.PurgeAsync(integration.Id, InboxSources.CentraWebhook, time.GetUtcNow() - InboxSources.Retention, ct);
         if (purged > 0)
         {
@@ -115,6 +118,36 @@ public sealed class OrderSweepHandler(
             integration.Id, from, seen, enqueued, done, unchanged, foreign);
         return new SweepResult(1, seen, enqueued, done, 0);
     }
+
+    /// <summary>
+    /// Orders that failed for a reason that goes away by itself (ERP or shop down or rate-limited, or
+    /// retries exhausted during such an outage) are re-enqueued with backoff — 15 min doubling per
+    /// attempt, at most 4 h — whether or not they changed in Centra and however old they are, so an
+    /// outage strands nothing. Failures that need a fix (mapping, settings) wait for the fix and a replay.
+    /// </summary>
+    private async Task<int> RetryTransientFailuresAsync(Integration integration, string correlationId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var count = 0;
+        foreach (var entry in await ledger.ListByStatusAsync(integration.Id, Flows.Orders, LedgerStatus.Failed, ct))
+        {
+            if (!RetriesByItself(entry.ErrorCode))
+                continue;
+            var backoff = TimeSpan.FromMinutes(15 * Math.Pow(2, Math.Min(Math.Max(entry.Attempts - 1, 0), 4)));
+            if (entry.UpdatedAt is { } at && now - at < backoff)
+                continue;
+            await queue.EnqueueAsync(WorkItem.ForOrder(integration.Id, entry.Key.EntityKey, WorkReasons.Sweep, $"{correlationId}-retry-{entry.Key.EntityKey}", now), null, ct);
+            count++;
+        }
+
+        if (count > 0)
+            logger.LogInformation("Re-enqueued {Count} orders that failed for a transient reason", count);
+        return count;
+    }
+
+    /// <summary>True for codes that clear without an operator's fix.</summary>
+    public static bool RetriesByItself(string? code) =>
+        code == ErrorCodes.PoisonMessage || (code is not null && ErrorCodes.All.FirstOrDefault(e => e.Code == code)?.Retryable == true);
 
     /// <summary>Ledger fact the order handler writes with the shop's updatedAt it read (round-trip "O").</summary>
     public const string ShopUpdatedAtFact = OrderFacts.ShopUpdatedAt;

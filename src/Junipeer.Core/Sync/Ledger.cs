@@ -80,4 +80,8 @@ public interface ISyncLedger
     Task<LedgerEntry> SaveAsync(LedgerEntry entry, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LedgerEntry>> ListAsync(string integrationId, string flow, CancellationToken cancellationToken);
+
+    /// <summary>The rows of one flow in one status (storage filters server-side where it can).</summary>
+    async Task<IReadOnlyList<LedgerEntry>> ListByStatusAsync(string integrationId, string flow, LedgerStatus status, CancellationToken cancellationToken) =>
+        (await ListAsync(integrationId, flow, cancellationToken)).Where(e => e.Status == status).ToList();
 }

@@ -22,10 +22,14 @@ public sealed class JunipeerOptionsValidator : IValidateOptions<JunipeerOptions>
             failures.Add("Junipeer:TokenEncryptionKey must be the Base64 of exactly 32 random bytes.");
         }
 
-        if (options.Orders.LeaseSeconds <= options.VismaNet.TimeoutSeconds + 10)
+        // The fence before each ERP write holds the row this long; everything between the fence and the
+        // request leaving must fit: in-process rate-limit waits (the budget wait plus up to three 429
+        // retries) and, after a 401, a second token round and send. So the lease must outlast two write
+        // timeouts plus four in-process waits, with 10 s to spare.
+        var needed = (2 * options.VismaNet.TimeoutSeconds) + (4 * options.Orders.MaxInProcessWaitSeconds) + 10;
+        if (options.Orders.LeaseSeconds <= needed)
         {
-            // The fence before each ERP write holds the row this long: it must outlast the write's timeout.
-            failures.Add($"Junipeer:Orders:LeaseSeconds ({options.Orders.LeaseSeconds}) must exceed Junipeer:VismaNet:TimeoutSeconds ({options.VismaNet.TimeoutSeconds}) by more than 10 s.");
+            failures.Add($"Junipeer:Orders:LeaseSeconds ({options.Orders.LeaseSeconds}) must exceed 2 × Junipeer:VismaNet:TimeoutSeconds + 4 × Junipeer:Orders:MaxInProcessWaitSeconds + 10 s ({needed}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -50,4 +50,17 @@ public class StartupValidationTests
         Assert.Contains("Junipeer:Orders:LeaseSeconds", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Junipeer:VismaNet:ApiBaseUrl", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_lease_that_a_slow_write_could_outlive_stops_start_up()
+    {
+        // The fence holds a row for LeaseSeconds: 2 × 60 s timeout + 4 × 10 s waits + 10 s = 170 s must fit.
+        var settings = Valid();
+        settings["Junipeer:Orders:LeaseSeconds"] = "150";
+        settings["Junipeer:VismaNet:TimeoutSeconds"] = "60";
+        settings["Junipeer:Orders:MaxInProcessWaitSeconds"] = "10";
+        var ex = await StartWith(settings);
+        Assert.Contains("Junipeer:Orders:LeaseSeconds (150) must exceed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(170)", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -229,4 +229,28 @@ public class RailsFlowTests(AzuriteFixture azurite)
         Assert.Equal(0, h.Sandbox.State.Stats.CountPrefix("visma POST"));
         Assert.Equal(LedgerStatus.Skipped, (await h.LedgerAsync(3901))!.Status);
     }
+
+    [Fact]
+    public async Task Orders_failed_by_an_outage_are_retried_by_the_sweep_with_backoff_and_ones_needing_a_fix_are_not()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        var ledger = h.Services.GetRequiredService<ISyncLedger>();
+        var now = DateTimeOffset.UtcNow;
+        async Task FailedAsync(string number, string code, TimeSpan ago) =>
+            await ledger.SaveAsync(new LedgerEntry
+            {
+                Key = new LedgerKey(h.Integration.Id, Flows.Orders, number), Status = LedgerStatus.Failed, Phase = nameof(OrderPhase.InvoiceCreateAttempted),
+                ErrorCode = code, Attempts = 1, UpdatedAt = now - ago,
+                Facts = new Dictionary<string, string> { [OrderFacts.ShopUpdatedAt] = now.AddDays(-2).ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+            }, TestContext.Current.CancellationToken);
+        await FailedAsync("4001", Junipeer.Core.Errors.ErrorCodes.PoisonMessage, TimeSpan.FromMinutes(20));
+        await FailedAsync("4002", Junipeer.Core.Errors.ErrorCodes.OssCountryTaxMappingMissing, TimeSpan.FromMinutes(20));
+        await FailedAsync("4003", Junipeer.Core.Errors.ErrorCodes.ErpUnavailable, TimeSpan.FromMinutes(1));
+
+        await h.SweepAsync();
+
+        var messages = (await h.Queue(Junipeer.Storage.StorageNames.OrdersQueue).PeekMessagesAsync(32, TestContext.Current.CancellationToken)).Value;
+        var message = Assert.Single(messages);
+        Assert.Contains("\"4001\"", message.MessageText, StringComparison.Ordinal);
+    }
 }
