@@ -51,6 +51,7 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
         var stored = await ListAsync(cancellationToken);
         IntegrationValidator.EnsureNoScopeConflict(integration, stored);
         IntegrationValidator.EnsureOwnershipDisjoint(integration, stored);
+        IntegrationValidator.EnsureDistinctReferences(integration, stored);
 
         await (await TableAsync(cancellationToken)).UpsertEntityAsync(
             new TableEntity(Pk, integration.Id) { ["Settings"] = JsonSerializer.Serialize(integration, JunipeerJson.Options) },

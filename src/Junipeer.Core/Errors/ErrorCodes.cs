@@ -39,6 +39,7 @@ public static class ErrorCodes
     public const string PoisonMessage = "SYNC_RETRIES_EXHAUSTED";
     public const string LedgerPhaseUnknown = "LEDGER_PHASE_UNKNOWN";
     public const string StorageUnavailable = "STORAGE_UNAVAILABLE";
+    public const string IntegrationReferencePrefixConflict = "INTEGRATION_REFERENCE_PREFIX_CONFLICT";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -172,6 +173,9 @@ public static class ErrorCodes
         new(StorageUnavailable, "The CLI could not use its storage",
             "The storage account or Azurite the command resolved (printed on stderr and under \"storage\" in --json) did not answer or refused the request: Azurite not running, wrong AzureWebJobsStorage, or no access.",
             "Start `junipeer run` (it starts Azurite) or Azurite itself, or point AzureWebJobsStorage (environment, or local.settings.json) at the right account; then run the command again. Exit code 3.", true),
+        new(IntegrationReferencePrefixConflict, "Two integrations share an ERP company and an invoice reference prefix",
+            "Invoices are found again by their reference (Orders.ReferencePrefix + order number) across the whole Visma.net company; a second integration on the same company with the same (or a nested) prefix would adopt the first one's invoices.",
+            "Give each integration on the company its own Orders.ReferencePrefix (e.g. CENTRA-SE-, CENTRA-NO-), then save it again.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -200,6 +200,31 @@ public static partial class IntegrationValidator
         return p;
     }
 
+    /// <summary>
+    /// Invoices are found again by their reference (Orders.ReferencePrefix + order number) across the
+    /// whole ERP company. Two integrations booking into the same company with the same prefix would
+    /// adopt each other's invoices, so that is refused with INTEGRATION_REFERENCE_PREFIX_CONFLICT.
+    /// </summary>
+    public static void EnsureDistinctReferences(Integration candidate, IEnumerable<Integration> stored)
+    {
+        var company = candidate.Erp.VismaNet?.CompanyTenantId;
+        if (company is null)
+        {
+            return;
+        }
+
+        var clash = stored.FirstOrDefault(o => o.Id != candidate.Id
+            && string.Equals(o.Erp.VismaNet?.CompanyTenantId, company, StringComparison.OrdinalIgnoreCase)
+            && (o.Orders.ReferencePrefix.StartsWith(candidate.Orders.ReferencePrefix, StringComparison.OrdinalIgnoreCase)
+                || candidate.Orders.ReferencePrefix.StartsWith(o.Orders.ReferencePrefix, StringComparison.OrdinalIgnoreCase)));
+        if (clash is not null)
+        {
+            throw new JunipeerException(ErrorCodes.IntegrationReferencePrefixConflict,
+                $"Integration '{candidate.Id}' books into the same Visma.net company as '{clash.Id}' with reference prefix '{candidate.Orders.ReferencePrefix}' " +
+                $"overlapping '{clash.Orders.ReferencePrefix}': each would find the other's invoices as its own. Give each integration its own Orders.ReferencePrefix.");
+        }
+    }
+
     /// <summary>Throws SHOP_ORDER_OWNERSHIP_OVERLAP when <see cref="OwnershipProblems"/> finds any.</summary>
     public static void EnsureOwnershipDisjoint(Integration candidate, IEnumerable<Integration> stored)
     {

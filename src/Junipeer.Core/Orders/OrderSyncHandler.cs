@@ -212,6 +212,19 @@ public sealed class OrderSyncHandler(
         draft = draft with { CustomerNumber = customer, Reference = reference };
         work.Note(Facts(order, vat, draft));
 
+        if (work.Phase == OrderPhase.InvoiceCreateAttempted && work.Document(OrderDocuments.Invoice) is null && SkipReason(integration, order) is { } lateSkip)
+        {
+            // The order changed (e.g. cancelled) after an attempt whose outcome is unknown: if that
+            // attempt left no invoice, none is made now; if it did, the invoice is kept and booked.
+            var existing = await erp.Invoices.FindInvoicesByReferenceAsync(integration, reference, ct);
+            if (existing.Count == 0)
+            {
+                work.Note(OrderFacts.SkipReason, lateSkip);
+                await work.CompleteAsync(LedgerStatus.Skipped, ct, lateSkip);
+                return new SyncResult(SyncOutcome.Skipped, Message: lateSkip);
+            }
+        }
+
         var invoice = await work.CreateOnceAsync(
             OrderDocuments.Invoice,
             OrderPhase.InvoiceCreateAttempted,

@@ -253,4 +253,51 @@ public class RailsFlowTests(AzuriteFixture azurite)
         var message = Assert.Single(messages);
         Assert.Contains("\"4001\"", message.MessageText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_order_cancelled_after_an_attempt_that_left_no_invoice_is_not_invoiced()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(4100, "cancel@example.com")); // the buyer and the VAT categories become known
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(4100, "w0")).Outcome);
+        h.AddOrder(Order(4101, "cancel@example.com"));
+        h.Sandbox.State.Faults.Visma5xxRate = 1.0; // the create (the first Visma call now) fails before anything is committed
+        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(4101, "w1"));
+        h.Sandbox.State.Faults.Visma5xxRate = 0;
+        Assert.Equal(nameof(OrderPhase.InvoiceCreateAttempted), (await h.LedgerAsync(4101))!.Phase);
+
+        h.Sandbox.State.Centra.UpdateOrder(4101, status: "CANCELLED");
+        var result = await h.HandleAsync(4101, "w2");
+
+        Assert.Equal(SyncOutcome.Skipped, result.Outcome);
+        Assert.Single(h.Invoices); // 4100's only
+        Assert.Equal(LedgerStatus.Skipped, (await h.LedgerAsync(4101))!.Status);
+    }
+
+    [Fact]
+    public async Task A_second_integration_on_the_same_erp_company_needs_its_own_reference_prefix()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        var store = h.Services.GetRequiredService<IIntegrationStore>();
+        await store.SaveAsync(h.Integration with { Shop = h.Integration.Shop with { Centra = h.Integration.Shop.Centra! with { OrderFilter = new OrderOwnershipFilter { MarketIds = ["1"] } } } }, TestContext.Current.CancellationToken);
+        var id = h.Integration.Id + "-no";
+        var second = h.Integration with
+        {
+            Id = id,
+            Erp = h.Integration.Erp with { VismaNet = h.Integration.Erp.VismaNet! with { ClientSecretName = EngineHarness.SecretName(id, "VismaClientSecret") } },
+            Shop = h.Integration.Shop with
+            {
+                Centra = h.Integration.Shop.Centra! with
+                {
+                    TokenSecretName = EngineHarness.SecretName(id, "CentraToken"),
+                    WebhookSecretName = EngineHarness.SecretName(id, "CentraWebhookSecret"),
+                    OrderFilter = new OrderOwnershipFilter { MarketIds = ["2"] },
+                },
+            },
+        };
+
+        var ex = await Assert.ThrowsAsync<Junipeer.Core.Errors.JunipeerException>(() => store.SaveAsync(second, TestContext.Current.CancellationToken));
+        Assert.Equal(Junipeer.Core.Errors.ErrorCodes.IntegrationReferencePrefixConflict, ex.Code);
+        await store.SaveAsync(second with { Orders = second.Orders with { ReferencePrefix = "NO-" } }, TestContext.Current.CancellationToken);
+    }
 }
