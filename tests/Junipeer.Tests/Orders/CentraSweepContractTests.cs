@@ -165,6 +165,7 @@ public class CentraSweepContractTests(AzuriteFixture azurite)
         var second = h.Integration with
         {
             Id = secondId,
+            Orders = h.Integration.Orders with { ReferencePrefix = "NO-" },
             Erp = h.Integration.Erp with { VismaNet = h.Integration.Erp.VismaNet! with { ClientSecretName = EngineHarness.SecretName(secondId, "VismaClientSecret") } },
             Shop = h.Integration.Shop with
             {

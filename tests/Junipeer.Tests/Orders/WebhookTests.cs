@@ -55,6 +55,7 @@ public class WebhookTests(AzuriteFixture azurite)
         var unconfigured = h.Integration with
         {
             Id = id + "-b",
+            Orders = h.Integration.Orders with { ReferencePrefix = "B-" },
             // Its own slice of the store (another integration on the same Centra store must say which orders are its own).
             Shop = h.Integration.Shop with { Centra = h.Integration.Shop.Centra! with { WebhookSecretName = EngineHarness.SecretName(id + "-b", "NeverConfigured"), OrderFilter = new OrderOwnershipFilter { MarketIds = ["999"] } } },
             Erp = h.Integration.Erp with { VismaNet = h.Integration.Erp.VismaNet! with { ClientSecretName = EngineHarness.SecretName(id + "-b", "VismaClientSecret") } },

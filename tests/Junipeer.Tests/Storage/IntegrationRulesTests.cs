@@ -102,7 +102,11 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
 
     /// <summary>Several integrations on one Centra store each own a slice of its orders (here: a shipping country).</summary>
     private static Integration Owning(Integration i, string country) =>
-        i with { Shop = i.Shop with { Centra = i.Shop.Centra! with { OrderFilter = new OrderOwnershipFilter { Countries = [country] } } } };
+        i with
+        {
+            Shop = i.Shop with { Centra = i.Shop.Centra! with { OrderFilter = new OrderOwnershipFilter { Countries = [country] } } },
+            Orders = i.Orders with { ReferencePrefix = $"CENTRA-{country}-" }, // own invoice references in the shared ERP company
+        };
 
     [Fact]
     public async Task Saving_refuses_bad_urls_and_secrets_in_another_integrations_namespace()
@@ -128,6 +132,7 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
         Assert.Equal(ErrorCodes.IntegrationSecretNotScoped, (await Assert.ThrowsAsync<JunipeerException>(() => store.SaveAsync(twin, ct))).Code);
 
         var sandboxy = WithUrls(Renamed(Example(), "lo" + suffix), centra: "http://127.0.0.1:5001/graphql");
+        sandboxy = sandboxy with { Orders = sandboxy.Orders with { ReferencePrefix = "LO-" } };
         Assert.Equal(ErrorCodes.IntegrationUrlNotAllowed, (await Assert.ThrowsAsync<JunipeerException>(() => store.SaveAsync(sandboxy, ct))).Code);
         var (devStore, _) = Store(allowLoopback: true, prefix: null);
         await devStore.SaveAsync(sandboxy, ct);
