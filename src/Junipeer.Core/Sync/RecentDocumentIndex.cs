@@ -36,10 +36,24 @@ public sealed record IndexedDocument(string Reference, string Number, DateTimeOf
 /// anything else is <see cref="IndexAnswer.Unknown"/> and the caller asks the ERP directly.
 /// </para>
 /// </summary>
-public sealed class RecentDocumentIndex(ICheckpointStore checkpoints, TimeProvider time, ILogger<RecentDocumentIndex> logger)
+public sealed class RecentDocumentIndex(ISyncLedger ledger, TimeProvider time, ILogger<RecentDocumentIndex> logger)
 {
-    /// <summary>Checkpoint "flow" name holding when the current storage epoch began (first write after storage was new or lost).</summary>
-    public const string StorageEpochCheckpoint = "storage-epoch";
+    /// <summary>
+    /// Ledger flow of the storage-epoch row: when the ledger this process sees began (written when it
+    /// has none). It lives in the ledger table itself, so losing that table (alone or with the rest)
+    /// starts a new epoch.
+    /// </summary>
+    public const string StorageEpochFlow = "storage";
+
+    /// <summary>Ledger key of the storage-epoch row of an integration.</summary>
+    public static LedgerKey EpochKey(string integrationId) => new(integrationId, StorageEpochFlow, "epoch");
+
+    /// <summary>Writes the epoch row (tests and benchmarks that measure an established storage).</summary>
+    public static async Task SetEpochAsync(ISyncLedger ledger, string integrationId, DateTimeOffset startedAt, CancellationToken ct)
+    {
+        var current = await ledger.GetAsync(EpochKey(integrationId), ct);
+        await ledger.SaveAsync((current ?? new LedgerEntry { Key = EpochKey(integrationId), Status = LedgerStatus.Done }) with { UpdatedAt = startedAt }, ct);
+    }
 
     /// <summary>Tolerated difference between our clock and the ERP's modification times.</summary>
     public static readonly TimeSpan Skew = TimeSpan.FromMinutes(2);
@@ -95,11 +109,19 @@ public sealed class RecentDocumentIndex(ICheckpointStore checkpoints, TimeProvid
     /// <summary>When the current storage epoch began; starts one when storage has none (new or lost).</summary>
     public async Task<DateTimeOffset> EpochAsync(string integrationId, DateTimeOffset now, CancellationToken ct)
     {
-        if (await checkpoints.GetAsync(integrationId, StorageEpochCheckpoint, ct) is { } epoch)
+        var key = EpochKey(integrationId);
+        if ((await ledger.GetAsync(key, ct))?.UpdatedAt is { } epoch)
             return epoch;
-        logger.LogWarning("No storage epoch for integration {IntegrationId}: storage is new or was lost; ERP lookups vouch for new ledger rows until the index has caught up", integrationId);
-        await checkpoints.SetAsync(integrationId, StorageEpochCheckpoint, now, ct);
-        return now;
+        logger.LogWarning("No storage epoch for integration {IntegrationId}: the ledger is new or was lost; ERP lookups vouch for new ledger rows until the index has caught up", integrationId);
+        try
+        {
+            await ledger.SaveAsync(new LedgerEntry { Key = key, Status = LedgerStatus.Done, UpdatedAt = now }, ct);
+            return now;
+        }
+        catch (LedgerConflictException)
+        {
+            return (await ledger.GetAsync(key, ct))?.UpdatedAt ?? now; // another worker started it first
+        }
     }
 
     private async Task RefreshAsync(

@@ -127,7 +127,7 @@ public sealed class EngineHarness : IAsyncDisposable
             // Storage that has been in use for a day (not just created or lost): the recent-invoice
             // index may vouch for new ledger rows at once. Tests about lost storage switch this off.
             var now = (options.EngineTime ?? TimeProvider.System).GetUtcNow();
-            await host.Services.GetRequiredService<ICheckpointStore>().SetAsync(integration.Id, Junipeer.Core.Sync.RecentDocumentIndex.StorageEpochCheckpoint, now.AddDays(-1), TestContext.Current.CancellationToken);
+            await Junipeer.Core.Sync.RecentDocumentIndex.SetEpochAsync(host.Services.GetRequiredService<ISyncLedger>(), integration.Id, now.AddDays(-1), TestContext.Current.CancellationToken);
         }
 
         return new EngineHarness(sandbox, host, integration, secret, prefix, options.MaxDequeueCount);

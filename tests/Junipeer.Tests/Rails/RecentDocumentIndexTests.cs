@@ -8,12 +8,12 @@ public sealed class RecentDocumentIndexTests
 {
     private static readonly IndexPolicy Policy = new(TimeSpan.FromSeconds(15), TimeSpan.FromDays(35), TimeSpan.FromSeconds(60));
     private readonly VirtualTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
-    private readonly InMemoryCheckpoints _checkpoints = new();
+    private readonly InMemoryLedger _ledger = new();
     private readonly List<IndexedDocument> _erp = [];
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private int _deltaCalls;
 
-    private RecentDocumentIndex Index() => new(_checkpoints, _time, NullLogger<RecentDocumentIndex>.Instance);
+    private RecentDocumentIndex Index() => new(_ledger, _time, NullLogger<RecentDocumentIndex>.Instance);
 
     private Task<(IndexAnswer Answer, string? Number)> LookupAsync(RecentDocumentIndex index, string reference, DateTimeOffset? orderDate = null) =>
         index.LookupAsync("acme", "invoice", reference, orderDate ?? _time.GetUtcNow().AddHours(-1), Policy, (since, _) =>
@@ -25,7 +25,7 @@ public sealed class RecentDocumentIndexTests
     [Fact]
     public async Task In_an_established_epoch_one_delta_read_answers_many_orders()
     {
-        await _checkpoints.SetAsync("acme", RecentDocumentIndex.StorageEpochCheckpoint, _time.GetUtcNow().AddDays(-3), _ct);
+        await RecentDocumentIndex.SetEpochAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
         _erp.Add(new("CENTRA-1", "000001", _time.GetUtcNow().AddDays(-1)));
         var index = Index();
 
@@ -56,9 +56,19 @@ public sealed class RecentDocumentIndexTests
     [Fact]
     public async Task Orders_older_than_the_window_are_unknown_so_the_caller_asks_the_erp()
     {
-        await _checkpoints.SetAsync("acme", RecentDocumentIndex.StorageEpochCheckpoint, _time.GetUtcNow().AddDays(-100), _ct);
+        await RecentDocumentIndex.SetEpochAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-100), _ct);
         var index = Index();
         Assert.Equal(IndexAnswer.Unknown, (await LookupAsync(index, "CENTRA-9", _time.GetUtcNow().AddDays(-40))).Answer);
         Assert.Equal(IndexAnswer.Absent, (await LookupAsync(index, "CENTRA-9", _time.GetUtcNow().AddDays(-2))).Answer);
+    }
+
+    [Fact]
+    public async Task Losing_the_ledger_table_alone_starts_a_new_epoch_so_absent_is_not_trusted()
+    {
+        await RecentDocumentIndex.SetEpochAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
+        Assert.Equal(IndexAnswer.Absent, (await LookupAsync(Index(), "CENTRA-1")).Answer);
+
+        _ledger.Wipe(); // the Ledger table is lost; checkpoints and everything else survive
+        Assert.Equal(IndexAnswer.Unknown, (await LookupAsync(Index(), "CENTRA-1")).Answer);
     }
 }
