@@ -15,31 +15,12 @@ public sealed partial class VismaState
     internal ApiResult ListCustomers(string tenantId, IQueryCollection query) => WithCompany(tenantId, c =>
     {
         IEnumerable<Customer> items = c.Customers.Values;
-        if (Q(query, "name") is { } name)
-        {
-            items = items.Where(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
-        }
-
-        if (Q(query, "status") is { } status)
-        {
-            items = items.Where(x => string.Equals(x.Status, status, StringComparison.OrdinalIgnoreCase));
-        }
-
+        items = WhereEquals(items, query, "name", x => x.Name, StringComparison.OrdinalIgnoreCase);
+        items = WhereEquals(items, query, "status", x => x.Status, StringComparison.OrdinalIgnoreCase);
         // VERIFY (contract): exact, case-insensitive e-mail match.
-        if (Q(query, "email") is { } email)
-        {
-            items = items.Where(x => string.Equals(x.MainContact?.Email, email, StringComparison.OrdinalIgnoreCase));
-        }
-
-        if (Q(query, "vatRegistrationId") is { } vatNo)
-        {
-            items = items.Where(x => string.Equals(x.VatRegistrationId, vatNo, StringComparison.OrdinalIgnoreCase));
-        }
-
-        if (Q(query, "corporateId") is { } corp)
-        {
-            items = items.Where(x => string.Equals(x.CorporateId, corp, StringComparison.OrdinalIgnoreCase));
-        }
+        items = WhereEquals(items, query, "email", x => x.MainContact?.Email, StringComparison.OrdinalIgnoreCase);
+        items = WhereEquals(items, query, "vatRegistrationId", x => x.VatRegistrationId, StringComparison.OrdinalIgnoreCase);
+        items = WhereEquals(items, query, "corporateId", x => x.CorporateId, StringComparison.OrdinalIgnoreCase);
 
         if (Q(query, "attributes") is { } attrs)
         {

@@ -190,25 +190,10 @@ public sealed partial class VismaState
         IEnumerable<Invoice> items = c.Invoices.Values;
 
         // VERIFY (contract): exact match on customerRefNumber / externalReference.
-        if (Q(query, "customerRefNumber") is { } crn)
-        {
-            items = items.Where(x => string.Equals(x.CustomerRefNumber, crn, StringComparison.Ordinal));
-        }
-
-        if (Q(query, "externalReference") is { } ext)
-        {
-            items = items.Where(x => string.Equals(x.ExternalReference, ext, StringComparison.Ordinal));
-        }
-
-        if (Q(query, "customer") is { } cust)
-        {
-            items = items.Where(x => string.Equals(x.CustomerNumber, cust, StringComparison.OrdinalIgnoreCase));
-        }
-
-        if (Q(query, "status") is { } status)
-        {
-            items = items.Where(x => string.Equals(x.Status, status, StringComparison.OrdinalIgnoreCase));
-        }
+        items = WhereEquals(items, query, "customerRefNumber", x => x.CustomerRefNumber, StringComparison.Ordinal);
+        items = WhereEquals(items, query, "externalReference", x => x.ExternalReference, StringComparison.Ordinal);
+        items = WhereEquals(items, query, "customer", x => x.CustomerNumber, StringComparison.OrdinalIgnoreCase);
+        items = WhereEquals(items, query, "status", x => x.Status, StringComparison.OrdinalIgnoreCase);
 
         if (FilterModified(query, ref items, x => x.LastModified) is { } modifiedError)
         {

@@ -167,25 +167,10 @@ public sealed partial class VismaState
             items = items.Where(x => x.Lines.Any(l => string.Equals(l.RefNbr, invoiceRef, StringComparison.Ordinal)));
         }
 
-        if (Q(query, "customer") is { } cust)
-        {
-            items = items.Where(x => string.Equals(x.CustomerNumber, cust, StringComparison.OrdinalIgnoreCase));
-        }
-
-        if (Q(query, "paymentNbr") is { } nbr)
-        {
-            items = items.Where(x => string.Equals(x.RefNbr, nbr, StringComparison.Ordinal));
-        }
-
-        if (Q(query, "paymentType") is { } type)
-        {
-            items = items.Where(x => string.Equals(x.Type, type, StringComparison.OrdinalIgnoreCase));
-        }
-
-        if (Q(query, "status") is { } status)
-        {
-            items = items.Where(x => string.Equals(x.Status, status, StringComparison.OrdinalIgnoreCase));
-        }
+        items = WhereEquals(items, query, "customer", x => x.CustomerNumber, StringComparison.OrdinalIgnoreCase);
+        items = WhereEquals(items, query, "paymentNbr", x => x.RefNbr, StringComparison.Ordinal);
+        items = WhereEquals(items, query, "paymentType", x => x.Type, StringComparison.OrdinalIgnoreCase);
+        items = WhereEquals(items, query, "status", x => x.Status, StringComparison.OrdinalIgnoreCase);
 
         if (FilterModified(query, ref items, x => x.LastModified) is { } modifiedError)
         {

@@ -235,6 +235,10 @@ public sealed partial class VismaState
 
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
+    /// <summary>Keeps the items whose field equals the query parameter, when the request carries it.</summary>
+    private static IEnumerable<T> WhereEquals<T>(IEnumerable<T> items, IQueryCollection query, string name, Func<T, string?> field, StringComparison comparison) =>
+        Q(query, name) is { } value ? items.Where(x => string.Equals(field(x), value, comparison)) : items;
+
     private static string? Q(IQueryCollection query, string name)
     {
         foreach (var kv in query)
