@@ -271,6 +271,7 @@ public sealed class Work<TPhase>
 
         var before = Phase;
         await FenceAsync(attempted, ct);
+        Exception? failure = null;
         try
         {
             await act();
@@ -280,8 +281,33 @@ public sealed class Work<TPhase>
             await UndoAttemptAsync(before, ct);
             throw;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex;
+        }
+
+        if (failure is not null)
+        {
+            // The action failed. If the document's status says it is done anyway (an earlier attempt
+            // whose answer was lost, or someone else did it), the status decides, never the error's wording.
+            if (!await IsDoneAfterFailureAsync(isDone))
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            _logger.LogInformation(failure, "{Flow} {EntityKey}: {Phase} failed but the document's status shows it done", Key.Flow, Key.EntityKey, done);
+        }
 
         Advance(done);
+    }
+
+    private static async Task<bool> IsDoneAfterFailureAsync(Func<Task<bool>> isDone)
+    {
+        try
+        {
+            return await isDone();
+        }
+        catch (JunipeerException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Ends the work item (Done or Skipped) and gives up the lease; conditional on the held ETag.</summary>
