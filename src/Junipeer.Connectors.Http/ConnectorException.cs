@@ -14,6 +14,7 @@ public class ConnectorException : JunipeerException
         Kind = kind;
         StatusCode = statusCode;
         RequestNotSent = kind is FailureKind.RateLimited or FailureKind.ConnectionNotSent;
+        MayLandLater = kind is FailureKind.Timeout or FailureKind.ConnectionLost;
     }
 
     public FailureKind Kind { get; }
