@@ -166,7 +166,7 @@ public static class Program
                 }
                 catch (OptionsValidationException ex)
                 {
-                    return output.Error(ExitCodes.InvalidInput, "SETTINGS_INVALID", string.Join("; ", ex.Failures), storage);
+                    return output.Error(ExitCodes.InvalidInput, ErrorCodes.DeploymentSettingsInvalid, string.Join("; ", ex.Failures), storage);
                 }
 
                 await using (host)

@@ -158,7 +158,7 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         var value = since.UtcDateTime.ToString(LastModifiedFilterFormat, CultureInfo.InvariantCulture);
         var invoices = await GetAllPagesAsync<CustomerInvoiceDto>(integration, VismaOperation.ListInvoices, ["v1", "customerinvoice"],
             [("lastModifiedDateTime", value), ("lastModifiedDateTimeCondition", ">=")], LookupPageSize, i => i.Metadata, cancellationToken,
-            modifiedAt: i => ParseTimestamp(i.LastModifiedDateTime));
+            identity: i => i.ReferenceNumber);
         return invoices.Where(i => i.ReferenceNumber is not null).Select(ToInvoiceRef).ToList();
     }
 
@@ -447,14 +447,12 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         int pageSize,
         Func<T, MetadataDto?> metadata,
         CancellationToken cancellationToken,
-        Func<T, DateTimeOffset?>? modifiedAt = null)
+        Func<T, string?>? identity = null)
     {
         var all = new List<T>();
         int? totalPages = null;
-        int? firstTotal = null;
-        var startedAt = _time.GetUtcNow();
+        int? lastTotal = null;
         var complete = false;
-        var pagesRead = 0;
         for (var page = 1; page <= MaxPages; page++)
         {
             (string, string)[] pageQuery =
@@ -465,7 +463,6 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
             ];
             var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
             var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
-            pagesRead++;
             if (items.Count == 0)
             {
                 complete = true;
@@ -474,11 +471,7 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
 
             all.AddRange(items);
             if (metadata(items[0])?.TotalCount is { } count)
-            {
-                firstTotal ??= count;
-                if (count != firstTotal)
-                    throw Incomplete(operation, $"the total changed from {firstTotal} to {count} while paging");
-            }
+                lastTotal = count;
 
             if (totalPages is null)
             {
@@ -511,11 +504,16 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         if (!complete)
             throw Incomplete(operation, $"more than {MaxPages} pages");
 
-        // Pages are numbered, and the order Visma sorts them in is not documented: a document modified
-        // while a multi-page read runs may move and shift another one across a page boundary unseen.
-        // Such a read cannot vouch for absence; the caller asks again (or directly) instead.
-        if (pagesRead > 1 && modifiedAt is not null && all.Any(i => modifiedAt(i) is { } m && m >= startedAt - TimeSpan.FromMinutes(2)))
-            throw Incomplete(operation, "documents were modified while the pages were read");
+        // Pages are numbered, and the order Visma sorts them in is not documented: a document that
+        // moves while the pages are read (e.g. modified, when sorted by modification time) shifts the
+        // next one back across a page boundary, unseen. Then fewer distinct documents were read than
+        // the last page's totalCount says exist; such a read cannot vouch for absence.
+        if (identity is not null && lastTotal is { } expected)
+        {
+            var distinct = all.Select(identity).Where(k => k is not null).Distinct(StringComparer.Ordinal).Count();
+            if (distinct < expected)
+                throw Incomplete(operation, $"{distinct} distinct documents read where Visma counts {expected} (the list changed while paging)");
+        }
 
         return all;
     }

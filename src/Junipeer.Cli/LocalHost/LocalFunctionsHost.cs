@@ -57,7 +57,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning)
+            // A failed start is reported by the CLI as CODE: message (no stack trace); the host would log it again with one.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         options.ConfigureLogging?.Invoke(builder.Logging);
         if (options.TimeProvider is not null)
         {

@@ -43,6 +43,7 @@ public static class ErrorCodes
     public const string ErpWriteUnconfirmed = "ERP_WRITE_UNCONFIRMED";
     public const string ErpLookupIncomplete = "ERP_LOOKUP_INCOMPLETE";
     public const string LedgerEpochUnsettled = "LEDGER_EPOCH_UNSETTLED";
+    public const string DeploymentSettingsInvalid = "DEPLOYMENT_SETTINGS_INVALID";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -183,11 +184,14 @@ public static class ErrorCodes
             "A create (invoice, customer, payment) got no answer in time or its connection broke after sending, and the lookup by its key finds nothing yet. The ERP may still be processing it, so creating again now could make a second document.",
             "Nothing to do: the item waits until the lease of the timed-out attempt has run out (Orders.LeaseSeconds), then the lookup decides between adopting the late document and creating it. If it recurs, check the ERP's response times against VismaNet.TimeoutSeconds.", true),
         new(ErpLookupIncomplete, "The ERP lookup could not read the whole result",
-            "The index of recent ERP documents could not read every page of its delta (more pages than its limit, or a page count that changed while reading), so it cannot say a document is absent.",
+            "The index of recent ERP documents could not read every page of its delta (more pages than its limit, or fewer distinct documents than the count Visma reports: the list changed while it was paged), so it cannot say a document is absent.",
             "Nothing to do: such orders are looked up in the ERP directly until the index has caught up. If it recurs, lower Orders.DocumentIndexWindowDays or raise the refresh interval.", true),
         new(LedgerEpochUnsettled, "The ledger is new or was lost moments ago",
             "The ledger table has no storage-epoch row (it was deleted, or storage was lost) or got one less than one lease (Orders.LeaseSeconds) ago, and the ERP has no document for this item yet. A create sent just before the loss may still land, so new documents wait until then. A new integration (integration add) starts a settled epoch and does not wait.",
             "Nothing to do: the item is re-queued and created once the lease has passed (documents found in the ERP are adopted at once). After losing all storage, re-add an integration no sooner than one lease after the loss.", true),
+        new(DeploymentSettingsInvalid, "A deployment setting is out of range or inconsistent",
+            "Start-up validation refused the Junipeer__* settings (environment, app settings or local.settings.json): a value outside its range, or a combination that breaks a guarantee (e.g. Orders.LeaseSeconds not longer than 2 × VismaNet.TimeoutSeconds + 4 × Orders.MaxInProcessWaitSeconds + 10 s). The message names each setting.",
+            "Fix the named settings (docs/configuration.md lists every setting with its default and range), then start again. Exit code 2.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

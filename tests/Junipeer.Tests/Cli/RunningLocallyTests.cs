@@ -131,6 +131,19 @@ public partial class RunningLocallyTests
     }
 
     [Fact]
+    public async Task Run_refuses_inconsistent_deployment_settings_with_their_code_and_exit_2()
+    {
+        var (dir, env, _) = Workspace();
+        env["Junipeer__Orders__LeaseSeconds"] = "20"; // shorter than 2 × 30 s write timeout + 4 × 10 s + 10 s
+        await using var run = CliProcess.Shell($"{CliProcess.CliCommand} run --no-timers", dir, env);
+
+        Assert.Equal(2, await run.WaitAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("DEPLOYMENT_SETTINGS_INVALID", run.StdErr + run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("LeaseSeconds", run.StdErr + run.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.StdErr + run.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Environment_wins_over_a_stray_local_settings_json_and_unreachable_storage_is_exit_3_without_a_stack_trace()
     {
         var (dir, env, azuritePort) = Workspace();
