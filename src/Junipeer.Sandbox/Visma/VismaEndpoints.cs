@@ -127,42 +127,36 @@ internal static class VismaEndpoints
             ctx.Request.Body.Position = 0;
             ctx.RequestAborted = CancellationToken.None;
             await Task.Delay(holdMs, CancellationToken.None);
-            var original = ctx.Response.Body;
-            await using var sink = new MemoryStream();
-            ctx.Response.Body = sink;
-            try
-            {
-                await next();
-            }
-            finally
-            {
-                ctx.Response.Body = original;
-            }
-
-            ctx.Abort();
+            await CommitThenDropAsync(ctx, next);
             return;
         }
 
         if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop(VismaPath(ctx.Request)))
         {
             // Commit the write, then drop the reply: nothing reaches the socket, the connection is reset.
-            var original = ctx.Response.Body;
-            await using var sink = new MemoryStream();
-            ctx.Response.Body = sink;
-            try
-            {
-                await next();
-            }
-            finally
-            {
-                ctx.Response.Body = original;
-            }
-
-            ctx.Abort();
+            await CommitThenDropAsync(ctx, next);
             return;
         }
 
         await next();
+    }
+
+    /// <summary>Runs the handler (the write commits) into a sink, then resets the connection: the reply is lost.</summary>
+    private static async Task CommitThenDropAsync(HttpContext ctx, Func<Task> next)
+    {
+        var original = ctx.Response.Body;
+        await using var sink = new MemoryStream();
+        ctx.Response.Body = sink;
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            ctx.Response.Body = original;
+        }
+
+        ctx.Abort();
     }
 
     /// <summary>

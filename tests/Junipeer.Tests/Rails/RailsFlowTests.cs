@@ -141,11 +141,10 @@ public class RailsFlowTests(AzuriteFixture azurite)
         Assert.Single(h.Invoices);
     }
 
-    [Fact]
-    public async Task A_create_that_times_out_and_lands_after_the_next_lookup_is_not_created_twice()
+    /// <summary>A 1 s Visma write timeout, a 60 s lease, and the next invoice create committed by Visma 6 s after it was sent.</summary>
+    private async Task<EngineHarness> LateCommitHarnessAsync(VirtualTimeProvider time)
     {
-        var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
-        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
+        var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {
             EngineTime = time,
             Settings =
@@ -155,10 +154,18 @@ public class RailsFlowTests(AzuriteFixture azurite)
                 ["Junipeer:Orders:LeaseSeconds"] = "60",
             },
         });
-        h.AddOrder(Order(3601, "late@example.com"));
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerinvoice";
-        h.Sandbox.State.Faults.VismaCommitLateMs = 6000; // Visma commits 6 s after a client that waits 1 s
+        h.Sandbox.State.Faults.VismaCommitLateMs = 6000;
         h.Sandbox.State.Faults.VismaCommitLateCount = 1;
+        return h;
+    }
+
+    [Fact]
+    public async Task A_create_that_times_out_and_lands_after_the_next_lookup_is_not_created_twice()
+    {
+        var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await LateCommitHarnessAsync(time);
+        h.AddOrder(Order(3601, "late@example.com"));
 
         await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3601, "w1")); // timed out
         Assert.Empty(h.Invoices);
@@ -181,20 +188,8 @@ public class RailsFlowTests(AzuriteFixture azurite)
     public async Task A_ledger_lost_while_a_create_is_in_flight_does_not_lead_to_a_second_create()
     {
         var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
-        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
-        {
-            EngineTime = time,
-            Settings =
-            {
-                ["Junipeer:VismaNet:TimeoutSeconds"] = "1",
-                ["Junipeer:Orders:MaxInProcessWaitSeconds"] = "0",
-                ["Junipeer:Orders:LeaseSeconds"] = "60",
-            },
-        });
+        await using var h = await LateCommitHarnessAsync(time);
         h.AddOrder(Order(3701, "inflight@example.com"));
-        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerinvoice";
-        h.Sandbox.State.Faults.VismaCommitLateMs = 6000;
-        h.Sandbox.State.Faults.VismaCommitLateCount = 1;
         await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3701, "w1")); // the create is still in flight
 
         await h.WipeLedgerAsync(); // the row that knew about the attempt is gone, and so is the storage epoch
