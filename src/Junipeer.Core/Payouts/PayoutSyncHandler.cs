@@ -288,7 +288,8 @@ public sealed class PayoutSyncHandler(
             if (g.Row.IsDone)
                 continue;
             await work.FenceAsync(null, ct); // renew the payout's lease for this group
-            var (made, notes, fee) = await BookGroupAsync(integration, settle, erp, psp, payout, g, open.GetValueOrDefault(g.Customer), item, ct);
+            var (made, notes, fee) = await GivingBackOnFailureAsync(g.Row,
+                () => BookGroupAsync(integration, settle, erp, psp, payout, g, open.GetValueOrDefault(g.Customer), item, ct));
             payments += made ? 1 : 0;
             creditNotes += notes;
             fees += fee;
@@ -460,6 +461,12 @@ public sealed class PayoutSyncHandler(
         if (row.HeldByOther)
             throw new LeaseHeldException(row.Key, row.Entry.LeaseUntil);
 
+        return await GivingBackOnFailureAsync(row, () => BookCreditNoteAsync(integration, settle, payout, refund, open, item, row, ct));
+    }
+
+    private async Task<bool> BookCreditNoteAsync(
+        Integration integration, IErpSettlements settle, Payout payout, MatchedLine refund, IReadOnlyList<ErpOpenItem>? open, WorkItem item, Work<RefundPhase> row, CancellationToken ct)
+    {
         var reference = CreditNoteReference(payout.Provider, refund.Line.TransactionId);
         var amount = -refund.Line.Gross;
         var invoice = await settle.GetInvoiceDocumentAsync(integration, refund.InvoiceNumber!, ct);
@@ -545,6 +552,25 @@ public sealed class PayoutSyncHandler(
             ApplyToInvoice = apply ? invoice.Header.Number : null,
             ApplyAmount = apply ? amount : 0m,
         };
+    }
+
+    /// <summary>
+    /// A sub-row (a customer's payment, a refund) is given back when its step fails, phase kept, so
+    /// the next delivery resolves by lookup or status instead of waiting out the lease.
+    /// </summary>
+    private static async Task<T> GivingBackOnFailureAsync<TPhase, T>(Work<TPhase> row, Func<Task<T>> step)
+        where TPhase : struct, Enum
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception ex) when (ex is not LeaseHeldException and not LeaseLostException)
+        {
+            if (row.IsLeased)
+                await row.ReleaseAsync(ex is JunipeerException j ? j.Code : ErrorCodes.ErpUnavailable, ex.Message, CancellationToken.None);
+            throw;
+        }
     }
 
     private static string Trim30(string s) => s.Length <= 30 ? s : s[..30];
