@@ -164,7 +164,7 @@ public sealed partial class VismaNetErp : IErpSettlements
             VatAmount = VismaValue.Of(t.VatAmount),
         }).ToList(),
         ApplicationLines = draft.ApplyToInvoice is { } invoice
-            ? [new PaymentLineUpdateDto { DocumentType = VismaValue.Of("Invoice"), RefNbr = VismaValue.Of(invoice), AmountPaid = VismaValue.Of(draft.ApplyAmount) }]
+            ? [new ApplicationLineUpdateDto { DocumentType = VismaValue.Of("Invoice"), RefNbr = VismaValue.Of(invoice), AmountPaid = VismaValue.Of(draft.ApplyAmount) }]
             : null,
     };
 

@@ -166,7 +166,16 @@ public sealed record CustomerCreditNoteUpdateDto
     [JsonPropertyName("hold")] public VismaValue<bool>? Hold { get; init; }
     [JsonPropertyName("lines")] public IReadOnlyList<CustomerInvoiceLineUpdateDto>? Lines { get; init; }
     [JsonPropertyName("taxDetails")] public IReadOnlyList<TaxDetailLineUpdateDto>? TaxDetails { get; init; }
-    [JsonPropertyName("applicationLines")] public IReadOnlyList<PaymentLineUpdateDto>? ApplicationLines { get; init; }
+    [JsonPropertyName("applicationLines")] public IReadOnlyList<ApplicationLineUpdateDto>? ApplicationLines { get; init; }
+}
+
+/// <summary>A credit note's application to an open invoice (PaymentLineBaseUpdateDto: no write-off fields).</summary>
+public sealed record ApplicationLineUpdateDto
+{
+    [JsonPropertyName("operation")] public string Operation { get; init; } = "Insert";
+    [JsonPropertyName("documentType")] public VismaValue<string>? DocumentType { get; init; }
+    [JsonPropertyName("refNbr")] public VismaValue<string>? RefNbr { get; init; }
+    [JsonPropertyName("amountPaid")] public VismaValue<decimal>? AmountPaid { get; init; }
 }
 
 /// <summary>Body of POST /v1/customerPayment/{paymentNumber}/action/release: <c>{"type":{"value":"Payment"}}</c>.</summary>
