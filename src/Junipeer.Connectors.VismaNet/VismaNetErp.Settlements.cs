@@ -1,4 +1,5 @@
 using System.Globalization;
+using Junipeer.Connectors.Http;
 using Junipeer.Connectors.VismaNet.Dtos;
 using Junipeer.Core.Erp;
 using Junipeer.Core.Errors;
@@ -48,7 +49,7 @@ public sealed partial class VismaNetErp : IErpSettlements
     {
         var response = await SendAsync(integration, VismaOperation.GetInvoice, HttpMethod.Get, ["v1", "customerinvoice", invoiceNumber], [], null, cancellationToken);
         var dto = VismaJson.Deserialize<CustomerInvoiceDto>(response.Body)
-                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for invoice {invoiceNumber}.", VismaFailureKind.Rejected, response.StatusCode);
+                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for invoice {invoiceNumber}.", FailureKind.Rejected, response.StatusCode);
         dto = dto with { ReferenceNumber = dto.ReferenceNumber ?? invoiceNumber };
         return new ErpInvoiceDocument(
             ToOpenItem(dto),
@@ -75,7 +76,7 @@ public sealed partial class VismaNetErp : IErpSettlements
     {
         var response = await SendAsync(integration, VismaOperation.CreatePayment, HttpMethod.Post, ["v1", "customerPayment"], [],
             VismaJson.Serialize(ToSettlementDto(draft)), cancellationToken);
-        var number = NumberFromLocation(response.Location, VismaOperation.CreatePayment);
+        var number = NumberFromLocation(response.Header("Location"), VismaOperation.CreatePayment);
         _logger.LogInformation("Created Visma.net customer payment {Number} ({Reference}) over {Invoices} invoice(s) of customer {Customer}, integration {IntegrationId}",
             number, draft.Reference, draft.Lines.Count, draft.CustomerNumber, integration.Id);
         return number;
@@ -95,7 +96,7 @@ public sealed partial class VismaNetErp : IErpSettlements
     {
         var response = await SendAsync(integration, VismaOperation.CreateCreditNote, HttpMethod.Post, ["v1", "customerCreditNote"], [],
             VismaJson.Serialize(ToCreditNoteDto(draft)), cancellationToken);
-        var number = NumberFromLocation(response.Location, VismaOperation.CreateCreditNote);
+        var number = NumberFromLocation(response.Header("Location"), VismaOperation.CreateCreditNote);
         _logger.LogInformation("Created Visma.net credit note {Number} ({Reference}) for integration {IntegrationId}", number, draft.Reference, integration.Id);
         return number;
     }
@@ -104,7 +105,7 @@ public sealed partial class VismaNetErp : IErpSettlements
     {
         var response = await SendAsync(integration, VismaOperation.GetCreditNote, HttpMethod.Get, ["v1", "customerCreditNote", creditNoteNumber], [], null, cancellationToken);
         var dto = VismaJson.Deserialize<CustomerInvoiceDto>(response.Body)
-                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for credit note {creditNoteNumber}.", VismaFailureKind.Rejected, response.StatusCode);
+                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for credit note {creditNoteNumber}.", FailureKind.Rejected, response.StatusCode);
         return ToInvoiceRef(dto with { ReferenceNumber = dto.ReferenceNumber ?? creditNoteNumber });
     }
 
