@@ -176,10 +176,12 @@ public class PayoutFlowTests(AzuriteFixture azurite)
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerPayment/";
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
-        await Assert.ThrowsAnyAsync<Exception>(() => HandleAsync(h, "po_rel", "first"));
+        var first = await Record.ExceptionAsync(() => HandleAsync(h, "po_rel", "first"));
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 0.0;
 
-        Assert.Equal(SyncOutcome.Done, (await HandleAsync(h, "po_rel", "second")).Outcome);
+        // Whether the lost release surfaces (or the connector resolved it itself), the next delivery
+        // settles on the payment's status: no second payment, no second release.
+        Assert.Equal(first is null ? SyncOutcome.AlreadyDone : SyncOutcome.Done, (await HandleAsync(h, "po_rel", "second")).Outcome);
         Assert.Equal("Closed", Assert.Single(h.Payments).Status);
         Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v1/customerPayment"));
     }
