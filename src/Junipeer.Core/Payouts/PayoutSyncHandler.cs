@@ -94,7 +94,6 @@ public sealed class PayoutSyncHandler(
     IEnumerable<IPayoutSource> sources,
     IErpResolver erps,
     ExactlyOnce exactlyOnce,
-    RecentDocumentIndex index,
     PayoutMatcher matcher,
     IWorkQueue queue,
     IEventLog events,
@@ -246,7 +245,11 @@ public sealed class PayoutSyncHandler(
         work.Note(PayoutFacts.Unmatched, stillUnmatched.Count.ToString(CultureInfo.InvariantCulture));
 
         // ---- per group: rows, then checks for everything not booked yet, then the writes
-        var vouched = await StorageVouchesAsync(integration, payout, ct);
+        // The payout's own row is written (first fence) before any of its documents is attempted, and
+        // the ledger table is lost as a whole: when the row exists, a missing sub-row proves nothing
+        // was sent for it. A fresh payout row (first delivery, or storage lost) cannot vouch, so each
+        // customer's payments are read once before its payment is created.
+        var vouched = !work.IsFresh;
         var groups = new List<Group>();
         foreach (var (round, lines) in plans)
         {
@@ -255,7 +258,7 @@ public sealed class PayoutSyncHandler(
                 var reference = PaymentReference(payout, round, byCustomer.Key);
                 var row = await exactlyOnce.OpenAsync<PayoutPaymentPhase>(
                     new LedgerKey(integration.Id, PayoutFlows.PayoutPayments, $"{payout.Key}:{round}:{byCustomer.Key}"), owner, item.CorrelationId, Hold, ct);
-                groups.Add(new Group(round, byCustomer.Key, reference, [.. byCustomer], row, owner));
+                groups.Add(new Group(round, byCustomer.Key, reference, [.. byCustomer], row, owner) { Vouched = vouched });
             }
         }
 
@@ -332,6 +335,8 @@ public sealed class PayoutSyncHandler(
         public List<MatchedLine> Lines { get; } = lines;
         public Work<PayoutPaymentPhase> Row { get; } = row;
         public string? Existing { get; set; }
+
+        public bool Vouched { get; init; }
     }
 
     private static void Check(Payout payout, Group g, IReadOnlyList<ErpOpenItem> open)
@@ -461,11 +466,11 @@ public sealed class PayoutSyncHandler(
         if (row.HeldByOther)
             throw new LeaseHeldException(row.Key, row.Entry.LeaseUntil);
 
-        return await GivingBackOnFailureAsync(row, () => BookCreditNoteAsync(integration, settle, payout, refund, open, item, row, ct));
+        return await GivingBackOnFailureAsync(row, () => BookCreditNoteAsync(integration, settle, payout, refund, open, item, row, g.Vouched, ct));
     }
 
     private async Task<bool> BookCreditNoteAsync(
-        Integration integration, IErpSettlements settle, Payout payout, MatchedLine refund, IReadOnlyList<ErpOpenItem>? open, WorkItem item, Work<RefundPhase> row, CancellationToken ct)
+        Integration integration, IErpSettlements settle, Payout payout, MatchedLine refund, IReadOnlyList<ErpOpenItem>? open, WorkItem item, Work<RefundPhase> row, bool vouched, CancellationToken ct)
     {
         var reference = CreditNoteReference(payout.Provider, refund.Line.TransactionId);
         var amount = -refund.Line.Gross;
@@ -481,7 +486,7 @@ public sealed class PayoutSyncHandler(
             duplicates: found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
                 $"{found.Count} credit notes carry refund reference {reference}: {string.Join(", ", found)}."),
             ct,
-            precheck: await StorageVouchesAsync(integration, payout, ct) ? () => Task.FromResult<IReadOnlyList<string>?>([]) : null);
+            precheck: vouched ? () => Task.FromResult<IReadOnlyList<string>?>([]) : null);
         await row.ActOnceAsync(
             RefundPhase.CreditNoteReleaseAttempted,
             RefundPhase.CreditNoteReleased,
@@ -584,18 +589,6 @@ public sealed class PayoutSyncHandler(
         if (found.Count > 1)
             throw new JunipeerException(ErrorCodes.DuplicatePaymentForOrder, $"{found.Count} payments of customer {g.Customer} carry payout reference {g.Reference}: {string.Join(", ", found)}.");
         return found.Count == 1 ? found[0] : null;
-    }
-
-    /// <summary>
-    /// Whether a missing ledger row proves nothing was booked: documents are created only after their
-    /// attempted phase is persisted, so a booking of this payout can only be missing from the ledger if
-    /// it happened before the current storage epoch (plus write timeout and clock skew); a payout the
-    /// PSP created after that cannot have one.
-    /// </summary>
-    private async Task<bool> StorageVouchesAsync(Integration integration, Payout payout, CancellationToken ct)
-    {
-        var epoch = await index.EpochAsync(integration.Id, time.GetUtcNow(), ct);
-        return epoch + TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds) + RecentDocumentIndex.Skew < payout.CreatedAt;
     }
 
     /// <summary>Payment reference of one customer's part of one round: "PO" + 14 hex of SHA-256 (short enough for Visma's paymentRef).</summary>

@@ -116,8 +116,9 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         var result = await HandleAsync(h, "po_1");
 
         Assert.Equal(SyncOutcome.Done, result.Outcome);
-        // Two customers: per customer one open-invoice read, one create, one release; matching used the order flow's ledger.
-        Assert.Equal(6, h.VismaCalls - before);
+        // Two customers: per customer one payment lookup (a first delivery cannot vouch), one open-invoice
+        // read, one create, one release; matching used the order flow's ledger.
+        Assert.Equal(8, h.VismaCalls - before);
         Assert.Equal(2, h.Payments.Count);
         var anna = h.Payments.Single(p => p.CustomerNumber == inv[7001].CustomerNumber);
         Assert.Equal(2, anna.Lines.Count);
