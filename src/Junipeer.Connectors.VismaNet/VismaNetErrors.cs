@@ -24,6 +24,12 @@ internal enum VismaOperation
     GetPayment,
     GetCustomer,
     UpdateCustomer,
+    ListOpenInvoices,
+    FindCustomerPayments,
+    FindCreditNotes,
+    CreateCreditNote,
+    GetCreditNote,
+    ReleaseCreditNote,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -51,6 +57,12 @@ internal static partial class VismaNetErrors
         VismaOperation.GetPayment => "the customer payment read",
         VismaOperation.GetCustomer => "the customer read",
         VismaOperation.UpdateCustomer => "the customer update",
+        VismaOperation.ListOpenInvoices => "the open-invoice listing",
+        VismaOperation.FindCustomerPayments => "the customer's payment lookup",
+        VismaOperation.FindCreditNotes => "the credit note lookup",
+        VismaOperation.CreateCreditNote => "the credit note create",
+        VismaOperation.GetCreditNote => "the credit note read",
+        VismaOperation.ReleaseCreditNote => "the credit note release",
         _ => operation.ToString(),
     };
 

@@ -29,6 +29,12 @@ public static class DemoScenario
     public const string GiftCardPaymentMethod = "GIFTCARD";
     public const string GiftCardCashAccount = "2420";
 
+    /// <summary>Payouts: the Visma reason code (usage Balance write-off) PSP fees are written off with, and its limit per line.</summary>
+    public const string PspFeeReasonCode = "PSPFEE";
+    public const decimal PspFeeWriteOffLimit = 500m;
+    public const string PspFeeChargeEntryType = "BANKFEE";
+    public const string PspClearingAccount = "1931";
+
     private static TaxSpec Tax(string id, decimal rate, string description) =>
         new() { Id = id, Description = description, Rates = [new() { EffectiveDate = new(2000, 1, 1), Rate = rate }] };
 
@@ -82,18 +88,23 @@ public static class DemoScenario
         ],
         CustomerClasses =
         [
-            new() { Id = "DOMESTIC", Description = "Domestic customers", TaxZoneId = "SE", PaymentMethodId = "CARD" },
-            new() { Id = "EUB2C", Description = "EU consumers (OSS)", TaxZoneId = "DE", PaymentMethodId = "CARD" },
+            new() { Id = "DOMESTIC", Description = "Domestic customers", TaxZoneId = "SE", PaymentMethodId = "CARD", WriteOffLimit = PspFeeWriteOffLimit },
+            new() { Id = "EUB2C", Description = "EU consumers (OSS)", TaxZoneId = "DE", PaymentMethodId = "CARD", WriteOffLimit = PspFeeWriteOffLimit },
             new() { Id = "EUB2B", Description = "EU businesses (reverse charge)", TaxZoneId = "EUB2B", PaymentMethodId = "INVOICE" },
-            new() { Id = "EXPORT", Description = "Outside the EU", TaxZoneId = "EXPORT", PaymentMethodId = "CARD" },
+            new() { Id = "EXPORT", Description = "Outside the EU", TaxZoneId = "EXPORT", PaymentMethodId = "CARD", WriteOffLimit = PspFeeWriteOffLimit },
         ],
         PaymentMethods =
         [
             new() { Id = "CARD", Description = "Card (PSP)" },
             new() { Id = "INVOICE", Description = "Invoice" },
             new() { Id = GiftCardPaymentMethod, Description = "Gift certificate" },
+            new() { Id = "STRIPE", Description = "Stripe payouts" },
+            new() { Id = "ADYEN", Description = "Adyen payouts" },
+            new() { Id = "KLARNA", Description = "Klarna payouts" },
         ],
-        CashAccounts = ["1930", GiftCardCashAccount],
+        CashAccounts = ["1930", GiftCardCashAccount, PspClearingAccount],
+        WriteOffReasonCodes = [PspFeeReasonCode],
+        ChargeEntryTypes = [PspFeeChargeEntryType],
     };
 
     private static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] categories) => VatMapping.Of(zone, cls, categories);

@@ -123,6 +123,7 @@ public sealed record PaymentUpdateDto
     [JsonPropertyName("paymentAmount")] public VismaValue<decimal>? PaymentAmount { get; init; }
     [JsonPropertyName("invoiceText")] public VismaValue<string>? InvoiceText { get; init; }
     [JsonPropertyName("paymentLines")] public IReadOnlyList<PaymentLineUpdateDto>? PaymentLines { get; init; }
+    [JsonPropertyName("financeCharges")] public IReadOnlyList<FinanceChargeUpdateDto>? FinanceCharges { get; init; }
 }
 
 /// <summary>One application of a payment to a document.</summary>
@@ -134,6 +135,45 @@ public sealed record PaymentLineUpdateDto
     /// <summary>"Invoice", "CreditNote", … (the enum names, not the UI labels).</summary>
     [JsonPropertyName("documentType")] public VismaValue<string>? DocumentType { get; init; }
 
+    [JsonPropertyName("refNbr")] public VismaValue<string>? RefNbr { get; init; }
+    [JsonPropertyName("amountPaid")] public VismaValue<decimal>? AmountPaid { get; init; }
+
+    /// <summary>Part of the document's balance written off (e.g. a PSP fee); needs a reason code.</summary>
+    [JsonPropertyName("balanceWriteOff")] public VismaValue<decimal>? BalanceWriteOff { get; init; }
+
+    [JsonPropertyName("writeOffReasonCode")] public VismaValue<string>? WriteOffReasonCode { get; init; }
+}
+
+/// <summary>A charge deducted from a payment (financeCharges): a cash entry type and an amount.</summary>
+public sealed record FinanceChargeUpdateDto
+{
+    [JsonPropertyName("operation")] public string Operation { get; init; } = "Insert";
+    [JsonPropertyName("entryType")] public VismaValue<string>? EntryType { get; init; }
+    [JsonPropertyName("description")] public VismaValue<string>? Description { get; init; }
+    [JsonPropertyName("amount")] public VismaValue<decimal>? Amount { get; init; }
+}
+
+/// <summary>POST /v1/customerCreditNote (CustomerCreditNoteUpdateDto): lines are <c>lines</c>, the VAT override is <c>taxDetails</c>.</summary>
+public sealed record CustomerCreditNoteUpdateDto
+{
+    [JsonPropertyName("customerNumber")] public VismaValue<string>? CustomerNumber { get; init; }
+    [JsonPropertyName("documentDate")] public VismaValue<string>? DocumentDate { get; init; }
+    [JsonPropertyName("currencyId")] public VismaValue<string>? CurrencyId { get; init; }
+    [JsonPropertyName("customerRefNumber")] public VismaValue<string>? CustomerRefNumber { get; init; }
+    [JsonPropertyName("externalReference")] public VismaValue<string>? ExternalReference { get; init; }
+    [JsonPropertyName("invoiceText")] public VismaValue<string>? InvoiceText { get; init; }
+    [JsonPropertyName("customerVatZoneId")] public VismaValue<string>? CustomerVatZoneId { get; init; }
+    [JsonPropertyName("hold")] public VismaValue<bool>? Hold { get; init; }
+    [JsonPropertyName("lines")] public IReadOnlyList<CustomerInvoiceLineUpdateDto>? Lines { get; init; }
+    [JsonPropertyName("taxDetails")] public IReadOnlyList<TaxDetailLineUpdateDto>? TaxDetails { get; init; }
+    [JsonPropertyName("applicationLines")] public IReadOnlyList<ApplicationLineUpdateDto>? ApplicationLines { get; init; }
+}
+
+/// <summary>A credit note's application to an open invoice (PaymentLineBaseUpdateDto: no write-off fields).</summary>
+public sealed record ApplicationLineUpdateDto
+{
+    [JsonPropertyName("operation")] public string Operation { get; init; } = "Insert";
+    [JsonPropertyName("documentType")] public VismaValue<string>? DocumentType { get; init; }
     [JsonPropertyName("refNbr")] public VismaValue<string>? RefNbr { get; init; }
     [JsonPropertyName("amountPaid")] public VismaValue<decimal>? AmountPaid { get; init; }
 }

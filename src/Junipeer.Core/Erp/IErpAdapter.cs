@@ -20,6 +20,9 @@ public interface IErpAdapter
 
     IErpReferenceData ReferenceData { get; }
 
+    /// <summary>Settlement of PSP payouts (payments over several invoices, credit notes); null when the ERP connector has none yet.</summary>
+    IErpSettlements? Settlements => this as IErpSettlements;
+
     /// <summary>
     /// Whether a document status means "released / booked" (used to resolve a release whose response
     /// was lost by the document's status, never by error wording).

@@ -54,6 +54,14 @@ public static class ErrorCodes
     public const string IntegrationSecretNotScoped = "INTEGRATION_SECRET_NOT_SCOPED";
     public const string ShopPermissionMissing = "SHOP_PERMISSION_MISSING";
     public const string ShopOrderOwnershipOverlap = "SHOP_ORDER_OWNERSHIP_OVERLAP";
+    public const string PayoutCurrencyMismatch = "PAYOUT_CURRENCY_MISMATCH";
+    public const string PayoutFeeWriteOffFailed = "PAYOUT_FEE_WRITEOFF_FAILED";
+    public const string PayoutTotalMismatch = "PAYOUT_TOTAL_MISMATCH";
+    public const string PayoutInvoiceNotFound = "PAYOUT_INVOICE_NOT_FOUND";
+    public const string PayoutInvoiceNotOpen = "PAYOUT_INVOICE_NOT_OPEN";
+    public const string PayoutDateBeforeInvoice = "PAYOUT_DATE_BEFORE_INVOICE";
+    public const string PayoutNotFound = "PAYOUT_NOT_FOUND";
+    public const string PayoutWebhookSignatureInvalid = "PAYOUT_WEBHOOK_SIGNATURE_INVALID";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -192,6 +200,30 @@ public static class ErrorCodes
         new(DeploymentSettingsInvalid, "A deployment setting is out of range or inconsistent",
             "Start-up validation refused the Junipeer__* settings (environment, app settings or local.settings.json): a value outside its range, or a combination that breaks a guarantee (e.g. Orders.LeaseSeconds not longer than 2 × VismaNet.TimeoutSeconds + 4 × Orders.MaxInProcessWaitSeconds + 10 s). The message names each setting.",
             "Fix the named settings (docs/configuration.md lists every setting with its default and range), then start again. Exit code 2.", false),
+        new(PayoutCurrencyMismatch, "Payout currency differs from the invoice or transaction currency",
+            "A payout's transactions, or an invoice it settles, are in another currency than the payout; a Visma payment must be in the invoice's currency. Nothing of the payout was booked.",
+            "Book the payout by hand, or align currencies (the order flow's invoice currency with the currency the PSP pays out), then `junipeer replay` the payout.", false),
+        new(PayoutFeeWriteOffFailed, "PSP fees could not be written off",
+            "The payout carries PSP fees but Payouts.FeeWriteOffReasonCode (or FeeChargeEntryType for FeeBooking Charge) is not set, or Visma refused the payment with the write-off: the reason code does not exist with usage \"Balance write-off\", or the customer class has no write-offs enabled / too low a write-off limit. Customer payments already booked for the payout stay booked; none is half-booked.",
+            "Create the reason code in Visma (Reason codes, usage Balance write-off) and enable write-offs with a limit on the customer class, set Payouts.FeeWriteOffReasonCode, then `junipeer replay` the payout.", false),
+        new(PayoutTotalMismatch, "Payout lines do not add up to the payout total",
+            "The net amounts of the payout's transactions differ from the amount paid to the bank (the message shows the difference). The payout is held and nothing is booked.",
+            "Compare the PSP's report with its payout; once the PSP data is complete (or corrected), `junipeer replay` the payout.", false),
+        new(PayoutInvoiceNotFound, "A payout transaction matches no invoice",
+            "No invoice carries the reference the transaction points to (PSP reference minus the PSP prefix, with Orders.ReferencePrefix in front, in Payouts.ReferenceField). The rest of the payout is booked; the unmatched transactions are retried every Payouts.UnmatchedRetryMinutes for Payouts.UnmatchedRetryHours.",
+            "Usually nothing: the order's invoice appears and the retry books it. Otherwise check the PSP reference prefix (Payouts.Providers.<psp>.ReferencePrefix) and the reference field, or book the transaction by hand.", true),
+        new(PayoutInvoiceNotOpen, "An invoice the payout settles has no such open balance",
+            "The invoice a transaction matched is not open in Visma (already paid, credited or unreleased) or its open balance is lower than what the payout settles. The payout is held and nothing is booked.",
+            "Check how the invoice was settled (a manual payment, another payout); void the wrong document or book the payout by hand, then `junipeer replay` the payout.", false),
+        new(PayoutDateBeforeInvoice, "The payout is dated before the invoice",
+            "The payout's date (the payment date in Visma) is before the date of an invoice it settles; Visma does not apply a payment dated before the document. Nothing was booked.",
+            "Check the invoice date (the order date) and the payout's arrival date; correct the invoice date or book by hand, then replay.", false),
+        new(PayoutNotFound, "The PSP has no such paid payout",
+            "The PSP does not know the payout id, it is not paid yet, or its transactions are not reconciled yet (Stripe: reconciliation_status not completed).",
+            "Nothing if the payout is still in transit: the timer picks it up once paid. Otherwise check the payout id.", false),
+        new(PayoutWebhookSignatureInvalid, "PSP webhook signature invalid",
+            "The payout notification's signature (Stripe-Signature, Adyen HMAC) is missing, malformed, outside the tolerance, or made with another secret. Nothing is enqueued.",
+            "Check the webhook signing secret stored under Payouts.Providers.<psp>.WebhookSecretName; the timer fallback books payouts anyway.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -14,6 +14,7 @@ public sealed partial record Integration
     public required ShopSettings Shop { get; init; }
     public OrderFlowSettings Orders { get; init; } = new();
     public required VatSettings Vat { get; init; }
+    public Junipeer.Core.Payouts.PayoutFlowSettings Payouts { get; init; } = new();
 
     /// <summary>Integration ids become part of table keys and URLs: lower-case letters, digits, hyphens.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);

@@ -24,6 +24,17 @@ public sealed record WorkItem
         CorrelationId = correlationId,
         EnqueuedAt = enqueuedAt,
     };
+
+    /// <summary>The work item that books one PSP payout (key: provider + ':' + payout id).</summary>
+    public static WorkItem ForPayout(string integrationId, string provider, string payoutId, string reason, string correlationId, DateTimeOffset enqueuedAt) => new()
+    {
+        Kind = WorkKinds.Payout,
+        IntegrationId = integrationId,
+        EntityKey = provider + ":" + payoutId,
+        Reason = reason,
+        CorrelationId = correlationId,
+        EnqueuedAt = enqueuedAt,
+    };
 }
 
 public static class WorkKinds

@@ -57,6 +57,8 @@ public static class JunipeerRegistration
         services.AddSingleton<OrderSweepHandler>();
         services.AddSingleton<PoisonHandler>();
         services.AddSingleton<CentraWebhookIntake>();
+        services.AddSingleton<Junipeer.Core.Payouts.PayoutMatcher>();
+        services.AddSingleton<Junipeer.Core.Payouts.PayoutSyncHandler>();
         return builder;
     }
 }

@@ -45,6 +45,13 @@ internal static class VismaEndpoints
         app.MapPost("/visma/v1/customerPayment/{paymentNumber}/action/release", async ctx =>
             await SendAsync(ctx, v.ReleasePayment(Tenant(ctx), Route(ctx, "paymentNumber"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
 
+        app.MapPost("/visma/v1/customerCreditNote", async ctx =>
+            await SendAsync(ctx, v.CreateCreditNote(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+        app.MapGet("/visma/v1/customerCreditNote", ctx => SendAsync(ctx, v.ListCreditNotes(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/customerCreditNote/{creditNoteNumber}", ctx => SendAsync(ctx, v.GetCreditNote(Tenant(ctx), Route(ctx, "creditNoteNumber"))));
+        app.MapPost("/visma/v1/customerCreditNote/{creditNoteNumber}/action/release", ctx =>
+            SendAsync(ctx, v.ReleaseCreditNote(Tenant(ctx), Route(ctx, "creditNoteNumber"))));
+
         async Task CreateInvoiceAsync(HttpContext ctx) =>
             await SendAsync(ctx, v.CreateInvoice(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));
     }

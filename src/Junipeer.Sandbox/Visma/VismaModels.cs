@@ -17,7 +17,13 @@ internal sealed class Company
         PaymentSeries = new NumberSeries("ARPAYMENT", spec.PaymentStart, spec.PaymentEnd, spec.PaymentLast);
         PaymentMethods = spec.PaymentMethods.ToDictionary(m => m.Id, StringComparer.OrdinalIgnoreCase);
         CashAccounts = new HashSet<string>(spec.CashAccounts, StringComparer.OrdinalIgnoreCase);
+        CreditNoteSeries = new NumberSeries("ARCREDITNOTE", spec.CreditNoteStart, spec.CreditNoteEnd, null);
     }
+
+    public NumberSeries CreditNoteSeries { get; }
+
+    /// <summary>Customer credit notes (the same document shape as invoices, document type CreditNote).</summary>
+    public SortedDictionary<string, Invoice> CreditNotes { get; } = new(StringComparer.Ordinal);
 
     public VismaCompanySpec Spec { get; }
 
@@ -138,6 +144,9 @@ internal sealed class Invoice
     public DateTimeOffset LastModified { get; set; }
 
     public long Version { get; set; }
+
+    /// <summary>Credit notes only: the invoices the credit is applied to on release (applicationLines).</summary>
+    public List<PaymentLine> Applications { get; } = [];
 }
 
 internal sealed record InvoiceLine(
@@ -181,6 +190,8 @@ internal sealed class Payment
 
     public List<PaymentLine> Lines { get; } = [];
 
+    public List<FinanceCharge> Charges { get; } = [];
+
     public DateTimeOffset Created { get; init; }
 
     public DateTimeOffset LastModified { get; set; }
@@ -188,7 +199,10 @@ internal sealed class Payment
     public long Version { get; set; }
 }
 
-internal sealed record PaymentLine(string DocumentType, string RefNbr, decimal AmountPaid);
+internal sealed record PaymentLine(string DocumentType, string RefNbr, decimal AmountPaid, decimal BalanceWriteOff = 0m, string? WriteOffReasonCode = null);
+
+/// <summary>A charge deducted from a payment (financeCharges): a UI-configured cash entry type and an amount.</summary>
+internal sealed record FinanceCharge(string EntryType, decimal Amount, string? Description);
 
 internal sealed record TokenInfo(string TenantId, string ClientId, DateTimeOffset ExpiresAt, string Scope);
 

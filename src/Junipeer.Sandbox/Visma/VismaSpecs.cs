@@ -55,6 +55,20 @@ public sealed class VismaCompanySpec
     public string PaymentEnd { get; set; } = "999999";
 
     public string? PaymentLast { get; set; }
+
+    /// <summary>
+    /// Reason codes with usage "Balance write-off" (Reason codes window; no API lists them): a payment
+    /// line's <c>writeOffReasonCode</c> must be one of these.
+    /// </summary>
+    public List<string> WriteOffReasonCodes { get; set; } = [];
+
+    /// <summary>Cash entry types a payment's <c>financeCharges</c> may use (UI-configured in Visma).</summary>
+    public List<string> ChargeEntryTypes { get; set; } = [];
+
+    /// <summary>Customer credit note number series (own series; whether Visma shares ARINVOICE is not documented).</summary>
+    public string CreditNoteStart { get; set; } = "000001";
+
+    public string CreditNoteEnd { get; set; } = "999999";
 }
 
 public sealed class PaymentMethodSpec
@@ -78,6 +92,12 @@ public sealed class CustomerClassSpec
     public string? PaymentMethodId { get; set; }
 
     public bool InvoiceOrdersSeparately { get; set; }
+
+    /// <summary>
+    /// "Enable write-offs" with this write-off limit per application line; null: write-offs are not
+    /// enabled for customers of this class and a payment line with a balance write-off is refused.
+    /// </summary>
+    public decimal? WriteOffLimit { get; set; }
 }
 
 public sealed class VatZoneSpec
@@ -184,4 +204,7 @@ public sealed record VismaPaymentSnapshot(
     IReadOnlyList<VismaPaymentLineSnapshot> Lines,
     DateTimeOffset CreatedAt);
 
-public sealed record VismaPaymentLineSnapshot(string DocumentType, string RefNbr, decimal AmountPaid);
+public sealed record VismaPaymentLineSnapshot(string DocumentType, string RefNbr, decimal AmountPaid, decimal BalanceWriteOff = 0m, string? WriteOffReasonCode = null);
+
+/// <summary>Ground truth about one customer credit note (same shape as an invoice, plus the invoices it is applied to).</summary>
+public sealed record VismaCreditNoteSnapshot(VismaInvoiceSnapshot Document, IReadOnlyList<VismaPaymentLineSnapshot> Applications);

@@ -43,14 +43,83 @@ public sealed partial class VismaState
             return Bad($"VAT zone '{zoneId}' cannot be found in the system.");
         }
 
+        if (BuildLines(c, zone, docDate, Wire.Arr(body, "invoiceLines"), Wire.Arr(body, "taxDetailLines"), "invoice", out var built) is { } lineError)
+        {
+            return lineError;
+        }
+
+        var (lines, details, vatTaxableTotal) = built;
+        string? reference;
+        if (Wire.Bool(body, "overrideNumberSeries") == true && Wire.Str(body, "referenceNumber") is { } manualRef)
+        {
+            if (c.Invoices.ContainsKey(manualRef))
+            {
+                return Bad($"A document with the reference number '{manualRef}' already exists.");
+            }
+
+            reference = manualRef;
+        }
+        else
+        {
+            reference = c.InvoiceSeries.Peek();
+            if (reference is null)
+            {
+                return Bad($"Cannot generate the next number for the {c.InvoiceSeries.Name} sequence.");
+            }
+
+            c.InvoiceSeries.Consume(reference);
+        }
+
+        var hold = Wire.Bool(body, "hold") ?? false;
+        var now = Now;
+        var detailTotal = lines.Sum(x => x.Amount);
+        var vatTotal = details.Sum(d => d.VatAmount);
+        var invoice = new Invoice
+        {
+            ReferenceNumber = reference,
+            CustomerNumber = customer.Number,
+            DocumentDate = docDate,
+            CurrencyId = Wire.Str(body, "currencyId") ?? customer.CurrencyId ?? c.Spec.BaseCurrency,
+            VatZoneId = zone.Id,
+            CustomerRefNumber = Wire.Str(body, "customerRefNumber"),
+            ExternalReference = Wire.Str(body, "externalReference"),
+            InvoiceText = Wire.Str(body, "invoiceText"),
+            Note = Wire.Str(body, "note"),
+            Hold = hold,
+            Status = hold ? "Hold" : "Balanced",
+            DetailTotal = detailTotal,
+            VatTaxableTotal = vatTaxableTotal,
+            VatTotal = vatTotal,
+            Amount = detailTotal + vatTotal,
+            Balance = 0m,
+            Created = now,
+            LastModified = now,
+            Version = c.NextVersion(),
+        };
+        invoice.Lines.AddRange(lines);
+        invoice.TaxDetails.AddRange(details);
+        c.Invoices[reference] = invoice;
+        return new ApiResult(201, null, "/v1/customerinvoice/" + Uri.EscapeDataString(reference), ETagOf(invoice.Version));
+    });
+
+    /// <summary>
+    /// Lines and VAT of a customer document (invoice or credit note): per tax, taxable = sum of line
+    /// amounts and VAT = round(taxable x rate) at the document date; a manual VAT adjustment per tax
+    /// (<paramref name="overrides"/>) is allowed within +-0.05. Returns the 400 for bad input, else null.
+    /// </summary>
+    private static ApiResult? BuildLines(
+        Company c, VatZoneSpec zone, DateOnly docDate, JsonArray? lineNodes, JsonArray? overrides, string what,
+        out (List<InvoiceLine> Lines, List<VismaTaxDetail> Details, decimal VatTaxableTotal) built)
+    {
+        built = default;
         var lines = new List<InvoiceLine>();
         var lineTaxes = new List<(InvoiceLine Line, List<string> TaxIds)>();
         var lineNo = 0;
-        foreach (var node in Wire.Arr(body, "invoiceLines") ?? [])
+        foreach (var node in lineNodes ?? [])
         {
             if (node is not JsonObject l)
             {
-                return Bad("Each invoice line must be an object.");
+                return Bad($"Each {what} line must be an object.");
             }
 
             var op = Wire.Str(l, "operation");
@@ -107,7 +176,7 @@ public sealed partial class VismaState
         }
 
         // taxDetailLines: manual VAT adjustment, allowed within +-0.05 per tax (taxableAmount is not checked).
-        foreach (var node in Wire.Arr(body, "taxDetailLines") ?? [])
+        foreach (var node in overrides ?? [])
         {
             if (node is not JsonObject t)
             {
@@ -132,58 +201,9 @@ public sealed partial class VismaState
             }
         }
 
-        string? reference;
-        if (Wire.Bool(body, "overrideNumberSeries") == true && Wire.Str(body, "referenceNumber") is { } manualRef)
-        {
-            if (c.Invoices.ContainsKey(manualRef))
-            {
-                return Bad($"A document with the reference number '{manualRef}' already exists.");
-            }
-
-            reference = manualRef;
-        }
-        else
-        {
-            reference = c.InvoiceSeries.Peek();
-            if (reference is null)
-            {
-                return Bad($"Cannot generate the next number for the {c.InvoiceSeries.Name} sequence.");
-            }
-
-            c.InvoiceSeries.Consume(reference);
-        }
-
-        var hold = Wire.Bool(body, "hold") ?? false;
-        var now = Now;
-        var detailTotal = lines.Sum(x => x.Amount);
-        var vatTotal = details.Sum(d => d.VatAmount);
-        var invoice = new Invoice
-        {
-            ReferenceNumber = reference,
-            CustomerNumber = customer.Number,
-            DocumentDate = docDate,
-            CurrencyId = Wire.Str(body, "currencyId") ?? customer.CurrencyId ?? c.Spec.BaseCurrency,
-            VatZoneId = zone.Id,
-            CustomerRefNumber = Wire.Str(body, "customerRefNumber"),
-            ExternalReference = Wire.Str(body, "externalReference"),
-            InvoiceText = Wire.Str(body, "invoiceText"),
-            Note = Wire.Str(body, "note"),
-            Hold = hold,
-            Status = hold ? "Hold" : "Balanced",
-            DetailTotal = detailTotal,
-            VatTaxableTotal = lineTaxes.Where(x => x.TaxIds.Count > 0).Sum(x => x.Line.Amount),
-            VatTotal = vatTotal,
-            Amount = detailTotal + vatTotal,
-            Balance = 0m,
-            Created = now,
-            LastModified = now,
-            Version = c.NextVersion(),
-        };
-        invoice.Lines.AddRange(lines);
-        invoice.TaxDetails.AddRange(details);
-        c.Invoices[reference] = invoice;
-        return new ApiResult(201, null, "/v1/customerinvoice/" + Uri.EscapeDataString(reference), ETagOf(invoice.Version));
-    });
+        built = (lines, details, lineTaxes.Where(x => x.TaxIds.Count > 0).Sum(x => x.Line.Amount));
+        return null;
+    }
 
     internal ApiResult ListInvoices(string tenantId, IQueryCollection query) => WithCompany(tenantId, c =>
     {

@@ -112,16 +112,69 @@ public sealed partial class VismaState
                 return Bad($"Error creating payment. 'Amount Paid' on invoice '{refNbr}' must be greater than 0.");
             }
 
-            if (paid + lines.Where(x => x.RefNbr == refNbr).Sum(x => x.AmountPaid) > invoice.Balance)
+            // Balance write-off (e.g. a PSP fee): needs write-offs enabled on the customer's class, an
+            // amount within its write-off limit, and a reason code that exists (help pages; wording UNCERTAIN).
+            var writeOff = Wire.Dec(l, "balanceWriteOff") ?? 0m;
+            var reason = Wire.Str(l, "writeOffReasonCode");
+            if (writeOff < 0m)
             {
-                return Bad($"Error creating payment. 'Amount Paid' {Wire.Inv(paid)} exceeds the balance {Wire.Inv(invoice.Balance)} of invoice '{refNbr}'.");
+                return Bad($"Error creating payment. 'Balance write-off' on invoice '{refNbr}' cannot be negative.");
             }
 
-            lines.Add(new PaymentLine("Invoice", invoice.ReferenceNumber, Money.R2(paid)));
+            if (writeOff > 0m)
+            {
+                var limit = c.Classes.TryGetValue(customer.ClassId, out var cls) ? cls.WriteOffLimit : null;
+                if (limit is null)
+                {
+                    return Bad($"Error creating payment. Write-offs are not enabled for customer '{customer.Number}' (customer class {customer.ClassId}).");
+                }
+
+                if (writeOff > limit)
+                {
+                    return Bad($"Error creating payment. The write-off {Wire.Inv(writeOff)} on invoice '{refNbr}' exceeds the write-off limit {Wire.Inv(limit.Value)}.");
+                }
+
+                if (reason is null || !c.Spec.WriteOffReasonCodes.Contains(reason, StringComparer.OrdinalIgnoreCase))
+                {
+                    return Bad($"Error creating payment. Reason code '{reason}' cannot be found in the system.");
+                }
+            }
+
+            if (paid + writeOff + lines.Where(x => x.RefNbr == refNbr).Sum(x => x.AmountPaid + x.BalanceWriteOff) > invoice.Balance)
+            {
+                return Bad($"Error creating payment. 'Amount Paid' {Wire.Inv(paid)} plus write-off {Wire.Inv(writeOff)} exceeds the balance {Wire.Inv(invoice.Balance)} of invoice '{refNbr}'.");
+            }
+
+            lines.Add(new PaymentLine("Invoice", invoice.ReferenceNumber, Money.R2(paid), Money.R2(writeOff), writeOff > 0m ? reason : null));
         }
 
-        // The emulator keeps payments fully applied: paymentAmount must equal the lines' sum.
-        var applied = lines.Sum(x => x.AmountPaid);
+        // Bank charges deducted from the payment (financeCharges): UI-configured cash entry types.
+        var charges = new List<FinanceCharge>();
+        foreach (var node in Wire.Arr(body, "financeCharges") ?? [])
+        {
+            if (node is not JsonObject f)
+            {
+                return Bad("Each finance charge must be an object.");
+            }
+
+            var entryType = Wire.Str(f, "entryType");
+            if (entryType is null || !c.Spec.ChargeEntryTypes.Contains(entryType, StringComparer.OrdinalIgnoreCase))
+            {
+                return Bad($"Error creating payment. Entry type '{entryType}' cannot be found in the system.");
+            }
+
+            var chargeAmount = Wire.Dec(f, "amount") ?? 0m;
+            if (chargeAmount <= 0m)
+            {
+                return Bad("Error creating payment. The amount of a finance charge must be greater than 0.");
+            }
+
+            charges.Add(new FinanceCharge(entryType, Money.R2(chargeAmount), Wire.Str(f, "description")));
+        }
+
+        // The emulator keeps payments fully applied: paymentAmount must equal the lines' sum less the
+        // deducted charges (UNCERTAIN in Visma's documents: the arithmetic of charges vs amountPaid).
+        var applied = lines.Sum(x => x.AmountPaid) - charges.Sum(x => x.Amount);
         if (lines.Count > 0 && applied != amount)
         {
             return Bad($"Error creating payment. The payment amount {Wire.Inv(amount.Value)} differs from the applied amount {Wire.Inv(applied)}.");
@@ -155,6 +208,7 @@ public sealed partial class VismaState
             Version = c.NextVersion(),
         };
         payment.Lines.AddRange(lines);
+        payment.Charges.AddRange(charges);
         c.Payments[number] = payment;
         return new ApiResult(201, null, "/v1/customerPayment/" + Uri.EscapeDataString(number), ETagOf(payment.Version));
     });
@@ -212,9 +266,9 @@ public sealed partial class VismaState
         foreach (var line in x.Lines)
         {
             var invoice = c.Invoices[line.RefNbr];
-            if (invoice.Status != "Open" || line.AmountPaid > invoice.Balance)
+            if (invoice.Status != "Open" || line.AmountPaid + line.BalanceWriteOff > invoice.Balance)
             {
-                return Bad($"Invoice '{line.RefNbr}' has a balance of {Wire.Inv(invoice.Balance)} ({invoice.Status}); the payment cannot apply {Wire.Inv(line.AmountPaid)}.");
+                return Bad($"Invoice '{line.RefNbr}' has a balance of {Wire.Inv(invoice.Balance)} ({invoice.Status}); the payment cannot apply {Wire.Inv(line.AmountPaid + line.BalanceWriteOff)}.");
             }
         }
 
@@ -222,7 +276,7 @@ public sealed partial class VismaState
         foreach (var line in x.Lines)
         {
             var invoice = c.Invoices[line.RefNbr];
-            invoice.Balance = Money.R2(invoice.Balance - line.AmountPaid);
+            invoice.Balance = Money.R2(invoice.Balance - line.AmountPaid - line.BalanceWriteOff);
             if (invoice.Balance == 0m)
             {
                 invoice.Status = "Closed";
@@ -232,7 +286,7 @@ public sealed partial class VismaState
             invoice.Version = c.NextVersion();
         }
 
-        x.Status = x.Lines.Sum(l => l.AmountPaid) == x.PaymentAmount ? "Closed" : "Open";
+        x.Status = x.Lines.Sum(l => l.AmountPaid) - x.Charges.Sum(f => f.Amount) == x.PaymentAmount ? "Closed" : "Open";
         x.LastModified = now;
         x.Version = c.NextVersion();
         return new ApiResult(200, new JsonObject
@@ -247,7 +301,7 @@ public sealed partial class VismaState
     {
         var customer = c.Customers[x.CustomerNumber];
         var method = c.PaymentMethods[x.PaymentMethodId];
-        var applied = x.Status is "Open" or "Closed" ? x.Lines.Sum(l => l.AmountPaid) : 0m;
+        var applied = x.Status is "Open" or "Closed" ? x.Lines.Sum(l => l.AmountPaid) - x.Charges.Sum(f => f.Amount) : 0m;
         return new JsonObject
         {
             ["type"] = x.Type,
@@ -275,13 +329,18 @@ public sealed partial class VismaState
                     ["refNbr"] = l.RefNbr,
                     ["amountPaid"] = l.AmountPaid,
                     ["cashDiscountTaken"] = 0m,
-                    ["balanceWriteOff"] = 0m,
+                    ["balanceWriteOff"] = l.BalanceWriteOff,
+                    ["writeOffReasonCode"] = l.WriteOffReasonCode is null ? null : new JsonObject { ["id"] = l.WriteOffReasonCode, ["description"] = l.WriteOffReasonCode },
                     ["date"] = Wire.IsoDate(invoice.DocumentDate),
                     ["balance"] = invoice.Balance,
                     ["description"] = invoice.InvoiceText,
                     ["currency"] = invoice.CurrencyId,
                 };
             })]),
+            ["writeOffAmount"] = x.Lines.Sum(l => l.BalanceWriteOff),
+            // The read DTO publishes financeCharges / deductedCharges as numbers (totals), not lines.
+            ["financeCharges"] = x.Charges.Sum(f => f.Amount),
+            ["deductedCharges"] = x.Charges.Sum(f => f.Amount),
             ["lastModifiedDateTime"] = Wire.Iso(x.LastModified),
             ["timeStamp"] = TimeStampOf(x.Version),
             ["errorInfo"] = null,

@@ -117,6 +117,17 @@ public sealed partial class VismaState
         }
     }
 
+    /// <summary>Ground truth: every customer credit note of the tenant, ordered by number.</summary>
+    public IReadOnlyList<VismaCreditNoteSnapshot> CreditNotes(string tenantId)
+    {
+        lock (_gate)
+        {
+            return _companies.TryGetValue(tenantId, out var c)
+                ? [.. c.CreditNotes.Values.Select(x => new VismaCreditNoteSnapshot(Snapshot(x), [.. x.Applications.Select(a => new VismaPaymentLineSnapshot(a.DocumentType, a.RefNbr, a.AmountPaid))]))]
+                : [];
+        }
+    }
+
     /// <summary>Ground truth: every customer of the tenant, ordered by number.</summary>
     public IReadOnlyList<VismaCustomerSnapshot> Customers(string tenantId)
     {
@@ -290,7 +301,7 @@ public sealed partial class VismaState
     private static VismaPaymentSnapshot Snapshot(Payment x) => new(
         x.RefNbr, x.Type, x.Status, x.CustomerNumber, x.PaymentRef, x.PaymentMethodId, x.CashAccount, x.Currency,
         x.ApplicationDate, x.PaymentAmount, x.InvoiceText,
-        [.. x.Lines.Select(l => new VismaPaymentLineSnapshot(l.DocumentType, l.RefNbr, l.AmountPaid))],
+        [.. x.Lines.Select(l => new VismaPaymentLineSnapshot(l.DocumentType, l.RefNbr, l.AmountPaid, l.BalanceWriteOff, l.WriteOffReasonCode))],
         x.Created);
 
     private static VismaCustomerSnapshot Snapshot(Customer x) => new(

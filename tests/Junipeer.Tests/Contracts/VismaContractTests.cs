@@ -40,18 +40,21 @@ public class VismaContractTests
         { nameof(CustomerInvoiceUpdateDto), "POST", "/v2/customerinvoice" },
         { nameof(PaymentUpdateDto), "POST", "/v1/customerPayment" },
         { nameof(PaymentReleaseActionDto), "POST", "/v1/customerPayment/{paymentNumber}/action/release" },
+        { nameof(CustomerCreditNoteUpdateDto), "POST", "/v1/customerCreditNote" },
     };
 
     [Fact]
     public void The_published_documents_load_with_Microsoft_OpenApi_and_cover_every_operation_the_connector_calls()
     {
-        Assert.Equal(5, Contract.Documents.Count);
+        Assert.Equal(6, Contract.Documents.Count);
         string[] used =
         [
             "GET /v1/customer", "POST /v1/customer", "GET /v1/customer/{customerCd}", "PUT /v1/customer/{customerCd}",
             "GET /v1/customerinvoice", "GET /v1/customerinvoice/{invoiceNumber}", "POST /v1/customerinvoice/{invoiceNumber}/action/release",
             "POST /v2/customerinvoice", "GET /v1/customerPayment", "POST /v1/customerPayment", "GET /v1/customerPayment/{paymentNumber}",
             "POST /v1/customerPayment/{paymentNumber}/action/release", "GET /v1/vatCategory",
+            "GET /v1/customerCreditNote", "POST /v1/customerCreditNote", "GET /v1/customerCreditNote/{creditNoteNumber}",
+            "POST /v1/customerCreditNote/{creditNoteNumber}/action/release",
         ];
         foreach (var op in used)
         {

@@ -1,0 +1,69 @@
+namespace Junipeer.Core.Payouts;
+
+/// <summary>Which Visma invoice field carries the order flow's reference (both are written by the order flow).</summary>
+public enum InvoiceReferenceField
+{
+    CustomerRefNumber,
+    ExternalReference,
+}
+
+/// <summary>How a PSP fee tied to a sale is booked.</summary>
+public enum FeeBooking
+{
+    /// <summary>Balance write-off on the payment line with <see cref="PayoutFlowSettings.FeeWriteOffReasonCode"/> (Visma option A).</summary>
+    WriteOff,
+
+    /// <summary>A charge deducted from the payment (financeCharges) with <see cref="PayoutFlowSettings.FeeChargeEntryType"/> (Visma option B).</summary>
+    Charge,
+}
+
+/// <summary>Settings of the payouts flow (integration JSON, section <c>payouts</c>).</summary>
+public sealed record PayoutFlowSettings
+{
+    public bool Enabled { get; init; }
+
+    /// <summary>The invoice field matched against the order flow's reference (Orders.ReferencePrefix + order number).</summary>
+    public InvoiceReferenceField ReferenceField { get; init; } = InvoiceReferenceField.CustomerRefNumber;
+
+    public FeeBooking FeeBooking { get; init; } = FeeBooking.WriteOff;
+
+    /// <summary>Visma reason code (usage "Balance write-off") for PSP fees; required with FeeBooking WriteOff.</summary>
+    public string? FeeWriteOffReasonCode { get; init; }
+
+    /// <summary>Visma cash entry type for fees booked as charges; required with FeeBooking Charge.</summary>
+    public string? FeeChargeEntryType { get; init; }
+
+    /// <summary>How long unmatched transactions of a payout are retried (their invoice may not exist yet).</summary>
+    public int UnmatchedRetryHours { get; init; } = 72;
+
+    /// <summary>Minutes between retries of a payout with unmatched transactions.</summary>
+    public int UnmatchedRetryMinutes { get; init; } = 60;
+
+    /// <summary>Per PSP (key: stripe, adyen, klarna).</summary>
+    public IReadOnlyDictionary<string, PspPayoutSettings> Providers { get; init; } = new Dictionary<string, PspPayoutSettings>();
+}
+
+/// <summary>One PSP's payout settings.</summary>
+public sealed record PspPayoutSettings
+{
+    /// <summary>Visma payment method of the PSP's payments (e.g. STRIPE).</summary>
+    public required string PaymentMethodId { get; init; }
+
+    /// <summary>Visma cash account the payout reaches (the PSP's clearing/bank account, e.g. 1930).</summary>
+    public required string CashAccount { get; init; }
+
+    /// <summary>
+    /// Prefix the PSP's reference carries before the order number (e.g. "NT-" when the shop sends
+    /// NT-5001 to the PSP); removed before the order flow's prefix is put in front. Null: none.
+    /// </summary>
+    public string? ReferencePrefix { get; init; }
+
+    /// <summary>The PSP API base URL (override; e.g. the Sandbox).</summary>
+    public string? ApiBaseUrl { get; init; }
+
+    /// <summary>Secret name of the PSP API key / report credentials.</summary>
+    public string? ApiKeySecretName { get; init; }
+
+    /// <summary>Secret name of the PSP webhook signing secret (Stripe whsec_…, Adyen HMAC key).</summary>
+    public string? WebhookSecretName { get; init; }
+}
