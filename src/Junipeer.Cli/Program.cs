@@ -154,6 +154,11 @@ public static class Program
                 {
                     settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
                 }
+
+                if (CliSettings.FromEnvironment(StockSyncScheduleKey) is null)
+                {
+                    settings.TryAdd(StockSyncScheduleKey, "0 */2 * * * *");
+                }
                 LocalFunctionsHost host;
                 try
                 {
@@ -234,6 +239,8 @@ public static class Program
     }
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
+
+    public const string StockSyncScheduleKey = "StockSyncSchedule";
 
     /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
     public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";

@@ -177,7 +177,16 @@ public sealed partial class CentraOrderSource : IShopOrderSource
         _ => false,
     };
 
-    private async Task<OrdersData> QueryAsync(Integration integration, string operationName, string query, Dictionary<string, object> variables, CancellationToken cancellationToken)
+    private Task<OrdersData> QueryAsync(Integration integration, string operationName, string query, Dictionary<string, object> variables, CancellationToken cancellationToken) =>
+        QueryAsync<OrdersData>(integration, operationName, query, variables, cancellationToken);
+
+    /// <summary>
+    /// One GraphQL request (query or mutation) with the connector's retry pipeline and error mapping; shared
+    /// by the order source and the catalogue (stock) client. Only idempotent operations may use it: a
+    /// request whose response was lost is sent again.
+    /// </summary>
+    internal async Task<TData> QueryAsync<TData>(Integration integration, string operationName, string query, Dictionary<string, object> variables, CancellationToken cancellationToken)
+        where TData : class
     {
         var settings = integration.Shop.Centra
                        ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no Shop.Centra settings.");
@@ -192,11 +201,12 @@ public sealed partial class CentraOrderSource : IShopOrderSource
         return await _pipeline.ExecuteAsync(async ct =>
         {
             var request = client.Request().WithOAuthBearerToken(token).AllowAnyHttpStatus();
-            return await SendOnceAsync(request, body, operationName, ct);
+            return await SendOnceAsync<TData>(request, body, operationName, ct);
         }, cancellationToken);
     }
 
-    private async Task<OrdersData> SendOnceAsync(IFlurlRequest request, string body, string operationName, CancellationToken cancellationToken)
+    private async Task<TData> SendOnceAsync<TData>(IFlurlRequest request, string body, string operationName, CancellationToken cancellationToken)
+        where TData : class
     {
         IFlurlResponse response;
         try
@@ -224,10 +234,10 @@ public sealed partial class CentraOrderSource : IShopOrderSource
         {
             var status = response.StatusCode;
             var text = await response.GetStringAsync() ?? "";
-            GraphQlResponse<OrdersData>? parsed = null;
+            GraphQlResponse<TData>? parsed = null;
             try
             {
-                parsed = string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize<GraphQlResponse<OrdersData>>(text, Json);
+                parsed = string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize<GraphQlResponse<TData>>(text, Json);
             }
             catch (JsonException) when (status is < 200 or >= 300)
             {

@@ -29,7 +29,7 @@ namespace Junipeer.Connectors.VismaNet;
 /// GET + PUT /v1/customer/{n} with If-Match. Checked against Visma's published OpenAPI documents
 /// (contracts/visma) by the strict Sandbox and the contract tests.
 /// </summary>
-public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErpPayments, IErpReferenceData
+public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErpPayments, IErpReferenceData
 {
     public const string UserAgent = "Junipeer/1.0";
 
@@ -457,8 +457,24 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
         CancellationToken cancellationToken)
     {
         var all = new List<T>();
+        await foreach (var items in GetPagesAsync(integration, operation, path, query, pageSize, metadata, MaxPages, cancellationToken))
+            all.AddRange(items);
+        return all;
+    }
+
+    /// <summary>A list read page by page (1-based pageNumber; the page count from the first page's metadata).</summary>
+    private async IAsyncEnumerable<List<T>> GetPagesAsync<T>(
+        Integration integration,
+        VismaOperation operation,
+        string[] path,
+        (string Name, string Value)[] query,
+        int pageSize,
+        Func<T, MetadataDto?> metadata,
+        int maxPages,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         int? totalPages = null;
-        for (var page = 1; page <= MaxPages; page++)
+        for (var page = 1; page <= maxPages; page++)
         {
             (string, string)[] pageQuery =
             [
@@ -469,8 +485,8 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
             var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
             var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
             if (items.Count == 0)
-                break;
-            all.AddRange(items);
+                yield break;
+            yield return items;
 
             if (totalPages is null)
             {
@@ -478,7 +494,7 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
                 if (meta?.TotalCount is not { } total)
                 {
                     if (items.Count < pageSize)
-                        break;
+                        yield break;
                     continue;
                 }
 
@@ -490,10 +506,8 @@ public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErp
             }
 
             if (page >= totalPages)
-                break;
+                yield break;
         }
-
-        return all;
     }
 
     private async Task<VismaHttpResponse> SendAsync(

@@ -23,6 +23,7 @@ internal enum VismaOperation
     GetPayment,
     GetCustomer,
     UpdateCustomer,
+    ListArticles,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -50,6 +51,7 @@ internal static partial class VismaNetErrors
         VismaOperation.GetPayment => "the customer payment read",
         VismaOperation.GetCustomer => "the customer read",
         VismaOperation.UpdateCustomer => "the customer update",
+        VismaOperation.ListArticles => "the article (inventory) listing",
         _ => operation.ToString(),
     };
 

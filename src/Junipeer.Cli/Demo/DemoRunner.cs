@@ -113,6 +113,7 @@ public static class DemoRunner
                 ["AzureWebJobsStorage"] = storage,
                 ["Junipeer:Storage:Prefix"] = prefix,
                 ["OrderSweepSchedule"] = options.SweepSchedule,
+                ["StockSyncSchedule"] = options.SweepSchedule,
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
                 ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),

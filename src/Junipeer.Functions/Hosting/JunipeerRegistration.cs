@@ -36,7 +36,9 @@ public static class JunipeerRegistration
         services.AddSingleton<ISyncLedger, TableLedger>();
         services.AddSingleton<ICheckpointStore, TableCheckpointStore>();
         services.AddSingleton<IInbox, TableInbox>();
-        services.AddSingleton<IMappingStore, TableMappingStore>();
+        services.AddSingleton<TableMappingStore>();
+        services.AddSingleton<IMappingStore>(sp => sp.GetRequiredService<TableMappingStore>());
+        services.AddSingleton<IMappingBulkStore>(sp => sp.GetRequiredService<TableMappingStore>());
         services.AddSingleton<IEventLog, TableEventLog>();
         services.AddSingleton<ITokenStore, TableTokenStore>();
         services.AddSingleton<QueueWorkQueue>();
@@ -57,6 +59,10 @@ public static class JunipeerRegistration
         services.AddSingleton<OrderSweepHandler>();
         services.AddSingleton<PoisonHandler>();
         services.AddSingleton<CentraWebhookIntake>();
+
+        // Catalogue flows: SKU mapping guard, stock (Core/Products, Core/Stock)
+        services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();
+        services.AddSingleton<Junipeer.Core.Stock.StockSyncHandler>();
         return builder;
     }
 }
