@@ -11,10 +11,11 @@ namespace Junipeer.Connectors.Centra;
 /// <summary>
 /// Centra's product sizes and stock (Integration API, GraphQL): ListSkus → <c>productSizes(limit, page)</c>
 /// pages; SetStock → one <c>setStock(input: {warehouse: {id}, productSizes: [{productSize: {SKU}, quantity}],
-/// stockQuantityType: PHYSICAL})</c> per call. setStock sets absolute levels, so sending it again after a
-/// lost response changes nothing (the shared pipeline retries it like a read).
+/// stockQuantityType: PHYSICAL})</c> per call, on the shared <see cref="CentraGraphQlClient"/>. setStock sets
+/// absolute levels, so sending it again after a lost response changes nothing: it is sent as an idempotent
+/// request (retried on 5xx, timeouts and broken connections like a read).
 /// </summary>
-public sealed class CentraCatalogue(CentraOrderSource graphQl, ILogger<CentraCatalogue> logger) : IShopCatalogue
+public sealed class CentraCatalogue(CentraGraphQlClient graphQl, ILogger<CentraCatalogue> logger) : IShopCatalogue
 {
     /// <summary>Sizes per productSizes page (Centra's list limits are 1–200 where documented).</summary>
     public const int SizePageSize = 200;
@@ -73,6 +74,7 @@ public sealed class CentraCatalogue(CentraOrderSource graphQl, ILogger<CentraCat
                 ["quantity"] = l.Quantity,
             }).ToList(),
         };
+        // Idempotent (absolute levels): the client may resend it after a lost response.
         var data = await graphQl.QueryAsync<SetStockData>(integration, SetStockOperation, SetStockMutation,
             new Dictionary<string, object> { ["input"] = input }, cancellationToken);
         var errors = data.SetStock?.UserErrors ?? [];

@@ -40,6 +40,8 @@ public static class ErrorCodes
     public const string LedgerPhaseUnknown = "LEDGER_PHASE_UNKNOWN";
     public const string StorageUnavailable = "STORAGE_UNAVAILABLE";
     public const string IntegrationReferencePrefixConflict = "INTEGRATION_REFERENCE_PREFIX_CONFLICT";
+    public const string ErpWriteUnconfirmed = "ERP_WRITE_UNCONFIRMED";
+    public const string ErpLookupIncomplete = "ERP_LOOKUP_INCOMPLETE";
     public const string SkuMappingChanged = "SKU_MAPPING_CHANGED";
     public const string StockSkuUnmapped = "STOCK_SKU_UNMAPPED";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
@@ -178,6 +180,12 @@ public static class ErrorCodes
         new(IntegrationReferencePrefixConflict, "Two integrations share an ERP company and an invoice reference prefix",
             "Invoices are found again by their reference (Orders.ReferencePrefix + order number) across the whole Visma.net company; a second integration on the same company with the same (or a nested) prefix would adopt the first one's invoices.",
             "Give each integration on the company its own Orders.ReferencePrefix (e.g. CENTRA-SE-, CENTRA-NO-), then save it again.", false),
+        new(ErpWriteUnconfirmed, "An ERP create timed out and is not visible yet",
+            "A create (invoice, customer, payment) got no answer in time or its connection broke after sending, and the lookup by its key finds nothing yet. The ERP may still be processing it, so creating again now could make a second document.",
+            "Nothing to do: the item waits until the lease of the timed-out attempt has run out (Orders.LeaseSeconds), then the lookup decides between adopting the late document and creating it. If it recurs, check the ERP's response times against VismaNet.TimeoutSeconds.", true),
+        new(ErpLookupIncomplete, "The ERP lookup could not read the whole result",
+            "The index of recent ERP documents could not read every page of its delta (more pages than its limit, or a page count that changed while reading), so it cannot say a document is absent.",
+            "Nothing to do: such orders are looked up in the ERP directly until the index has caught up. If it recurs, lower Orders.DocumentIndexWindowDays or raise the refresh interval.", true),
         new(SkuMappingChanged, "The SKU rule changed while SKU mappings exist",
             "The integration's SKU settings (Sku.ProductNrField, VariantField, SizeField, Separator, Pattern) differ from the rule the stored SKU mappings were built with (its fingerprint is stored beside them). Stock and products stop: the old mappings would point the ERP's articles at the wrong shop sizes.",
             "Either restore the previous SKU settings, or run `junipeer reimport products --integration <id>` to rebuild every mapping with the new rule (resumable; it prints a report), then fix in Centra the products it reports as not matching.", false),
