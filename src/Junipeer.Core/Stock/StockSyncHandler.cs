@@ -118,7 +118,8 @@ public sealed class StockSyncHandler(
         var batchSize = Math.Max(1, settings.BatchSize);
 
         var checkpoint = await checkpoints.GetAsync(integration.Id, Flows.Stock, ct);
-        DateTimeOffset? since = checkpoint is { } c ? c - TimeSpan.FromMinutes(settings.OverlapMinutes) : null;
+        // No checkpoint, or the reset a re-import leaves (UnixEpoch): read every article.
+        DateTimeOffset? since = checkpoint is { } c && c > DateTimeOffset.UnixEpoch ? c - TimeSpan.FromMinutes(settings.OverlapMinutes) : null;
         var newest = checkpoint;
         var pending = new Dictionary<string, List<StockLevel>>(StringComparer.Ordinal);
         var unmapped = new List<string>();

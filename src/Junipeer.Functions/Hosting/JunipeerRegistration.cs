@@ -62,6 +62,7 @@ public static class JunipeerRegistration
 
         // Catalogue flows: SKU mapping guard, stock (Core/Products, Core/Stock)
         services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();
+        services.AddSingleton<Junipeer.Core.Products.SkuCatalogue>();
         services.AddSingleton<Junipeer.Core.Stock.StockSyncHandler>();
         return builder;
     }
