@@ -15,7 +15,7 @@ namespace Junipeer.Cli;
 public static partial class Program
 {
     /// <summary>The engine with its connectors (Visma.net, Centra) as the Functions app wires it, for one command.</summary>
-    private static IHost Engine(Dictionary<string, string?> settings)
+    internal static IHost Engine(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);

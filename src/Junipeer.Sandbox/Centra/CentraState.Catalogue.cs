@@ -35,6 +35,9 @@ public sealed partial class CentraState
     /// <summary>Number of setStock calls that changed something (ground truth for benchmarks).</summary>
     public int SetStockCalls { get; private set; }
 
+    /// <summary>Size stock levels setStock applied (one per size and call).</summary>
+    public int StockLevelsSet { get; private set; }
+
     private sealed class StoredSize(int id, string sku, string sizeNumber)
     {
         public int Id { get; } = id;
@@ -183,6 +186,7 @@ public sealed partial class CentraState
                 }
 
                 SetStockCalls++;
+                StockLevelsSet += changes.Count;
                 stockChanges.Add(new JsonObject { ["__typename"] = "StockChange", ["id"] = _nextStockChange++ });
             }
 
@@ -211,5 +215,6 @@ public sealed partial class CentraState
         _warehouses.Clear();
         MaxStockSizesPerCall = 0;
         SetStockCalls = 0;
+        StockLevelsSet = 0;
     }
 }
