@@ -157,7 +157,8 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         // companies), the window only widens, so nothing modified after `since` is missed.
         var value = since.UtcDateTime.ToString(LastModifiedFilterFormat, CultureInfo.InvariantCulture);
         var invoices = await GetAllPagesAsync<CustomerInvoiceDto>(integration, VismaOperation.ListInvoices, ["v1", "customerinvoice"],
-            [("lastModifiedDateTime", value), ("lastModifiedDateTimeCondition", ">=")], LookupPageSize, i => i.Metadata, cancellationToken);
+            [("lastModifiedDateTime", value), ("lastModifiedDateTimeCondition", ">=")], LookupPageSize, i => i.Metadata, cancellationToken,
+            modifiedAt: i => ParseTimestamp(i.LastModifiedDateTime));
         return invoices.Where(i => i.ReferenceNumber is not null).Select(ToInvoiceRef).ToList();
     }
 
@@ -445,15 +446,86 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         (string Name, string Value)[] query,
         int pageSize,
         Func<T, MetadataDto?> metadata,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<T, DateTimeOffset?>? modifiedAt = null)
     {
         var all = new List<T>();
-        await foreach (var items in GetPagesAsync(integration, operation, path, query, pageSize, metadata, MaxPages, cancellationToken))
+        int? totalPages = null;
+        int? firstTotal = null;
+        var startedAt = _time.GetUtcNow();
+        var complete = false;
+        var pagesRead = 0;
+        for (var page = 1; page <= MaxPages; page++)
+        {
+            (string, string)[] pageQuery =
+            [
+                .. query,
+                ("pageNumber", page.ToString(CultureInfo.InvariantCulture)),
+                ("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
+            ];
+            var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
+            var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
+            pagesRead++;
+            if (items.Count == 0)
+            {
+                complete = true;
+                break;
+            }
+
             all.AddRange(items);
+            if (metadata(items[0])?.TotalCount is { } count)
+            {
+                firstTotal ??= count;
+                if (count != firstTotal)
+                    throw Incomplete(operation, $"the total changed from {firstTotal} to {count} while paging");
+            }
+
+            if (totalPages is null)
+            {
+                var meta = metadata(items[0]);
+                if (meta?.TotalCount is not { } total)
+                {
+                    if (items.Count < pageSize)
+                    {
+                        complete = true;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                // Visma clamps pageSize to the endpoint max: divide by the size actually served.
+                var effective = Math.Min(pageSize, meta.MaxPageSize is > 0 ? meta.MaxPageSize.Value : pageSize);
+                if (items.Count < effective && total > items.Count)
+                    effective = items.Count;
+                totalPages = (int)Math.Ceiling(total / (double)Math.Max(1, effective));
+            }
+
+            if (page >= totalPages)
+            {
+                complete = true;
+                break;
+            }
+        }
+
+        if (!complete)
+            throw Incomplete(operation, $"more than {MaxPages} pages");
+
+        // Pages are numbered, and the order Visma sorts them in is not documented: a document modified
+        // while a multi-page read runs may move and shift another one across a page boundary unseen.
+        // Such a read cannot vouch for absence; the caller asks again (or directly) instead.
+        if (pagesRead > 1 && modifiedAt is not null && all.Any(i => modifiedAt(i) is { } m && m >= startedAt - TimeSpan.FromMinutes(2)))
+            throw Incomplete(operation, "documents were modified while the pages were read");
+
         return all;
     }
 
-    /// <summary>A list read page by page (1-based pageNumber; the page count from the first page's metadata).</summary>
+    /// <summary>
+    /// A list read page by page for the catalogue flows (1-based pageNumber; the page count from the first
+    /// page's metadata). Streaming: a page is handed on before the next is read. A total that changes while
+    /// paging fails the read (ERP_LOOKUP_INCOMPLETE); a page shift between pages is covered by the stock
+    /// flow's overlap (it reads the same window again on its next run).
+    /// </summary>
     private async IAsyncEnumerable<List<T>> GetPagesAsync<T>(
         Integration integration,
         VismaOperation operation,
@@ -465,6 +537,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int? totalPages = null;
+        int? firstTotal = null;
         for (var page = 1; page <= maxPages; page++)
         {
             (string, string)[] pageQuery =
@@ -477,6 +550,14 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
             var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
             if (items.Count == 0)
                 yield break;
+
+            if (metadata(items[0])?.TotalCount is { } count)
+            {
+                firstTotal ??= count;
+                if (count != firstTotal)
+                    throw Incomplete(operation, $"the total changed from {firstTotal} to {count} while paging");
+            }
+
             yield return items;
 
             if (totalPages is null)
@@ -499,7 +580,12 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
             if (page >= totalPages)
                 yield break;
         }
+
+        throw Incomplete(operation, $"more than {maxPages} pages");
     }
+
+    private static VismaNetApiException Incomplete(VismaOperation operation, string why) =>
+        new(ErrorCodes.ErpLookupIncomplete, $"Visma.net {VismaNetErrors.Describe(operation)} could not be read completely: {why}.", FailureKind.Malformed);
 
     private async Task<VendorResponse> SendAsync(
         Integration integration,

@@ -42,6 +42,7 @@ public static class ErrorCodes
     public const string IntegrationReferencePrefixConflict = "INTEGRATION_REFERENCE_PREFIX_CONFLICT";
     public const string ErpWriteUnconfirmed = "ERP_WRITE_UNCONFIRMED";
     public const string ErpLookupIncomplete = "ERP_LOOKUP_INCOMPLETE";
+    public const string LedgerEpochUnsettled = "LEDGER_EPOCH_UNSETTLED";
     public const string SkuMappingChanged = "SKU_MAPPING_CHANGED";
     public const string StockSkuUnmapped = "STOCK_SKU_UNMAPPED";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
@@ -186,6 +187,9 @@ public static class ErrorCodes
         new(ErpLookupIncomplete, "The ERP lookup could not read the whole result",
             "The index of recent ERP documents could not read every page of its delta (more pages than its limit, or a page count that changed while reading), so it cannot say a document is absent.",
             "Nothing to do: such orders are looked up in the ERP directly until the index has caught up. If it recurs, lower Orders.DocumentIndexWindowDays or raise the refresh interval.", true),
+        new(LedgerEpochUnsettled, "The ledger is new or was lost moments ago",
+            "The ledger table has no storage-epoch row (it was deleted, or storage was lost) or got one less than one lease (Orders.LeaseSeconds) ago, and the ERP has no document for this item yet. A create sent just before the loss may still land, so new documents wait until then. A new integration (integration add) starts a settled epoch and does not wait.",
+            "Nothing to do: the item is re-queued and created once the lease has passed (documents found in the ERP are adopted at once). After losing all storage, re-add an integration no sooner than one lease after the loss.", true),
         new(SkuMappingChanged, "The SKU rule changed while SKU mappings exist",
             "The integration's SKU settings (Sku.ProductNrField, VariantField, SizeField, Separator, Pattern) differ from the rule the stored SKU mappings were built with (its fingerprint is stored beside them). Stock and products stop: the old mappings would point the ERP's articles at the wrong shop sizes.",
             "Either restore the previous SKU settings, or run `junipeer reimport products --integration <id>` to rebuild every mapping with the new rule (resumable; it prints a report), then fix in Centra the products it reports as not matching.", false),

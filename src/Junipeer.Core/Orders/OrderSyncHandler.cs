@@ -90,7 +90,7 @@ public sealed class OrderSyncHandler(
     private readonly IndexPolicy _indexPolicy = new(
         TimeSpan.FromSeconds(options.Value.Orders.DocumentIndexRefreshSeconds),
         TimeSpan.FromDays(options.Value.Orders.DocumentIndexWindowDays),
-        TimeSpan.FromSeconds(options.Value.VismaNet.TimeoutSeconds));
+        TimeSpan.FromSeconds(options.Value.Orders.LeaseSeconds));
 
     private TimeSpan Hold => TimeSpan.FromSeconds(_opt.LeaseSeconds);
 
