@@ -89,4 +89,29 @@ public class StockContractTests
         Assert.Contains("AVAILABLE", badBody["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(kit.Host.State.Contract.All, v => v.Vendor == "centra" && v.Message.Contains("SetStock", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_control_plane_seeds_articles_and_sizes_moves_stock_and_returns_the_ground_truth()
+    {
+        await using var kit = await StartAsync();
+        using var seed = await kit.Http.PostAsync($"_sandbox/visma/{TenantA}/inventory",
+            Json(new { items = new[] { new { inventoryNumber = "A1", attributes = new Dictionary<string, string> { ["SIZE"] = "M" }, available = new Dictionary<string, decimal> { ["MAIN"] = 3 } } } }), Ct);
+        Assert.Equal(HttpStatusCode.OK, seed.StatusCode);
+        using var move = await kit.Http.PutAsync($"_sandbox/visma/{TenantA}/inventory/A1/available", Json(new { warehouse = "MAIN", available = 9 }), Ct);
+        Assert.Equal(HttpStatusCode.OK, move.StatusCode);
+        using var truth = await kit.Http.GetAsync($"_sandbox/visma/{TenantA}/inventory", Ct);
+        Assert.Equal(9m, D((await ArrayAsync(truth))[0]!["available"]!["MAIN"]));
+        using var missing = await kit.Http.PutAsync($"_sandbox/visma/{TenantA}/inventory/NOPE/available", Json(new { warehouse = "MAIN", available = 1 }), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var bad = await kit.Http.PostAsync($"_sandbox/visma/{TenantA}/inventory", Json(new { nope = 1 }), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        using var catalogue = await kit.Http.PostAsync("_sandbox/centra/catalogue",
+            Json(new { warehouses = new[] { 1 }, sizes = new[] { new { sku = "A1M", stock = new Dictionary<string, int> { ["1"] = 2 } } } }), Ct);
+        Assert.Equal(HttpStatusCode.OK, catalogue.StatusCode);
+        using var sizes = await kit.Http.GetAsync("_sandbox/centra/sizes", Ct);
+        var size = (await ArrayAsync(sizes)).Single()!;
+        Assert.Equal("A1M", size["sku"]!.GetValue<string>());
+        Assert.Equal(2, size["stock"]!["1"]!.GetValue<int>());
+    }
 }
