@@ -49,6 +49,8 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
     {
         IntegrationValidator.EnsureValid(integration, Rules);
         var stored = await ListAsync(cancellationToken);
+        if (stored.FirstOrDefault(i => string.Equals(i.Id, integration.Id, StringComparison.Ordinal)) is { } before)
+            integration = IntegrationValidator.KeepPreviousPrefixes(integration, before);
         IntegrationValidator.EnsureNoScopeConflict(integration, stored);
         IntegrationValidator.EnsureOwnershipDisjoint(integration, stored);
         IntegrationValidator.EnsureDistinctReferences(integration, stored);

@@ -232,6 +232,26 @@ public class RailsFlowTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_prefix_changed_and_then_the_ledger_lost_still_finds_the_invoice_under_the_old_prefix()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(3801, "oldprefix@example.com"));
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3801, "w1")).Outcome);
+        Assert.Equal("CENTRA-3801", Assert.Single(h.Invoices).CustomerRefNumber);
+
+        var store = h.Services.GetRequiredService<IIntegrationStore>();
+        await store.SaveAsync(h.Integration with { Orders = h.Integration.Orders with { ReferencePrefix = "SHOP-" } }, TestContext.Current.CancellationToken);
+        var saved = (await store.GetAsync(h.Integration.Id, TestContext.Current.CancellationToken))!;
+        Assert.Equal(["CENTRA-"], saved.Orders.PreviousReferencePrefixes); // kept by the save itself
+
+        await h.WipeLedgerAsync(); // the stored reference of the first attempt is gone too
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3801, "w2")).Outcome);
+
+        Assert.Single(h.Invoices);
+        Assert.Equal("CENTRA-3801", (await h.LedgerAsync(3801))!.Facts[OrderFacts.Reference]);
+    }
+
+    [Fact]
     public async Task A_webhook_before_its_order_is_readable_is_retried_with_backoff_and_then_invoiced()
     {
         await using var h = await EngineHarness.StartAsync(azurite);
