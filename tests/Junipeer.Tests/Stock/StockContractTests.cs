@@ -12,6 +12,8 @@ namespace Junipeer.Tests.Stock;
 /// <summary>The stock parts of both emulators against the published contracts (Visma inventory OpenAPI, Centra SDL).</summary>
 public class StockContractTests
 {
+    private static readonly int[] MainWarehouse = [1];
+
     private static async Task<(HttpStatusCode Status, JsonObject Body)> CentraAsync(SandboxKit kit, string query, object variables, string operationName)
     {
         using var client = new HttpClient();
@@ -107,7 +109,7 @@ public class StockContractTests
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
 
         using var catalogue = await kit.Http.PostAsync("_sandbox/centra/catalogue",
-            Json(new { warehouses = new[] { 1 }, sizes = new[] { new { sku = "A1M", stock = new Dictionary<string, int> { ["1"] = 2 } } } }), Ct);
+            Json(new { warehouses = MainWarehouse, sizes = new[] { new { sku = "A1M", stock = new Dictionary<string, int> { ["1"] = 2 } } } }), Ct);
         Assert.Equal(HttpStatusCode.OK, catalogue.StatusCode);
         using var sizes = await kit.Http.GetAsync("_sandbox/centra/sizes", Ct);
         var size = (await ArrayAsync(sizes)).Single()!;
