@@ -35,6 +35,9 @@ param tokenEncryptionKeySecretName string = 'token-encryption-key'
 @description('Optional. Six-field NCRONTAB schedule (UTC) of the order fallback sweep timer.')
 param orderSweepSchedule string = '0 */5 * * * *'
 
+@description('Optional. Six-field NCRONTAB schedule (UTC) of the stock timer (Visma.net to Centra).')
+param stockSyncSchedule string = '0 */2 * * * *'
+
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
 
@@ -336,6 +339,8 @@ module functionApp 'modules/functionapp.bicep' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
       // Timer schedule, bound as %OrderSweepSchedule%.
       OrderSweepSchedule: orderSweepSchedule
+      // Timer schedule, bound as %StockSyncSchedule%.
+      StockSyncSchedule: stockSyncSchedule
       // Options section "Junipeer".
       Junipeer__TokenEncryptionKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${tokenEncryptionKeySecretName})'
       Junipeer__VismaNet__ApiBaseUrl: vismaNetApiBaseUrl

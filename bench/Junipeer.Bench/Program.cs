@@ -26,6 +26,7 @@ namespace Junipeer.Bench;
 /// Webhook acknowledgement latency (old and new intake, 1 and 16 senders): see <see cref="AckBench"/>
 /// (-- --mode ack [--requests 400]).
 /// The rate-budget benchmark is a separate mode: <c>-- --budget</c> (see <see cref="BudgetBench"/>).
+/// Stock push (50,000 changed SKUs, batched setStock vs one call per SKU): <c>-- --mode stock</c> (see <see cref="StockBench"/>).
 /// </summary>
 public static class Program
 {
@@ -34,6 +35,11 @@ public static class Program
         if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "ack")
         {
             return await AckBench.RunAsync(Arg(args, "--requests", 400), CancellationToken.None);
+        }
+
+        if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "stock")
+        {
+            return await StockBench.RunAsync(args, CancellationToken.None);
         }
 
         if (args.Contains("--budget"))
@@ -77,6 +83,7 @@ public static class Program
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["Junipeer:Storage:Prefix"] = "b" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
                 ["OrderSweepSchedule"] = "0 0 0 1 1 *",
+                ["StockSyncSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true",
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,

@@ -32,7 +32,7 @@ public static class ExitCodes
     public const int StorageUnavailable = 3;
 }
 
-public static class Program
+public static partial class Program
 {
     public static async Task<int> Main(string[] args)
     {
@@ -42,6 +42,8 @@ public static class Program
         root.Subcommands.Add(IntegrationCommand());
         root.Subcommands.Add(StatusCommand());
         root.Subcommands.Add(ReplayCommand());
+        root.Subcommands.Add(ReimportCommand());
+        root.Subcommands.Add(DiagnoseCommand());
 
         // Ctrl+C, SIGTERM and SIGQUIT cancel the command's token; run and demo then stop their host and Azurite.
         using var signals = new ShutdownSignals();
@@ -154,6 +156,11 @@ public static class Program
                 {
                     settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
                 }
+
+                if (CliSettings.FromEnvironment(StockSyncScheduleKey) is null)
+                {
+                    settings.TryAdd(StockSyncScheduleKey, "0 */2 * * * *");
+                }
                 LocalFunctionsHost host;
                 try
                 {
@@ -234,6 +241,8 @@ public static class Program
     }
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
+
+    public const string StockSyncScheduleKey = "StockSyncSchedule";
 
     /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
     public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";

@@ -18,6 +18,8 @@ public static class CentraServiceCollectionExtensions
         services.TryAddSingleton<CentraOrderSource>();
         services.TryAddSingleton<IShopOrderSource>(sp => sp.GetRequiredService<CentraOrderSource>());
         services.TryAddSingleton<CentraWebhookVerifier>();
+        services.TryAddSingleton<CentraCatalogue>();
+        services.TryAddSingleton<IShopCatalogue>(sp => sp.GetRequiredService<CentraCatalogue>());
         return services;
     }
 }

@@ -518,6 +518,70 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         return all;
     }
 
+    /// <summary>
+    /// A list read page by page for the catalogue flows (1-based pageNumber; the page count from the first
+    /// page's metadata). Streaming: a page is handed on before the next is read. A total that changes while
+    /// paging fails the read (ERP_LOOKUP_INCOMPLETE); a page shift between pages is covered by the stock
+    /// flow's overlap (it reads the same window again on its next run).
+    /// </summary>
+    private async IAsyncEnumerable<List<T>> GetPagesAsync<T>(
+        Integration integration,
+        VismaOperation operation,
+        string[] path,
+        (string Name, string Value)[] query,
+        int pageSize,
+        Func<T, MetadataDto?> metadata,
+        int maxPages,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        int? totalPages = null;
+        int? firstTotal = null;
+        for (var page = 1; page <= maxPages; page++)
+        {
+            (string, string)[] pageQuery =
+            [
+                .. query,
+                ("pageNumber", page.ToString(CultureInfo.InvariantCulture)),
+                ("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
+            ];
+            var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
+            var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
+            if (items.Count == 0)
+                yield break;
+
+            if (metadata(items[0])?.TotalCount is { } count)
+            {
+                firstTotal ??= count;
+                if (count != firstTotal)
+                    throw Incomplete(operation, $"the total changed from {firstTotal} to {count} while paging");
+            }
+
+            yield return items;
+
+            if (totalPages is null)
+            {
+                var meta = metadata(items[0]);
+                if (meta?.TotalCount is not { } total)
+                {
+                    if (items.Count < pageSize)
+                        yield break;
+                    continue;
+                }
+
+                // Visma clamps pageSize to the endpoint max: divide by the size actually served.
+                var effective = Math.Min(pageSize, meta.MaxPageSize is > 0 ? meta.MaxPageSize.Value : pageSize);
+                if (items.Count < effective && total > items.Count)
+                    effective = items.Count;
+                totalPages = (int)Math.Ceiling(total / (double)Math.Max(1, effective));
+            }
+
+            if (page >= totalPages)
+                yield break;
+        }
+
+        throw Incomplete(operation, $"more than {maxPages} pages");
+    }
+
     private static VismaNetApiException Incomplete(VismaOperation operation, string why) =>
         new(ErrorCodes.ErpLookupIncomplete, $"Visma.net {VismaNetErrors.Describe(operation)} could not be read completely: {why}.", FailureKind.Malformed);
 

@@ -30,6 +30,7 @@ internal enum VismaOperation
     CreateCreditNote,
     GetCreditNote,
     ReleaseCreditNote,
+    ListArticles,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -63,6 +64,7 @@ internal static partial class VismaNetErrors
         VismaOperation.CreateCreditNote => "the credit note create",
         VismaOperation.GetCreditNote => "the credit note read",
         VismaOperation.ReleaseCreditNote => "the credit note release",
+        VismaOperation.ListArticles => "the article (inventory) listing",
         _ => operation.ToString(),
     };
 

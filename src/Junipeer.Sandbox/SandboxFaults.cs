@@ -18,6 +18,8 @@ public sealed class SandboxFaults
     private int _vismaCommitLateMs;
     private int _retryAfterSeconds = 1;
     private int _centra429Burst;
+    private double _centra5xxRate;
+    private double _centraCommitThenDropRate;
     private int _seed;
 
     public SandboxFaults(int seed)
@@ -60,6 +62,12 @@ public sealed class SandboxFaults
     /// <summary>The next N Centra GraphQL calls answer 429.</summary>
     public int Centra429Burst { get { lock (_gate) { return _centra429Burst; } } set { lock (_gate) { _centra429Burst = value; } } }
 
+    /// <summary>Probability (0..1) that a Centra GraphQL call answers 500 before running.</summary>
+    public double Centra5xxRate { get { lock (_gate) { return _centra5xxRate; } } set { lock (_gate) { _centra5xxRate = value; } } }
+
+    /// <summary>Probability (0..1) that a Centra mutation runs and then the connection is aborted (reply lost).</summary>
+    public double CentraCommitThenDropRate { get { lock (_gate) { return _centraCommitThenDropRate; } } set { lock (_gate) { _centraCommitThenDropRate = value; } } }
+
     public int Seed
     {
         get { lock (_gate) { return _seed; } }
@@ -81,6 +89,8 @@ public sealed class SandboxFaults
             _vismaCommitLateMs = settings.VismaCommitLateMs;
             _retryAfterSeconds = settings.RetryAfterSeconds;
             _centra429Burst = settings.Centra429Burst;
+            _centra5xxRate = settings.Centra5xxRate;
+            _centraCommitThenDropRate = settings.CentraCommitThenDropRate;
             if (settings.Seed is { } seed)
             {
                 _seed = seed;
@@ -104,6 +114,8 @@ public sealed class SandboxFaults
                 VismaCommitLateMs = _vismaCommitLateMs,
                 RetryAfterSeconds = _retryAfterSeconds,
                 Centra429Burst = _centra429Burst,
+                Centra5xxRate = _centra5xxRate,
+                CentraCommitThenDropRate = _centraCommitThenDropRate,
                 Seed = _seed,
             };
         }
@@ -158,6 +170,10 @@ public sealed class SandboxFaults
 
     internal bool RollVisma5xx() => Roll(() => _visma5xxRate);
 
+    internal bool RollCentra5xx() => Roll(() => _centra5xxRate);
+
+    internal bool RollCentraCommitThenDrop() => Roll(() => _centraCommitThenDropRate);
+
     internal bool RollCommitThenDrop(string path) =>
         Roll(() => _vismaCommitThenDropPath is { } only && !path.StartsWith(only, StringComparison.OrdinalIgnoreCase) ? 0 : _vismaCommitThenDropRate);
 
@@ -193,6 +209,10 @@ public sealed class FaultSettings
     public int RetryAfterSeconds { get; set; } = 1;
 
     public int Centra429Burst { get; set; }
+
+    public double Centra5xxRate { get; set; }
+
+    public double CentraCommitThenDropRate { get; set; }
 
     /// <summary>When set, reseeds the fault random generator.</summary>
     public int? Seed { get; set; }

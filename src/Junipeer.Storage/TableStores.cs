@@ -133,8 +133,50 @@ public sealed class TableInbox(StorageClients clients, TimeProvider time) : Tabl
 }
 
 /// <summary>Mappings table: PartitionKey = integration|kind, RowKey = external key.</summary>
-public sealed class TableMappingStore(StorageClients clients) : TableStoreBase(clients, StorageNames.Mappings), IMappingStore
+public sealed class TableMappingStore(StorageClients clients) : TableStoreBase(clients, StorageNames.Mappings), IMappingStore, IMappingBulkStore
 {
+    /// <summary>Rows per entity-group transaction (Table Storage's limit).</summary>
+    private const int BatchRows = 100;
+
+    public async Task<IReadOnlyDictionary<string, string>> ListAsync(string integrationId, string kind, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var pk = TableKeys.Partition(integrationId, kind);
+        var all = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk}"), maxPerPage: 1000,
+                           select: ["RowKey", "Key", "ErpId"], cancellationToken: cancellationToken))
+        {
+            // Rows written by SetAsync carry no Key column: their RowKey is the (escaped) key itself.
+            all[e.GetString("Key") ?? e.RowKey] = e.GetString("ErpId") ?? "";
+        }
+
+        return all;
+    }
+
+    public async Task SetManyAsync(string integrationId, string kind, IReadOnlyCollection<KeyValuePair<string, string>> mappings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mappings);
+        var table = await TableAsync(cancellationToken);
+        var pk = TableKeys.Partition(integrationId, kind);
+        foreach (var chunk in mappings.DistinctBy(m => TableKeys.Encode(m.Key)).Chunk(BatchRows))
+        {
+            var actions = chunk.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                new TableEntity(pk, TableKeys.Encode(m.Key)) { ["Key"] = m.Key, ["ErpId"] = m.Value })).ToList();
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+    }
+
+    public async Task DeleteAllAsync(string integrationId, string kind, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var pk = TableKeys.Partition(integrationId, kind);
+        var keys = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+            keys.Add(e.RowKey);
+        foreach (var chunk in keys.Chunk(BatchRows))
+            await table.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pk, k), Azure.ETag.All)), cancellationToken);
+    }
+
     public async Task<string?> GetAsync(string integrationId, string kind, string externalKey, CancellationToken cancellationToken)
     {
         var e = await GetOrNullAsync<TableEntity>(await TableAsync(cancellationToken), TableKeys.Partition(integrationId, kind), TableKeys.Encode(externalKey), cancellationToken);

@@ -79,7 +79,8 @@ public static class DemoCommand
             }
 
             var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0
-                     && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0 && r.Contract.Violations == 0;
+                     && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0 && r.Contract.Violations == 0
+                     && r.Stock.Divergent == 0;
             return ok ? 0 : 1;
         });
         return cmd;
@@ -105,6 +106,9 @@ public static class DemoCommand
         var f = r.Faults;
         table.AddRow("host kills (SIGKILL + restart of `junipeer run`)", f.HostKills.Count.ToString(Inv));
         table.AddRow("storage wipes (invoices before / after / new)", Color($"{f.StorageWipes.Count}: {f.StorageWipes.InvoicesBefore} / {f.StorageWipes.InvoicesAfter} / {f.StorageWipes.NewInvoicesAfterWipe}", f.StorageWipes.NewInvoicesAfterWipe == 0));
+        table.AddRow("articles mapped to Centra SKUs / SKU mismatches reported", $"{r.Products.Synced} / {r.Products.Mismatches}");
+        table.AddRow("stock: changed in Visma / set in Centra / setStock calls", $"{r.Stock.ChangedInVisma} / {r.Stock.UpdatedInCentra} / {r.Stock.CentraCalls}");
+        table.AddRow("stock: SKUs differing from Visma after the run", Color(r.Stock.Divergent.ToString(Inv), r.Stock.Divergent == 0));
         table.AddRow("Sandbox contract violations", Color(r.Contract.Violations.ToString(Inv), r.Contract.Violations == 0));
         table.AddRow("duration", $"{r.DurationSeconds:0.0} s");
         console.Write(table);

@@ -77,7 +77,24 @@ public sealed record DemoReport(
     double DurationSeconds,
     DemoFaults Faults,
     DemoContract Contract,
-    IReadOnlyList<string> Unfinished);
+    IReadOnlyList<string> Unfinished)
+{
+    /// <summary>SKU mappings built by the re-import and the mismatches its report lists (Sandbox catalogue).</summary>
+    public DemoProducts Products { get; init; } = new(0, 0);
+
+    /// <summary>Stock Visma.net → Centra, counted in the emulators.</summary>
+    public DemoStock Stock { get; init; } = new(0, 0, 0, 0);
+}
+
+/// <param name="Synced">Articles mapped to a Centra SKU by <c>reimport products</c>.</param>
+/// <param name="Mismatches">Findings of the SKU mismatch report (one side only, duplicates, pattern breaks).</param>
+public sealed record DemoProducts(int Synced, int Mismatches);
+
+/// <param name="ChangedInVisma">Article × warehouse availability changes made in Visma.net during the run (seed + movements).</param>
+/// <param name="UpdatedInCentra">Size stock levels Centra's setStock applied.</param>
+/// <param name="CentraCalls">setStock calls.</param>
+/// <param name="Divergent">Mapped SKUs whose Centra quantity differs from Visma.net's after the run (must be 0).</param>
+public sealed record DemoStock(int ChangedInVisma, int UpdatedInCentra, long CentraCalls, int Divergent);
 
 /// <summary>
 /// The main job end to end on real parts: Azurite, the Sandbox over loopback HTTP and the local
@@ -113,6 +130,7 @@ public static class DemoRunner
                 ["AzureWebJobsStorage"] = storage,
                 ["Junipeer:Storage:Prefix"] = prefix,
                 ["OrderSweepSchedule"] = options.SweepSchedule,
+                ["StockSyncSchedule"] = options.SweepSchedule,
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
                 ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),
@@ -139,6 +157,19 @@ public static class DemoRunner
             var start = sandbox.State.Clock.GetUtcNow();
             var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, syncFrom: start - TimeSpan.FromDays(1));
             await integrations.SaveAsync(integration, ct);
+
+            // Catalogue: articles in Visma.net and sizes in Centra, SKU mappings by the re-import (as an operator would run it).
+            integration = DemoCatalogue.WithStock(integration);
+            await integrations.SaveAsync(integration, ct);
+            DemoCatalogue.Seed(sandbox);
+            DemoProducts productCounts;
+            using (var engine = Program.Engine(settings))
+            {
+                var reimport = await engine.Services.GetRequiredService<Junipeer.Core.Products.SkuCatalogue>().ReimportAsync(integration, null, ct);
+                productCounts = new DemoProducts(reimport.Mapped, reimport.Diagnosis.Findings.Count);
+            }
+
+            status($"catalogue: {DemoCatalogue.Articles} articles, {productCounts.Synced} mapped to Centra SKUs, {productCounts.Mismatches} mismatches reported; stock runs on {options.SweepSchedule}");
 
             var specs = DemoScenario.Orders(at: start);
             foreach (var spec in specs)
@@ -207,6 +238,9 @@ public static class DemoRunner
 
             var entries = await WaitAsync(f => f >= specs.Count);
 
+            // Stock movements in Visma.net while the host runs; the stock timer carries them to Centra.
+            DemoCatalogue.Move(sandbox);
+
             // Storage wipes: stop the host, delete every table and queue, start again, re-add the integration; the sweep re-reads Centra.
             int tablesDeleted = 0, queuesDeleted = 0, invoicesBeforeWipe = invoicesNow();
             for (var w = 0; w < options.StorageWipes; w++)
@@ -224,8 +258,21 @@ public static class DemoRunner
                 integrations = sp.GetRequiredService<IIntegrationStore>();
                 ledger = sp.GetRequiredService<ISyncLedger>();
                 await integrations.SaveAsync(integration, ct);
+
+                // The SKU mappings went with the storage: the operator re-runs the re-import.
+                using (var engine = Program.Engine(settings))
+                {
+                    await engine.Services.GetRequiredService<Junipeer.Core.Products.SkuCatalogue>().ReimportAsync(integration, null, ct);
+                }
+
                 await Task.Delay(500, ct);
                 entries = await WaitAsync(f => f >= specs.Count);
+            }
+
+            // Let the stock timer converge (every mapped SKU equal in Centra), bounded by the demo timeout.
+            while (clock.Elapsed < options.Timeout && DemoCatalogue.Divergent(sandbox) > 0)
+            {
+                await Task.Delay(250, ct);
             }
 
             var faults = new DemoFaults(
@@ -233,7 +280,13 @@ public static class DemoRunner
                 new DemoStorageWipes(options.StorageWipes, tablesDeleted, queuesDeleted, invoicesBeforeWipe, invoicesNow(), invoicesNow() - invoicesBeforeWipe));
             await host.DisposeAsync();
             var contract = await ContractViolationsAsync(sandbox, ct);
-            return Report(sandbox, specs, entries, webhooks, clock.Elapsed) with { Faults = faults, Contract = contract };
+            return Report(sandbox, specs, entries, webhooks, clock.Elapsed) with
+            {
+                Faults = faults,
+                Contract = contract,
+                Products = productCounts,
+                Stock = new DemoStock(DemoCatalogue.ChangedInVisma, sandbox.State.Centra.StockLevelsSet, sandbox.State.Stats.Count("centra POST /graphql SetStock"), DemoCatalogue.Divergent(sandbox)),
+            };
         }
         finally
         {
@@ -280,7 +333,8 @@ public static class DemoRunner
         var failedEntries = entries.Where(e => e.Status == LedgerStatus.Failed).ToList();
         var unexpected = failedEntries.Count(e => !specs.Any(s => s.Number.ToString() == e.Key.EntityKey && DemoScenario.ExpectedToFail(s)));
         var vismaCalls = sandbox.State.Stats.Calls.Where(kv => kv.Key.StartsWith("visma ", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var total = vismaCalls.Values.Sum();
+        // Calls per order count the order flow only: the stock timer's inventory reads are not the orders' cost.
+        var total = vismaCalls.Where(kv => !kv.Key.Contains("/v1/inventory", StringComparison.OrdinalIgnoreCase)).Sum(kv => kv.Value);
         return new DemoReport(
             new DemoOrderCounts(specs.Count, invoiced, failedEntries.Count, duplicates, missing,
                 invoiced == 0 ? 0 : Math.Round((double)total / invoiced, 2), mismatches, unexpected),

@@ -230,3 +230,25 @@ public sealed record TokenErrorDto
     [JsonPropertyName("error")] public string? Error { get; init; }
     [JsonPropertyName("error_description")] public string? ErrorDescription { get; init; }
 }
+
+/// <summary>GET /v1/inventory item (InventoryDto): the fields the stock and catalogue flows read.</summary>
+public sealed record InventoryDto
+{
+    [JsonPropertyName("inventoryNumber")] public string? InventoryNumber { get; init; }
+    [JsonPropertyName("description")] public string? Description { get; init; }
+    [JsonPropertyName("status")] public string? Status { get; init; }
+    [JsonPropertyName("attributes")] public IReadOnlyList<AttributeDto>? Attributes { get; init; }
+    [JsonPropertyName("warehouseDetails")] public IReadOnlyList<WarehouseDetailDto>? WarehouseDetails { get; init; }
+    [JsonPropertyName("lastModifiedDateTime")] public string? LastModifiedDateTime { get; init; }
+    [JsonPropertyName("metadata")] public MetadataDto? Metadata { get; init; }
+}
+
+/// <summary>InventoryDto.warehouseDetails[] (WarehouseDetailDto).</summary>
+public sealed record WarehouseDetailDto
+{
+    [JsonPropertyName("warehouse")] public string? Warehouse { get; init; }
+    [JsonPropertyName("quantityOnHand")] public decimal? QuantityOnHand { get; init; }
+    [JsonPropertyName("available")] public decimal? Available { get; init; }
+    [JsonPropertyName("availableForShipment")] public decimal? AvailableForShipment { get; init; }
+    [JsonPropertyName("lastModifiedDateTime")] public string? LastModifiedDateTime { get; init; }
+}

@@ -44,6 +44,8 @@ public static class ErrorCodes
     public const string ErpLookupIncomplete = "ERP_LOOKUP_INCOMPLETE";
     public const string LedgerEpochUnsettled = "LEDGER_EPOCH_UNSETTLED";
     public const string DeploymentSettingsInvalid = "DEPLOYMENT_SETTINGS_INVALID";
+    public const string SkuMappingChanged = "SKU_MAPPING_CHANGED";
+    public const string StockSkuUnmapped = "STOCK_SKU_UNMAPPED";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -224,6 +226,12 @@ public static class ErrorCodes
         new(PayoutWebhookSignatureInvalid, "PSP webhook signature invalid",
             "The payout notification's signature (Stripe-Signature, Adyen HMAC) is missing, malformed, outside the tolerance, or made with another secret. Nothing is enqueued.",
             "Check the webhook signing secret stored under Payouts.Providers.<psp>.WebhookSecretName; the timer fallback books payouts anyway.", false),
+        new(SkuMappingChanged, "The SKU rule changed while SKU mappings exist",
+            "The integration's SKU settings (Sku.ProductNrField, VariantField, SizeField, Separator, Pattern) differ from the rule the stored SKU mappings were built with (its fingerprint is stored beside them). Stock and products stop: the old mappings would point the ERP's articles at the wrong shop sizes.",
+            "Either restore the previous SKU settings, or run `junipeer reimport products --integration <id>` to rebuild every mapping with the new rule (resumable; it prints a report), then fix in Centra the products it reports as not matching.", false),
+        new(StockSkuUnmapped, "An ERP article has no shop SKU mapping; its stock was skipped",
+            "The stock sync read an availability change for an article that has no SKU mapping (it is not in the Mappings table, or the shop does not know the SKU any more). The article was skipped; the other articles were synced.",
+            "Run `junipeer diagnose sku --integration <id>` to see why (article missing in Centra, SKU pattern break, duplicate), fix the product in Centra (or the article's SKU fields in Visma.net), then `junipeer reimport products --integration <id>`.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -107,6 +107,7 @@ public static partial class IntegrationValidator
             Required(p, "Orders.GiftCertificatePayment.CashAccount", gift.CashAccount);
         }
 
+        CatalogueProblems(i, p);
         return scoped.All();
     }
 
@@ -304,6 +305,53 @@ public static partial class IntegrationValidator
             {
                 p.Add($"{path}.VatCategoryByRate key '{rate}' must be a rate written like 25, 12 or 25.5.");
             }
+        }
+    }
+
+    /// <summary>SKU rule, products and stock settings (Integration.Catalogue.cs).</summary>
+    private static void CatalogueProblems(Integration i, List<string> p)
+    {
+        Required(p, "Sku.ProductNrField", i.Sku.ProductNrField);
+        if (i.Sku.Pattern is { Length: > 0 } pattern)
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException ex)
+            {
+                p.Add($"Sku.Pattern '{pattern}' is not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        var stock = i.Stock;
+        if (stock.OverlapMinutes is < 0 or > 1440)
+        {
+            p.Add($"Stock.OverlapMinutes {stock.OverlapMinutes} must be 0-1440.");
+        }
+
+        if (stock.BatchSize is < 1 or > 10_000)
+        {
+            p.Add($"Stock.BatchSize {stock.BatchSize} must be 1-10000.");
+        }
+
+        if (stock.Enabled && stock.Warehouses.Count == 0)
+        {
+            p.Add("Stock.Warehouses needs at least one {VismaWarehouseId, CentraWarehouseId} when Stock.Enabled.");
+        }
+
+        foreach (var w in stock.Warehouses)
+        {
+            Required(p, "Stock.Warehouses[].VismaWarehouseId", w.VismaWarehouseId);
+            if (w.CentraWarehouseId <= 0)
+            {
+                p.Add($"Stock.Warehouses: Centra warehouse id {w.CentraWarehouseId} of '{w.VismaWarehouseId}' must be a positive number.");
+            }
+        }
+
+        foreach (var dup in stock.Warehouses.GroupBy(w => w.VismaWarehouseId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            p.Add($"Stock.Warehouses maps Visma.net warehouse '{dup.Key}' more than once.");
         }
     }
 

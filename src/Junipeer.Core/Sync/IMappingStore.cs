@@ -13,4 +13,10 @@ public static class MappingKinds
 
     /// <summary>Buyer key (see CustomerResolver.BuyerKey) → ERP customer number.</summary>
     public const string CustomerByBuyer = "customer-buyer";
+
+    /// <summary>ERP article number → shop SKU (built by <c>junipeer reimport products</c>).</summary>
+    public const string Sku = "sku";
+
+    /// <summary>Key "fingerprint" → fingerprint of the SKU settings the SKU mappings were built with.</summary>
+    public const string SkuSettings = "sku-settings";
 }

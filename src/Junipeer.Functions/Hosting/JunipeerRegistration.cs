@@ -36,7 +36,9 @@ public static class JunipeerRegistration
         services.AddSingleton<ISyncLedger, TableLedger>();
         services.AddSingleton<ICheckpointStore, TableCheckpointStore>();
         services.AddSingleton<IInbox, TableInbox>();
-        services.AddSingleton<IMappingStore, TableMappingStore>();
+        services.AddSingleton<TableMappingStore>();
+        services.AddSingleton<IMappingStore>(sp => sp.GetRequiredService<TableMappingStore>());
+        services.AddSingleton<IMappingBulkStore>(sp => sp.GetRequiredService<TableMappingStore>());
         services.AddSingleton<IEventLog, TableEventLog>();
         services.AddSingleton<ITokenStore, TableTokenStore>();
         services.AddSingleton<QueueWorkQueue>();
@@ -59,6 +61,11 @@ public static class JunipeerRegistration
         services.AddSingleton<CentraWebhookIntake>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutMatcher>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutSyncHandler>();
+
+        // Catalogue flows: SKU mapping guard, stock (Core/Products, Core/Stock)
+        services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();
+        services.AddSingleton<Junipeer.Core.Products.SkuCatalogue>();
+        services.AddSingleton<Junipeer.Core.Stock.StockSyncHandler>();
         return builder;
     }
 }

@@ -17,7 +17,7 @@ internal static partial class CentraEndpoints
     public static void Map(IEndpointRouteBuilder app, SandboxState state) =>
         app.MapPost("/centra/graphql", ctx => GraphQlAsync(ctx, state));
 
-    [GeneratedRegex(@"^\s*query\s+([A-Za-z_][A-Za-z0-9_]*)")]
+    [GeneratedRegex(@"^\s*(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex OperationInQuery();
 
     private static async Task GraphQlAsync(HttpContext ctx, SandboxState state)
@@ -65,7 +65,20 @@ internal static partial class CentraEndpoints
         var variables = Wire.Get(body, "variables") is JsonObject v
             ? new GraphQL.SystemTextJson.GraphQLSerializer().Deserialize<GraphQL.Inputs>(v.ToJsonString()) ?? GraphQL.Inputs.Empty
             : GraphQL.Inputs.Empty;
+        if (state.Faults.RollCentra5xx())
+        {
+            await Wire.WriteJsonAsync(ctx, 500, Errors("Internal server error (sandbox fault injection).", "internal"));
+            return;
+        }
+
         var outcome = await CentraGraphQl.ExecuteAsync(centra, query, operation, variables, ctx.RequestAborted);
+        if (!outcome.RequestError && query.TrimStart().StartsWith("mutation", StringComparison.Ordinal) && state.Faults.RollCentraCommitThenDrop())
+        {
+            // The mutation ran; the reply is lost (connection reset).
+            ctx.Abort();
+            return;
+        }
+
         if (outcome.RequestError)
         {
             // Off-contract: the query does not parse or validate against contracts/centra/integration-api.graphql,

@@ -128,9 +128,13 @@ internal static class CentraGraphQl
                         foreach (var field in obj.Fields?.Items ?? [])
                         {
                             var fieldName = field.Name.StringValue;
-                            config.FieldFor(fieldName).Resolver = typeName == "Query" && fieldName == "orders"
-                                ? new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx)))
-                                : new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx)));
+                            config.FieldFor(fieldName).Resolver = (typeName, fieldName) switch
+                            {
+                                ("Query", "orders") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Query", "productSizes") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveProductSizes(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "setStock") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveSetStock(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                _ => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx))),
+                            };
                         }
 
                         break;
@@ -202,6 +206,35 @@ internal static class CentraGraphQl
         JsonValue v => v.GetValue<double>(),
         _ => null,
     };
+
+    // ------------------------------------------------------------ Query.productSizes, Mutation.setStock
+
+    private static List<object?> ResolveProductSizes(CentraState centra, IResolveFieldContext ctx)
+    {
+        // Defaults are not in our copy of the docs; the emulator uses 20 and 1 as for orders.
+        var limit = ctx.GetArgument<int?>("limit") ?? 20;
+        var page = ctx.GetArgument<int?>("page") ?? 1;
+        if (limit < 1 || page < 1)
+        {
+            ctx.Errors.Add(new CentraGraphQlError("limit and page must be positive.", "graphql") { Path = ctx.Path });
+            return [];
+        }
+
+        return centra.ProductSizesPage(limit, page);
+    }
+
+    private static JsonObject? ResolveSetStock(CentraState centra, IResolveFieldContext ctx)
+    {
+        var input = ctx.GetArgument<Dictionary<string, object?>>("input");
+        var (payload, error) = centra.SetStock(input);
+        if (error is not null)
+        {
+            ctx.Errors.Add(new CentraGraphQlError(error, "validation") { Path = ctx.Path });
+            return null;
+        }
+
+        return payload;
+    }
 
     // ------------------------------------------------------------ Query.orders
 

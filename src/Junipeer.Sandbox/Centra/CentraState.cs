@@ -8,7 +8,7 @@ using Junipeer.Sandbox.Visma;
 namespace Junipeer.Sandbox.Centra;
 
 /// <summary>In-memory Centra orders plus the request-count rate bucket. Thread-safe.</summary>
-public sealed class CentraState
+public sealed partial class CentraState
 {
     private readonly SandboxState _root;
     private readonly Lock _gate = new();
@@ -147,6 +147,7 @@ public sealed class CentraState
             TokenPermissions = null;
             OnOrdersQuery = null;
             _ordersQueries = 0;
+            ResetCatalogue();
         }
     }
 

@@ -41,6 +41,34 @@ internal static class ControlEndpoints
 
         // ------------------------------------------------------------ Centra
         app.MapGet("/_sandbox/centra/orders", ctx => Ok(ctx, state.Centra.Orders()));
+
+        // Catalogue (stock flow): warehouses and product sizes with their SKUs; ground truth with stock per warehouse.
+        app.MapGet("/_sandbox/centra/sizes", ctx => Ok(ctx, state.Centra.Sizes()));
+        app.MapPost("/_sandbox/centra/catalogue", async ctx =>
+        {
+            var node = await ReadNodeAsync(ctx);
+            List<int>? warehouses;
+            List<CentraSizeSpec>? sizes;
+            try
+            {
+                warehouses = node?["warehouses"]?.Deserialize<List<int>>(Wire.SerializerOptions) ?? [];
+                sizes = node?["sizes"]?.Deserialize<List<CentraSizeSpec>>(Wire.SerializerOptions) ?? [];
+            }
+            catch (JsonException)
+            {
+                warehouses = null;
+                sizes = null;
+            }
+
+            if (node is not JsonObject || warehouses is null || sizes is null)
+            {
+                await BadAsync(ctx, "Body must be {\"warehouses\": [1], \"sizes\": [{sku, sizeNumber, stock: {\"1\": 5}}]}.");
+                return;
+            }
+
+            state.Centra.AddWarehouses([.. warehouses]);
+            await Ok(ctx, new { ids = state.Centra.AddSizes([.. sizes]) });
+        });
         app.MapGet("/_sandbox/centra/orders/{number:int}", ctx =>
             state.Centra.Order(RouteInt(ctx, "number")) is { } o ? Ok(ctx, o) : NotFoundAsync(ctx));
         app.MapPost("/_sandbox/centra/orders", async ctx =>
@@ -207,6 +235,54 @@ internal static class ControlEndpoints
         app.MapGet("/_sandbox/visma/{tenant}/invoices", ctx => Ok(ctx, state.Visma.Invoices(RouteString(ctx, "tenant"))));
         app.MapGet("/_sandbox/visma/{tenant}/payments", ctx => Ok(ctx, state.Visma.Payments(RouteString(ctx, "tenant"))));
         app.MapGet("/_sandbox/visma/{tenant}/customers", ctx => Ok(ctx, state.Visma.Customers(RouteString(ctx, "tenant"))));
+
+        // Inventory (stock and catalogue flows): seed articles, move stock, read the ground truth.
+        app.MapGet("/_sandbox/visma/{tenant}/inventory", ctx => Ok(ctx, state.Visma.InventoryItems(RouteString(ctx, "tenant"))));
+        app.MapPost("/_sandbox/visma/{tenant}/inventory", async ctx =>
+        {
+            var tenant = RouteString(ctx, "tenant");
+            var items = (await ReadNodeAsync(ctx))?["items"]?.Deserialize<List<VismaInventorySpec>>(Wire.SerializerOptions);
+            if (items is null || !state.Visma.TenantIds.Contains(tenant, StringComparer.OrdinalIgnoreCase))
+            {
+                await BadAsync(ctx, items is null ? "Body must be {\"items\": [{inventoryNumber, description, attributes, available}]}." : $"Unknown tenant {tenant}.");
+                return;
+            }
+
+            try
+            {
+                state.Visma.UpsertInventory(tenant, [.. items]);
+            }
+            catch (ArgumentException ex)
+            {
+                await BadAsync(ctx, ex.Message);
+                return;
+            }
+
+            await Ok(ctx, new { count = items.Count });
+        });
+        app.MapPut("/_sandbox/visma/{tenant}/inventory/{inventoryNumber}/available", async ctx =>
+        {
+            var body = await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted);
+            var warehouse = Wire.Str(body, "warehouse");
+            var available = Wire.Dec(body, "available");
+            if (warehouse is null || available is null)
+            {
+                await BadAsync(ctx, "Body must be {\"warehouse\": \"MAIN\", \"available\": 12}.");
+                return;
+            }
+
+            try
+            {
+                state.Visma.SetAvailable(RouteString(ctx, "tenant"), RouteString(ctx, "inventoryNumber"), warehouse, available.Value);
+            }
+            catch (KeyNotFoundException)
+            {
+                await NotFoundAsync(ctx);
+                return;
+            }
+
+            await Ok(ctx, new { warehouse, available });
+        });
 
     }
 

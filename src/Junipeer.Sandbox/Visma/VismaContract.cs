@@ -230,7 +230,9 @@ public sealed class VismaContract
 
         // lastModifiedDateTime / createdDateTime are plain strings whose accepted formats and
         // conditions are listed in the published descriptions (the schemas carry no format).
-        if (name is "lastModifiedDateTime" or "createdDateTime")
+        // availabilityLastModifiedDateTime (inventory) has no published format: the same list is
+        // assumed (docs silent).
+        if (name is "lastModifiedDateTime" or "createdDateTime" or "availabilityLastModifiedDateTime")
         {
             return DateTime.TryParseExact(value, DateTimeFilterFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
                 ? null

@@ -26,6 +26,9 @@ internal static class VismaEndpoints
         app.MapPost("/visma/v1/customer", async ctx =>
             await SendAsync(ctx, v.CreateCustomer(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
 
+        app.MapGet("/visma/v1/inventory", ctx => SendAsync(ctx, v.ListInventory(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/inventory/{inventoryNumber}", ctx => SendAsync(ctx, v.GetInventory(Tenant(ctx), Route(ctx, "inventoryNumber"))));
+
         app.MapGet("/visma/v1/vatZone", ctx => SendAsync(ctx, v.ListVatZones(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/vatCategory", ctx => SendAsync(ctx, v.ListVatCategories(Tenant(ctx))));
         app.MapGet("/visma/v1/vatCategory/{taxCategoryId}", ctx => SendAsync(ctx, v.GetVatCategory(Tenant(ctx), Route(ctx, "taxCategoryId"))));

@@ -55,6 +55,9 @@ internal sealed class Company
 
     public SortedDictionary<string, Invoice> Invoices { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Inventory items (articles) by inventory number (see VismaState.Inventory.cs).</summary>
+    public SortedDictionary<string, InventoryItem> Inventory { get; } = new(StringComparer.Ordinal);
+
     public int NextInternalId { get; set; } = 1000;
 
     public long Version { get; set; } = 0x1F000;

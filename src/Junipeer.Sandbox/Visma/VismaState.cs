@@ -180,15 +180,18 @@ public sealed partial class VismaState
         }
     }
 
-    private static ApiResult Page(IEnumerable<JsonObject> items, IQueryCollection query)
+    private static ApiResult Page(IEnumerable<JsonObject> items, IQueryCollection query) => PageOf(items, x => x, query, MaxPageSize);
+
+    /// <summary>One page of a list (1-based pageNumber, pageSize clamped to the max); only the page is projected to JSON.</summary>
+    private static ApiResult PageOf<T>(IEnumerable<T> items, Func<T, JsonObject> json, IQueryCollection query, int maxPageSize)
     {
-        var all = items.ToList();
+        var all = items as IReadOnlyCollection<T> ?? items.ToList();
         var pageNumber = int.TryParse(Q(query, "pageNumber"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pn) && pn > 0 ? pn : 1;
-        var pageSize = int.TryParse(Q(query, "pageSize"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ps) && ps > 0 ? Math.Min(ps, MaxPageSize) : MaxPageSize;
+        var pageSize = int.TryParse(Q(query, "pageSize"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ps) && ps > 0 ? Math.Min(ps, maxPageSize) : maxPageSize;
         var array = new JsonArray();
-        foreach (var item in all.Skip((int)Math.Min((long)(pageNumber - 1) * pageSize, int.MaxValue)).Take(pageSize))
+        foreach (var item in all.Skip((int)Math.Min((long)(pageNumber - 1) * pageSize, int.MaxValue)).Take(pageSize).Select(json))
         {
-            item["metadata"] = new JsonObject { ["totalCount"] = all.Count, ["maxPageSize"] = MaxPageSize };
+            item["metadata"] = new JsonObject { ["totalCount"] = all.Count, ["maxPageSize"] = maxPageSize };
             array.Add(item);
         }
 

@@ -31,6 +31,8 @@ public class VismaContractTests
         { nameof(PaymentDto), "GET", "/v1/customerPayment" },
         { nameof(VatCategoryDto), "GET", "/v1/vatCategory" },
         { nameof(ActionResultDto), "POST", "/v1/customerinvoice/{invoiceNumber}/action/release" },
+        { nameof(InventoryDto), "GET", "/v1/inventory" },
+        { nameof(InventoryDto), "GET", "/v1/inventory/{inventoryNumber}" },
     };
 
     public static TheoryData<string, string, string> WriteDtos() => new()
@@ -54,7 +56,7 @@ public class VismaContractTests
             "POST /v2/customerinvoice", "GET /v1/customerPayment", "POST /v1/customerPayment", "GET /v1/customerPayment/{paymentNumber}",
             "POST /v1/customerPayment/{paymentNumber}/action/release", "GET /v1/vatCategory",
             "GET /v1/customerCreditNote", "POST /v1/customerCreditNote", "GET /v1/customerCreditNote/{creditNoteNumber}",
-            "POST /v1/customerCreditNote/{creditNoteNumber}/action/release",
+            "POST /v1/customerCreditNote/{creditNoteNumber}/action/release", "GET /v1/inventory", "GET /v1/inventory/{inventoryNumber}",
         ];
         foreach (var op in used)
         {
