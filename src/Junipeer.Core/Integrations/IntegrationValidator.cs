@@ -344,7 +344,12 @@ public static partial class IntegrationValidator
         {
             scoped.Secret("Shipments.NShift.ApiKeySecretName", n.ApiKeySecretName);
             scoped.Url("Shipments.NShift.ApiBaseUrl", n.ApiBaseUrl, optional: true, VendorHosts.NShift);
-            Required(p, "Shipments.NShift.SenderQuickId", n.SenderQuickId);
+            Required(p, "Shipments.NShift.Sender.Name", n.Sender?.Name);
+            Required(p, "Shipments.NShift.Sender.City", n.Sender?.City);
+            if (!CountryCode().IsMatch(n.Sender?.Country ?? ""))
+            {
+                p.Add("Shipments.NShift.Sender.Country must be an upper-case ISO country code such as SE.");
+            }
         }
 
         foreach (var (m, index) in s.CarrierServices.Select((m, k) => (m, k)))

@@ -67,11 +67,9 @@ public sealed record NShiftSettings
     /// <summary>Secret (name) holding the API key as "ID-Secret" (sent as Bearer).</summary>
     public required string ApiKeySecretName { get; init; }
 
-    /// <summary>A sender saved in nShift (sender.quickId).</summary>
-    public required string SenderQuickId { get; init; }
+    /// <summary>The sender (the warehouse). nShift's schema needs name, city and country even when a saved sender (quickId) is named.</summary>
+    public required CarrierParty Sender { get; init; }
 
-    /// <summary>The integrator's developer id (shipment.developerId), optional.</summary>
-    public string? DeveloperId { get; init; }
 }
 
 /// <summary>One mapping entry: null Country/ShippingMethod match anything.</summary>
@@ -85,4 +83,22 @@ public sealed record CarrierServiceMapping
 
     /// <summary>nShift service code, e.g. PUA, BPA, P15.</summary>
     public required string ServiceId { get; init; }
+}
+
+/// <summary>A sender or receiver as nShift takes it.</summary>
+public sealed record CarrierParty
+{
+    /// <summary>A party saved in nShift (quickId), optional.</summary>
+    public string? QuickId { get; init; }
+
+    public required string Name { get; init; }
+    public string? Address1 { get; init; }
+    public string? Zipcode { get; init; }
+    public required string City { get; init; }
+
+    /// <summary>ISO alpha-2.</summary>
+    public required string Country { get; init; }
+
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
 }

@@ -17,7 +17,7 @@ internal static partial class CentraEndpoints
     public static void Map(IEndpointRouteBuilder app, SandboxState state) =>
         app.MapPost("/centra/graphql", ctx => GraphQlAsync(ctx, state));
 
-    [GeneratedRegex(@"^\s*query\s+([A-Za-z_][A-Za-z0-9_]*)")]
+    [GeneratedRegex(@"^\s*(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex OperationInQuery();
 
     private static async Task GraphQlAsync(HttpContext ctx, SandboxState state)

@@ -128,9 +128,15 @@ internal static class CentraGraphQl
                         foreach (var field in obj.Fields?.Items ?? [])
                         {
                             var fieldName = field.Name.StringValue;
-                            config.FieldFor(fieldName).Resolver = typeName == "Query" && fieldName == "orders"
-                                ? new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx)))
-                                : new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx)));
+                            config.FieldFor(fieldName).Resolver = (typeName, fieldName) switch
+                            {
+                                ("Query", "orders") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "createShipment") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () =>
+                                    ((RequestContext)ctx.UserContext).Centra.CreateShipment(ArgumentJson(ctx, "input")))),
+                                ("Mutation", "captureShipment") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () =>
+                                    ((RequestContext)ctx.UserContext).Centra.CaptureShipment(ctx.GetArgument<int>("id")))),
+                                _ => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx))),
+                            };
                         }
 
                         break;
@@ -188,6 +194,12 @@ internal static class CentraGraphQl
 
         return ToClr(source[name]);
     }
+
+    /// <summary>An input argument as JSON (dates as ISO-8601 text), for the state's mutation methods.</summary>
+    private static JsonObject? ArgumentJson(IResolveFieldContext ctx, string name) =>
+        ctx.GetArgument<Dictionary<string, object?>?>(name) is { } value
+            ? System.Text.Json.JsonSerializer.SerializeToNode(value) as JsonObject
+            : null;
 
     private static object? ToClr(JsonNode? node) => node switch
     {
