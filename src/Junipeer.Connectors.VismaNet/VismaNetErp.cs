@@ -29,7 +29,7 @@ namespace Junipeer.Connectors.VismaNet;
 /// GET + PUT /v1/customer/{n} with If-Match. Checked against Visma's published OpenAPI documents
 /// (contracts/visma) by the strict Sandbox and the contract tests.
 /// </summary>
-public sealed class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErpPayments, IErpReferenceData
+public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoices, IErpPayments, IErpReferenceData
 {
     public const string UserAgent = "Junipeer/1.0";
 

@@ -23,6 +23,9 @@ internal enum VismaOperation
     GetPayment,
     GetCustomer,
     UpdateCustomer,
+    ListShipments,
+    GetShipment,
+    UpdateShipment,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -50,6 +53,9 @@ internal static partial class VismaNetErrors
         VismaOperation.GetPayment => "the customer payment read",
         VismaOperation.GetCustomer => "the customer read",
         VismaOperation.UpdateCustomer => "the customer update",
+        VismaOperation.ListShipments => "the shipment listing",
+        VismaOperation.GetShipment => "the shipment read",
+        VismaOperation.UpdateShipment => "the shipment update",
         _ => operation.ToString(),
     };
 

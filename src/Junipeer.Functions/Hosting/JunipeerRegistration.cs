@@ -57,6 +57,11 @@ public static class JunipeerRegistration
         services.AddSingleton<OrderSweepHandler>();
         services.AddSingleton<PoisonHandler>();
         services.AddSingleton<CentraWebhookIntake>();
+
+        // Shipments flow (ERP shipment → nShift booking → Centra shipment + capture)
+        services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();
+        services.AddSingleton<Junipeer.Core.Shipments.ShipmentSweepHandler>();
+        services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
         return builder;
     }
 }
