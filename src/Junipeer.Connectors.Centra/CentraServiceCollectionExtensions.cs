@@ -17,6 +17,8 @@ public static class CentraServiceCollectionExtensions
         services.TryAddSingleton<CentraOrderSource>();
         services.TryAddSingleton<IShopOrderSource>(sp => sp.GetRequiredService<CentraOrderSource>());
         services.TryAddSingleton<CentraWebhookVerifier>();
+        services.TryAddSingleton<CentraShipments>();
+        services.TryAddSingleton<Junipeer.Core.Shipments.IShopShipments>(sp => sp.GetRequiredService<CentraShipments>());
         return services;
     }
 }

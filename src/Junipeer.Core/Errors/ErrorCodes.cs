@@ -59,6 +59,9 @@ public static class ErrorCodes
     public const string DuplicateShopShipment = "DUPLICATE_SHOP_SHIPMENT";
     public const string ShopCaptureFailed = "SHOP_CAPTURE_FAILED";
     public const string ShopMutationRejected = "SHOP_MUTATION_REJECTED";
+    public const string CarrierUnavailable = "CARRIER_UNAVAILABLE";
+    public const string CarrierAuthFailed = "CARRIER_AUTH_FAILED";
+    public const string CarrierRateLimited = "CARRIER_RATE_LIMITED";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -212,6 +215,15 @@ public static class ErrorCodes
         new(ShopMutationRejected, "The shop rejected a change",
             "A Centra mutation (createShipment) answered with user errors; the message carries Centra's text (e.g. quantities already shipped).",
             "Correct the order or the shipment as the message says, then `junipeer replay` the shipment.", false),
+        new(CarrierUnavailable, "The carrier platform did not answer",
+            "nShift answered 5xx, timed out, or could not be reached. A booking that may have reached nShift is looked up by its reference on the next attempt, never booked blindly again.",
+            "Nothing to fix by hand: the queue retries and the sweep re-enqueues the shipment; check nShift's status page if it lasts.", true),
+        new(CarrierAuthFailed, "The carrier refused the API key",
+            "nShift answered 401/403: the API key (ID-Secret in Shipments.NShift.ApiKeySecretName) is wrong, expired, or lacks the REST API license for the call.",
+            "Create a Web Services (REST) API key in nShift (Maintenance → API keys), store it as ID-Secret in the secret, then `junipeer replay` the shipment.", false),
+        new(CarrierRateLimited, "The carrier rate limit was reached",
+            "nShift answered 429: too many requests. The request was not processed.",
+            "Nothing to fix by hand: the shipment is re-queued after the wait.", true),
     ];
 
     public static ErrorDefinition Get(string code) =>

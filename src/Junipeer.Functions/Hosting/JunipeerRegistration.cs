@@ -45,6 +45,7 @@ public static class JunipeerRegistration
         // Connectors
         services.AddVismaNetConnector();
         services.AddCentraConnector();
+        services.AddNShiftConnector();
 
         // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
         services.AddSingleton<ExactlyOnce>();
