@@ -1,20 +1,13 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Flurl.Http;
-using Flurl.Http.Configuration;
-using Flurl.Http.Content;
 using Junipeer.Connectors.Centra.Dtos;
+using Junipeer.Connectors.Http;
 using Junipeer.Core.Errors;
-using Junipeer.Core.Http;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
 using Junipeer.Core.Shop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 
 namespace Junipeer.Connectors.Centra;
 
@@ -23,64 +16,20 @@ namespace Junipeer.Connectors.Centra;
 /// GetOrder → one OrderByNumber call; GetOrdersChangedSince → OrdersChangedSince pages (keyset on
 /// updatedAt, see there). Reads are retried on 5xx, timeouts, connection failures and short 429s.
 /// </summary>
-public sealed partial class CentraOrderSource : IShopOrderSource
+public sealed class CentraOrderSource : IShopOrderSource
 {
-    [System.Text.RegularExpressions.GeneratedRegex(@"You need (\S+) permission")]
-    private static partial System.Text.RegularExpressions.Regex PermissionInMessage();
-
-    public const string UserAgent = "Junipeer/1.0";
-
-    private static readonly TimeSpan MaxReportedRetryAfter = TimeSpan.FromHours(1);
-    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(2);
+    public const string UserAgent = CentraGraphQlClient.UserAgent;
     private const int MaxPages = 10_000;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    private readonly IFlurlClientCache _clients;
-    private readonly ISecretResolver _secrets;
+    private readonly CentraGraphQlClient _client;
     private readonly JunipeerOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger<CentraOrderSource> _logger;
-    private readonly TimeSpan _maxInProcessWait;
-    private readonly ResiliencePipeline _pipeline;
 
-    public CentraOrderSource(
-        IFlurlClientCache clients,
-        ISecretResolver secrets,
-        IOptions<JunipeerOptions> options,
-        TimeProvider time,
-        ILogger<CentraOrderSource> logger)
+    public CentraOrderSource(CentraGraphQlClient client, IOptions<JunipeerOptions> options, ILogger<CentraOrderSource> logger)
     {
-        _clients = clients;
-        _secrets = secrets;
+        _client = client;
         _options = options.Value;
-        _time = time;
         _logger = logger;
-        _maxInProcessWait = TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds);
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = 3,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(400),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is CentraApiException ex && ShouldRetry(ex)),
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is CentraApiException { Kind: CentraFailureKind.RateLimited } rl ? rl.RetryAfter ?? DefaultRetryAfter : (TimeSpan?)null),
-                OnRetry = args =>
-                {
-                    if (args.Outcome.Exception is CentraApiException ex)
-                        _logger.LogWarning("Centra call failed ({Kind}, HTTP {Status}); retry {Attempt} in {Delay}", ex.Kind, ex.StatusCode, args.AttemptNumber + 1, args.RetryDelay);
-                    return default;
-                },
-            })
-            .Build();
     }
 
     public async Task<ShopOrder?> GetOrderAsync(Integration integration, string orderNumber, CancellationToken cancellationToken)
@@ -164,128 +113,12 @@ public sealed partial class CentraOrderSource : IShopOrderSource
             }
         }
 
-        throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra kept returning full pages after {MaxPages} requests; the sweep stops here and resumes from its checkpoint.", CentraFailureKind.QueryFailed);
+        throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra kept returning full pages after {MaxPages} requests; the sweep stops here and resumes from its checkpoint.", FailureKind.Rejected);
     }
 
     private static List<int> Ints(IReadOnlyList<string>? values) =>
         [.. (values ?? []).Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? (int?)i : null).OfType<int>()];
 
-    private bool ShouldRetry(CentraApiException ex) => ex.Kind switch
-    {
-        CentraFailureKind.RateLimited => (ex.RetryAfter ?? DefaultRetryAfter) <= _maxInProcessWait,
-        CentraFailureKind.ServerError or CentraFailureKind.Timeout or CentraFailureKind.Connection => true,
-        _ => false,
-    };
-
-    private async Task<OrdersData> QueryAsync(Integration integration, string operationName, string query, Dictionary<string, object> variables, CancellationToken cancellationToken)
-    {
-        var settings = integration.Shop.Centra
-                       ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no Shop.Centra settings.");
-        var token = _secrets.Resolve(settings.TokenSecretName);
-        var timeout = TimeSpan.FromSeconds(_options.Centra.TimeoutSeconds);
-        var client = _clients.GetOrAdd("centra " + settings.GraphQlUrl, settings.GraphQlUrl, builder => builder
-            .WithTimeout(timeout)
-            .WithHeader("Accept", "application/json")
-            .WithHeader("User-Agent", UserAgent));
-        var body = JsonSerializer.Serialize(new GraphQlRequest(query, variables, operationName), Json);
-
-        return await _pipeline.ExecuteAsync(async ct =>
-        {
-            var request = client.Request().WithOAuthBearerToken(token).AllowAnyHttpStatus();
-            return await SendOnceAsync(request, body, operationName, ct);
-        }, cancellationToken);
-    }
-
-    private async Task<OrdersData> SendOnceAsync(IFlurlRequest request, string body, string operationName, CancellationToken cancellationToken)
-    {
-        IFlurlResponse response;
-        try
-        {
-            response = await request.SendAsync(HttpMethod.Post, new CapturedJsonContent(body), HttpCompletionOption.ResponseContentRead, cancellationToken);
-        }
-        catch (FlurlHttpTimeoutException ex)
-        {
-            throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Centra did not answer {operationName} in time.", CentraFailureKind.Timeout, null, ex);
-        }
-        catch (FlurlHttpException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Could not reach Centra for {operationName}: {ex.InnerException?.Message ?? ex.Message}", CentraFailureKind.Connection, null, ex);
-        }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Could not reach Centra for {operationName}: {ex.Message}", CentraFailureKind.Connection, null, ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Centra did not answer {operationName} in time.", CentraFailureKind.Timeout, null, ex);
-        }
-
-        using (response)
-        {
-            var status = response.StatusCode;
-            var text = await response.GetStringAsync() ?? "";
-            GraphQlResponse<OrdersData>? parsed = null;
-            try
-            {
-                parsed = string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize<GraphQlResponse<OrdersData>>(text, Json);
-            }
-            catch (JsonException) when (status is < 200 or >= 300)
-            {
-                // Error pages need not be JSON.
-            }
-            catch (JsonException ex)
-            {
-                throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra answered {operationName} with a body that is not GraphQL JSON: {ex.Message}", CentraFailureKind.QueryFailed, status, ex);
-            }
-
-            var messages = parsed?.Errors is { Count: > 0 } errors
-                ? string.Join("; ", errors.Select(e => e.Message).Where(m => !string.IsNullOrWhiteSpace(m)))
-                : Trim(text);
-
-            if (status is 401 || parsed?.Errors?.Any(e => e.Extensions?.Category is "authentication") == true)
-                throw new CentraApiException(ErrorCodes.ShopAuthFailed,
-                    $"Centra refused the API token for {operationName} (HTTP {status}): {messages}. The Integration API token may have expired (default 30 days) or been revoked.",
-                    CentraFailureKind.Unauthorized, status);
-
-            // Centra answers a field the token may not read with an "authorization" error naming the permission
-            // ("You need Voucher:read permission to access voucher."), and null in its place. Never read on with
-            // the hole: the order would be invoiced without the data.
-            if (status is 403 || parsed?.Errors?.Any(e => e.Extensions?.Category is "authorization") == true)
-            {
-                var denied = (parsed?.Errors ?? []).Where(e => e.Extensions?.Category is "authorization").ToList();
-                var permissions = denied.Select(e => PermissionInMessage().Match(e.Message ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
-                var fields = denied.Select(e => e.Path is { Count: > 0 } p ? string.Join('.', p.Select(x => x.ToString())) : null).OfType<string>().Distinct(StringComparer.Ordinal).Take(5).ToList();
-                var named = permissions.Count > 0 ? string.Join(", ", permissions) : "(not named by Centra)";
-                throw new CentraApiException(ErrorCodes.ShopPermissionMissing,
-                    $"The Centra API token lacks the permission {named} needed by {operationName}" + (fields.Count > 0 ? $" (fields: {string.Join(", ", fields)})" : "") +
-                    $". Add it to the integration's Integration API token in Centra AMS (System → API Tokens); docs/configuration.md lists every permission Junipeer needs. Centra said: {messages}",
-                    CentraFailureKind.Unauthorized, status)
-                {
-                    MissingPermissions = permissions,
-                };
-            }
-
-            if (status == 429)
-            {
-                var retryAfter = RetryAfter.Parse(response.Headers.TryGetFirst("Retry-After", out var raw) ? raw : null, _time.GetUtcNow(), MaxReportedRetryAfter) ?? DefaultRetryAfter;
-                throw new CentraApiException(ErrorCodes.ShopRateLimited,
-                    $"Centra rate limit reached during {operationName}; retry after {Math.Ceiling(retryAfter.TotalSeconds)} s.", CentraFailureKind.RateLimited, status)
-                { RetryAfter = retryAfter };
-            }
-
-            if (status >= 500)
-                throw new CentraApiException(ErrorCodes.ShopUnavailable, $"Centra answered HTTP {status} to {operationName}: {messages}", CentraFailureKind.ServerError, status);
-
-            if (status is < 200 or >= 300 || parsed?.Errors is { Count: > 0 })
-                throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra answered {operationName} with errors (HTTP {status}): {messages}", CentraFailureKind.QueryFailed, status);
-
-            return parsed?.Data ?? throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra answered {operationName} without data.", CentraFailureKind.QueryFailed, status);
-        }
-    }
-
-    private static string Trim(string text)
-    {
-        text = text.Trim();
-        return text.Length > 500 ? text[..500] + "…" : text;
-    }
+    private Task<OrdersData> QueryAsync(Integration integration, string operationName, string query, Dictionary<string, object> variables, CancellationToken cancellationToken) =>
+        _client.QueryAsync<OrdersData>(integration, operationName, query, variables, cancellationToken);
 }

@@ -14,6 +14,7 @@ public static class CentraServiceCollectionExtensions
     public static IServiceCollection AddCentraConnector(this IServiceCollection services)
     {
         services.TryAddSingleton<IFlurlClientCache, FlurlClientCache>();
+        services.TryAddSingleton<CentraGraphQlClient>();
         services.TryAddSingleton<CentraOrderSource>();
         services.TryAddSingleton<IShopOrderSource>(sp => sp.GetRequiredService<CentraOrderSource>());
         services.TryAddSingleton<CentraWebhookVerifier>();

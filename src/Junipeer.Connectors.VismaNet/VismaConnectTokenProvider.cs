@@ -3,6 +3,7 @@ using Flurl.Http;
 using Flurl.Http.Configuration;
 using Flurl.Http.Content;
 using Junipeer.Connectors.VismaNet.Dtos;
+using Junipeer.Connectors.Http;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
@@ -36,7 +37,7 @@ public sealed class VismaConnectTokenProvider
     private readonly JunipeerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<VismaConnectTokenProvider> _logger;
-    private readonly VismaHttp _http;
+    private readonly VendorHttp _http;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
@@ -58,7 +59,7 @@ public sealed class VismaConnectTokenProvider
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _http = new VismaHttp(time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
+        _http = new VendorHttp(VismaProfile.Instance, time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
     }
 
     private TimeSpan Skew => TimeSpan.FromSeconds(_options.VismaNet.TokenRefreshSkewSeconds);
@@ -141,7 +142,7 @@ public sealed class VismaConnectTokenProvider
 
             if (_time.GetUtcNow() - started > MaxLeaseWait)
                 throw new VismaNetApiException(ErrorCodes.ErpUnavailable,
-                    "Another instance held the Visma Connect token refresh lease too long; try again.", VismaFailureKind.Timeout);
+                    "Another instance held the Visma Connect token refresh lease too long; try again.", FailureKind.Timeout);
 
             var jitter = TimeSpan.FromMilliseconds(200 + Random.Shared.Next(0, 300));
             await Task.Delay(jitter, _time, cancellationToken);
@@ -211,13 +212,12 @@ public sealed class VismaConnectTokenProvider
         };
 
         // Client credentials carry no refresh token to rotate, so a transient failure may be retried.
-        var response = await _http.ReadPipeline.ExecuteAsync(
-            async ct => await _http.SendOnceAsync(client.Request(), HttpMethod.Post, new CapturedUrlEncodedContent(EncodeForm(form)), VismaOperation.Token, ct),
-            cancellationToken);
+        var response = await _http.SendAsync(() => client.Request(), HttpMethod.Post, () => new CapturedUrlEncodedContent(EncodeForm(form)),
+            nameof(VismaOperation.Token), idempotent: true, cancellationToken);
 
         var dto = VismaJson.Deserialize<TokenResponseDto>(response.Body);
         if (string.IsNullOrEmpty(dto?.AccessToken))
-            throw new VismaNetApiException(ErrorCodes.ErpAuthFailed, "Visma Connect answered without an access_token.", VismaFailureKind.Unauthorized, response.StatusCode);
+            throw new VismaNetApiException(ErrorCodes.ErpAuthFailed, "Visma Connect answered without an access_token.", FailureKind.Unauthorized, response.StatusCode);
         return dto;
     }
 

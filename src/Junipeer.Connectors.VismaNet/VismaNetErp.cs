@@ -3,6 +3,7 @@ using System.Globalization;
 using Flurl.Http;
 using Flurl.Http.Configuration;
 using Flurl.Http.Content;
+using Junipeer.Connectors.Http;
 using Junipeer.Connectors.VismaNet.Dtos;
 using Junipeer.Core.Erp;
 using Junipeer.Core.Errors;
@@ -47,8 +48,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
     private readonly JunipeerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<VismaNetErp> _logger;
-    private readonly VismaHttp _http;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedUntil = new(StringComparer.Ordinal);
+    private readonly VendorHttp _http;
     private readonly ConcurrentDictionary<string, CachedVatCategories> _vatCategories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _vatCategoryGates = new(StringComparer.Ordinal);
 
@@ -64,7 +64,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _http = new VismaHttp(time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
+        _http = new VendorHttp(VismaProfile.Instance, time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
     }
 
     public string Kind => ErpKinds.VismaNet;
@@ -105,7 +105,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
     {
         var response = await SendAsync(integration, VismaOperation.CreateCustomer, HttpMethod.Post, ["v1", "customer"], [],
             VismaJson.Serialize(ToCustomerDto(draft, KeyAttribute(integration))), cancellationToken);
-        var number = NumberFromLocation(response.Location, VismaOperation.CreateCustomer);
+        var number = NumberFromLocation(response.Header("Location"), VismaOperation.CreateCustomer);
         _logger.LogInformation("Created Visma.net customer {Number} for integration {IntegrationId}", number, integration.Id);
         return number;
     }
@@ -137,7 +137,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         if (ifMatch is null)
         {
             var current = await SendAsync(integration, VismaOperation.GetCustomer, HttpMethod.Get, ["v1", "customer", customerNumber], [], null, cancellationToken);
-            ifMatch = current.ETag;
+            ifMatch = current.Header("ETag");
         }
 
         (string, string)[] headers = ifMatch is null ? [] : [("If-Match", ifMatch)];
@@ -165,7 +165,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
     {
         var response = await SendAsync(integration, VismaOperation.GetPayment, HttpMethod.Get, ["v1", "customerPayment", paymentNumber], [], null, cancellationToken);
         var p = VismaJson.Deserialize<PaymentDto>(response.Body)
-                ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for customer payment {paymentNumber}.", VismaFailureKind.Rejected, response.StatusCode);
+                ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for customer payment {paymentNumber}.", FailureKind.Rejected, response.StatusCode);
         return new ErpPaymentRef(p.RefNbr ?? paymentNumber, p.Status ?? "", p.PaymentRef, p.PaymentAmountInCurrency ?? p.PaymentAmount ?? 0m);
     }
 
@@ -185,7 +185,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
     {
         var response = await SendAsync(integration, VismaOperation.CreateInvoice, HttpMethod.Post, ["v2", "customerinvoice"], [],
             VismaJson.Serialize(ToInvoiceDto(draft)), cancellationToken);
-        var number = NumberFromLocation(response.Location, VismaOperation.CreateInvoice);
+        var number = NumberFromLocation(response.Header("Location"), VismaOperation.CreateInvoice);
         _logger.LogInformation("Created Visma.net invoice {Number} ({Reference}) for integration {IntegrationId}", number, draft.Reference, integration.Id);
         return number;
     }
@@ -194,7 +194,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
     {
         var response = await SendAsync(integration, VismaOperation.GetInvoice, HttpMethod.Get, ["v1", "customerinvoice", invoiceNumber], [], null, cancellationToken);
         var dto = VismaJson.Deserialize<CustomerInvoiceDto>(response.Body)
-                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for invoice {invoiceNumber}.", VismaFailureKind.Rejected, response.StatusCode);
+                  ?? throw new VismaNetApiException(ErrorCodes.ErpRequestRejected, $"Visma.net returned an empty body for invoice {invoiceNumber}.", FailureKind.Rejected, response.StatusCode);
         return ToInvoiceRef(dto with { ReferenceNumber = dto.ReferenceNumber ?? invoiceNumber });
     }
 
@@ -223,7 +223,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
     {
         var response = await SendAsync(integration, VismaOperation.CreatePayment, HttpMethod.Post, ["v1", "customerPayment"], [],
             VismaJson.Serialize(ToPaymentDto(draft)), cancellationToken);
-        var number = NumberFromLocation(response.Location, VismaOperation.CreatePayment);
+        var number = NumberFromLocation(response.Header("Location"), VismaOperation.CreatePayment);
         _logger.LogInformation("Created Visma.net customer payment {Number} ({Reference}) for invoice {Invoice}, integration {IntegrationId}",
             number, draft.Reference, draft.InvoiceNumber, integration.Id);
         return number;
@@ -235,24 +235,15 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
 
     private async Task ReleaseAsync(Integration integration, VismaOperation operation, string[] path, string? body, string what, string number, CancellationToken cancellationToken)
     {
-        VismaHttpResponse response;
-        try
-        {
-            response = await SendAsync(integration, operation, HttpMethod.Post, path, [], body, cancellationToken);
-        }
-        catch (VismaNetApiException ex) when (ex is { Kind: VismaFailureKind.Rejected, StatusCode: 400 }
-                                              && ex.VismaMessage?.Contains("already released", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            // The exact wording is uncertain; the message is what we have. Releasing twice is not an error.
-            _logger.LogInformation("Visma.net {What} {Number} was already released", what, number);
-            return;
-        }
+        // A release that fails (for example because an earlier, lost attempt already released the
+        // document) is resolved by the caller reading the document's status, never by Visma's wording.
+        var response = await SendAsync(integration, operation, HttpMethod.Post, path, [], body, cancellationToken);
 
         var result = VismaJson.Deserialize<ActionResultDto>(response.Body);
         if (string.Equals(result?.ActionResult, "Failed", StringComparison.OrdinalIgnoreCase))
             throw new VismaNetApiException(ErrorCodes.ErpRequestRejected,
                 $"Visma.net could not release {what} {number}: {result?.ErrorInfo ?? "actionResult Failed without errorInfo"}",
-                VismaFailureKind.Rejected, response.StatusCode)
+                FailureKind.Rejected, response.StatusCode)
             { VismaMessage = result?.ErrorInfo };
         if (result?.ActionResult is { } state && !string.Equals(state, "Done", StringComparison.OrdinalIgnoreCase))
             _logger.LogInformation("Visma.net accepted the release of {What} {Number} with state {State}", what, number, state);
@@ -310,7 +301,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         if (string.IsNullOrWhiteSpace(last))
             throw new VismaNetApiException(ErrorCodes.ErpUnavailable,
                 $"Visma.net accepted {VismaNetErrors.Describe(operation)} but sent no usable Location header ('{location}'); the next attempt looks the document up.",
-                VismaFailureKind.ServerError, 201);
+                FailureKind.ServerError, 201);
         return Uri.UnescapeDataString(last);
     }
 
@@ -496,7 +487,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         return all;
     }
 
-    private async Task<VismaHttpResponse> SendAsync(
+    private async Task<VendorResponse> SendAsync(
         Integration integration,
         VismaOperation operation,
         HttpMethod method,
@@ -513,65 +504,38 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
             .WithTimeout(timeout)
             .WithHeader("Accept", "application/json")
             .WithHeader("User-Agent", UserAgent));
-        var pipeline = method == HttpMethod.Get ? _http.ReadPipeline : _http.WritePipeline;
 
         for (var authAttempt = 0; ; authAttempt++)
         {
             var token = await _tokens.GetAccessTokenAsync(integration, cancellationToken);
             try
             {
-                return await pipeline.ExecuteAsync(async ct =>
-                {
-                    await WaitForRateLimitWindowAsync(integration.Id, operation, ct);
-                    var request = client.Request().WithOAuthBearerToken(token);
-                    foreach (var segment in path)
-                        request.AppendPathSegment(segment, fullyEncode: true);
-                    foreach (var (name, value) in query)
-                        request.SetQueryParam(name, value);
-                    foreach (var (name, value) in headers ?? [])
-                        request.WithHeader(name, value);
-                    var content = jsonBody is null ? null : new CapturedJsonContent(jsonBody);
-                    return await _http.SendOnceAsync(request, method, content, operation, ct,
-                        (remaining, reset) => TrackRateLimit(integration.Id, remaining, reset));
-                }, cancellationToken);
+                return await _http.SendAsync(
+                    () =>
+                    {
+                        var request = client.Request().WithOAuthBearerToken(token);
+                        foreach (var segment in path)
+                            request.AppendPathSegment(segment, fullyEncode: true);
+                        foreach (var (name, value) in query)
+                            request.SetQueryParam(name, value);
+                        foreach (var (name, value) in headers ?? [])
+                            request.WithHeader(name, value);
+                        return request;
+                    },
+                    method,
+                    () => jsonBody is null ? null : new CapturedJsonContent(jsonBody),
+                    operation.ToString(),
+                    idempotent: method == HttpMethod.Get,
+                    cancellationToken,
+                    windowKey: integration.Id);
             }
-            catch (VismaNetApiException ex) when (ex is { Kind: VismaFailureKind.Unauthorized, StatusCode: 401 } && authAttempt == 0)
+            catch (VismaNetApiException ex) when (ex is { Kind: FailureKind.Unauthorized, StatusCode: 401 } && authAttempt == 0)
             {
                 // The token may have been revoked or expired early: fetch a fresh one and try once more.
                 _logger.LogInformation("Visma.net answered 401 to {Operation}; refreshing the token once", operation);
                 _tokens.Invalidate(integration, token);
             }
         }
-    }
-
-    private void TrackRateLimit(string integrationId, int? remaining, int? resetSeconds)
-    {
-        if (remaining == 0 && resetSeconds is > 0)
-            _blockedUntil[integrationId] = _time.GetUtcNow() + TimeSpan.FromSeconds(resetSeconds.Value);
-        else if (remaining > 0)
-            _blockedUntil.TryRemove(integrationId, out _);
-    }
-
-    /// <summary>When the last answer said the window is used up, wait for the reset (short) or give up with RATE_LIMITED (long).</summary>
-    private async Task WaitForRateLimitWindowAsync(string integrationId, VismaOperation operation, CancellationToken cancellationToken)
-    {
-        if (!_blockedUntil.TryGetValue(integrationId, out var until))
-            return;
-        var wait = until - _time.GetUtcNow();
-        if (wait <= TimeSpan.Zero)
-        {
-            _blockedUntil.TryRemove(new KeyValuePair<string, DateTimeOffset>(integrationId, until));
-            return;
-        }
-
-        if (wait > _http.MaxInProcessWait)
-            throw new VismaNetApiException(ErrorCodes.ErpRateLimited,
-                $"The Visma.net rate-limit window is used up (X-RateLimit-Remaining 0) before {VismaNetErrors.Describe(operation)}; it resets in {VismaNetErrors.FormatWait(wait)}.",
-                VismaFailureKind.RateLimited)
-            { RetryAfter = wait };
-
-        _logger.LogDebug("Visma.net rate-limit window used up; waiting {Wait} for the reset", wait);
-        await Task.Delay(wait, _time, cancellationToken);
     }
 
     private sealed record CachedVatCategories(DateTimeOffset Until, IReadOnlyList<ErpVatCategory> Categories);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Junipeer.Connectors.Http;
 using Junipeer.Core.Errors;
 
 namespace Junipeer.Connectors.VismaNet;
@@ -118,7 +119,7 @@ internal static partial class VismaNetErrors
             var fault = parsed.FaultCode is null ? "" : $" IPPException {parsed.FaultCode}.";
             return new VismaNetApiException(ErrorCodes.ErpAuthFailed,
                 $"Visma.net refused {what} (HTTP {status}){detail}.{fault}{idNote} Hint: IPPException 12027 means a wrong company tenant id (use the Company tenant id, not the customer tenant) or a missing licence/API role; also check that the company has connected the app.",
-                VismaFailureKind.Unauthorized, status)
+                FailureKind.Unauthorized, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId, FaultCode = parsed.FaultCode };
         }
 
@@ -126,7 +127,7 @@ internal static partial class VismaNetErrors
         {
             return new VismaNetApiException(ErrorCodes.ErpRateLimited,
                 $"Visma.net rate limit reached during {what} (HTTP 429); retry after {FormatWait(retryAfter)}.",
-                VismaFailureKind.RateLimited, status)
+                FailureKind.RateLimited, status)
             { RetryAfter = retryAfter, VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }
 
@@ -134,7 +135,7 @@ internal static partial class VismaNetErrors
         {
             return new VismaNetApiException(ErrorCodes.ErpUnavailable,
                 $"Visma.net answered HTTP {status} to {what}{detail}{idNote}",
-                VismaFailureKind.ServerError, status)
+                FailureKind.ServerError, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }
 
@@ -142,7 +143,7 @@ internal static partial class VismaNetErrors
         {
             return new VismaNetApiException(ErrorCodes.ErpVersionConflict,
                 $"Visma.net refused {what} (HTTP 412 Precondition Failed): the record changed since it was read (If-Match no longer matches){detail}{idNote}",
-                VismaFailureKind.Rejected, status)
+                FailureKind.Rejected, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }
 
@@ -150,7 +151,7 @@ internal static partial class VismaNetErrors
         {
             return new VismaNetApiException(ErrorCodes.CustomerNumberSeriesExhausted,
                 $"Visma.net could not number the new customer (HTTP {status}): {parsed.Message}{idNote}",
-                VismaFailureKind.Rejected, status)
+                FailureKind.Rejected, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }
 
@@ -158,25 +159,15 @@ internal static partial class VismaNetErrors
         {
             return new VismaNetApiException(ErrorCodes.ErpAuthFailed,
                 $"Visma Connect refused the client credentials (HTTP {status}, {parsed.OAuthError}). Check ClientId, the client secret and the company tenant id.",
-                VismaFailureKind.Unauthorized, status)
+                FailureKind.Unauthorized, status)
             { VismaMessage = parsed.Message };
         }
 
         return new VismaNetApiException(ErrorCodes.ErpRequestRejected,
             $"Visma.net rejected {what} (HTTP {status}){detail}{idNote}",
-            VismaFailureKind.Rejected, status)
+            FailureKind.Rejected, status)
         { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
     }
-
-    public static VismaNetApiException Timeout(VismaOperation operation, Exception inner) =>
-        new(ErrorCodes.ErpUnavailable, $"Visma.net did not answer {Describe(operation)} in time.", VismaFailureKind.Timeout, null, inner);
-
-    public static VismaNetApiException Connection(VismaOperation operation, bool notSent, Exception inner) =>
-        new(ErrorCodes.ErpUnavailable,
-            notSent
-                ? $"Could not connect to Visma.net for {Describe(operation)}: {inner.InnerException?.Message ?? inner.Message}"
-                : $"The connection to Visma.net broke during {Describe(operation)}: {inner.InnerException?.Message ?? inner.Message}",
-            notSent ? VismaFailureKind.ConnectionNotSent : VismaFailureKind.ConnectionLost, null, inner);
 
     public static string FormatWait(TimeSpan? wait) => wait is null ? "an unspecified time" : $"{Math.Ceiling(wait.Value.TotalSeconds)} s";
 

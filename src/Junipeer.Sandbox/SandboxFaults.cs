@@ -14,6 +14,8 @@ public sealed class SandboxFaults
     private double _vismaCommitThenDropRate;
     private string? _vismaCommitThenDropPath;
     private int _visma429Burst;
+    private int _vismaCommitLateCount;
+    private int _vismaCommitLateMs;
     private int _retryAfterSeconds = 1;
     private int _centra429Burst;
     private int _seed;
@@ -38,6 +40,16 @@ public sealed class SandboxFaults
     /// this prefix, e.g. <c>/v1/customerPayment</c>; other writes are answered normally (and roll nothing).
     /// </summary>
     public string? VismaCommitThenDropPath { get { lock (_gate) { return _vismaCommitThenDropPath; } } set { lock (_gate) { _vismaCommitThenDropPath = value; } } }
+
+    /// <summary>
+    /// The next N Visma writes (limited by <see cref="VismaCommitThenDropPath"/> when set) are held for
+    /// <see cref="VismaCommitLateMs"/> without answering, committed only then — after a client with a
+    /// shorter timeout has given up — and the connection is dropped: a create that lands late.
+    /// </summary>
+    public int VismaCommitLateCount { get { lock (_gate) { return _vismaCommitLateCount; } } set { lock (_gate) { _vismaCommitLateCount = value; } } }
+
+    /// <summary>How long a commit-late write is held before it commits.</summary>
+    public int VismaCommitLateMs { get { lock (_gate) { return _vismaCommitLateMs; } } set { lock (_gate) { _vismaCommitLateMs = value; } } }
 
     /// <summary>The next N Visma API calls answer 429 with <c>Retry-After: RetryAfterSeconds</c>.</summary>
     public int Visma429Burst { get { lock (_gate) { return _visma429Burst; } } set { lock (_gate) { _visma429Burst = value; } } }
@@ -65,6 +77,8 @@ public sealed class SandboxFaults
             _vismaCommitThenDropRate = settings.VismaCommitThenDropRate;
             _vismaCommitThenDropPath = settings.VismaCommitThenDropPath;
             _visma429Burst = settings.Visma429Burst;
+            _vismaCommitLateCount = settings.VismaCommitLateCount;
+            _vismaCommitLateMs = settings.VismaCommitLateMs;
             _retryAfterSeconds = settings.RetryAfterSeconds;
             _centra429Burst = settings.Centra429Burst;
             if (settings.Seed is { } seed)
@@ -86,6 +100,8 @@ public sealed class SandboxFaults
                 VismaCommitThenDropRate = _vismaCommitThenDropRate,
                 VismaCommitThenDropPath = _vismaCommitThenDropPath,
                 Visma429Burst = _visma429Burst,
+                VismaCommitLateCount = _vismaCommitLateCount,
+                VismaCommitLateMs = _vismaCommitLateMs,
                 RetryAfterSeconds = _retryAfterSeconds,
                 Centra429Burst = _centra429Burst,
                 Seed = _seed,
@@ -124,6 +140,22 @@ public sealed class SandboxFaults
         }
     }
 
+    /// <summary>Consumes one commit-late write for the path; returns the hold in ms or null.</summary>
+    internal int? TakeCommitLate(string path)
+    {
+        lock (_gate)
+        {
+            if (_vismaCommitLateCount <= 0 || _vismaCommitLateMs <= 0
+                || (_vismaCommitThenDropPath is { } only && !path.StartsWith(only, StringComparison.OrdinalIgnoreCase)))
+            {
+                return null;
+            }
+
+            _vismaCommitLateCount--;
+            return _vismaCommitLateMs;
+        }
+    }
+
     internal bool RollVisma5xx() => Roll(() => _visma5xxRate);
 
     internal bool RollCommitThenDrop(string path) =>
@@ -152,6 +184,11 @@ public sealed class FaultSettings
     public string? VismaCommitThenDropPath { get; set; }
 
     public int Visma429Burst { get; set; }
+
+    /// <summary>The next N matching writes commit only after <see cref="VismaCommitLateMs"/>, then drop.</summary>
+    public int VismaCommitLateCount { get; set; }
+
+    public int VismaCommitLateMs { get; set; }
 
     public int RetryAfterSeconds { get; set; } = 1;
 

@@ -40,6 +40,8 @@ public static class ErrorCodes
     public const string LedgerPhaseUnknown = "LEDGER_PHASE_UNKNOWN";
     public const string StorageUnavailable = "STORAGE_UNAVAILABLE";
     public const string IntegrationReferencePrefixConflict = "INTEGRATION_REFERENCE_PREFIX_CONFLICT";
+    public const string ErpWriteUnconfirmed = "ERP_WRITE_UNCONFIRMED";
+    public const string ErpLookupIncomplete = "ERP_LOOKUP_INCOMPLETE";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -224,6 +226,12 @@ public static class ErrorCodes
         new(CarrierRateLimited, "The carrier rate limit was reached",
             "nShift answered 429: too many requests. The request was not processed.",
             "Nothing to fix by hand: the shipment is re-queued after the wait.", true),
+        new(ErpWriteUnconfirmed, "An ERP create timed out and is not visible yet",
+            "A create (invoice, customer, payment) got no answer in time or its connection broke after sending, and the lookup by its key finds nothing yet. The ERP may still be processing it, so creating again now could make a second document.",
+            "Nothing to do: the item waits until the lease of the timed-out attempt has run out (Orders.LeaseSeconds), then the lookup decides between adopting the late document and creating it. If it recurs, check the ERP's response times against VismaNet.TimeoutSeconds.", true),
+        new(ErpLookupIncomplete, "The ERP lookup could not read the whole result",
+            "The index of recent ERP documents could not read every page of its delta (more pages than its limit, or a page count that changed while reading), so it cannot say a document is absent.",
+            "Nothing to do: such orders are looked up in the ERP directly until the index has caught up. If it recurs, lower Orders.DocumentIndexWindowDays or raise the refresh interval.", true),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -23,6 +23,12 @@ public class JunipeerException : Exception
     /// </summary>
     public bool RequestNotSent { get; init; }
 
+    /// <summary>
+    /// True when a write got no answer in time or its connection broke after sending: the vendor may
+    /// still be processing it and commit it later, so an empty lookup right after proves nothing.
+    /// </summary>
+    public bool MayLandLater { get; init; }
+
     /// <summary>How long the remote side asked us to wait (429 Retry-After), if it said.</summary>
     public TimeSpan? RetryAfter { get; init; }
 }

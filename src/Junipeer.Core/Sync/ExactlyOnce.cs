@@ -234,8 +234,12 @@ public sealed class Work<TPhase>
             return new CreateOutcome(found[0], Recovered: true);
         }
 
+        if (Equals(Phase, attempted))
+            ThrowIfUnsettled(step);
+
         var before = Phase;
         await FenceAsync(attempted, ct);
+        var sentAt = _time.GetUtcNow();
         string id;
         try
         {
@@ -246,9 +250,38 @@ public sealed class Work<TPhase>
             await UndoAttemptAsync(before, ct);
             throw;
         }
+        catch (Exception ex) when (ex is JunipeerException { MayLandLater: true } or TimeoutException)
+        {
+            // No answer in time: the ERP may still commit this create. Until the lease this attempt
+            // took has run out, an empty lookup proves nothing, so no second create before then
+            // (kept with the row's next write: the release that follows this failure).
+            Note(UnsettledFact(step), (sentAt + _hold).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            throw;
+        }
 
         Record(step, id, attempted);
         return new CreateOutcome(id, Recovered: false);
+    }
+
+    private static string UnsettledFact(string step) => "unsettledUntil:" + step;
+
+    /// <summary>
+    /// After a create that timed out, the lookup found nothing: the create may still land. Wait until
+    /// the time kept with the row (the lease of that attempt) has passed before creating again.
+    /// </summary>
+    private void ThrowIfUnsettled(string step)
+    {
+        if (!Entry.Facts.TryGetValue(UnsettledFact(step), out var raw)
+            || !DateTimeOffset.TryParse(raw, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var until))
+            return;
+        var wait = until - _time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+            return;
+        throw new JunipeerException(ErrorCodes.ErpWriteUnconfirmed,
+            $"The {step} create of {Key.Flow} {Key.EntityKey} timed out and is not visible in the ERP yet; it may still land, so it is not sent again before {until:O} (then the lookup decides).")
+        {
+            RetryAfter = wait,
+        };
     }
 
     /// <summary>
@@ -271,6 +304,7 @@ public sealed class Work<TPhase>
 
         var before = Phase;
         await FenceAsync(attempted, ct);
+        Exception? failure = null;
         try
         {
             await act();
@@ -280,8 +314,33 @@ public sealed class Work<TPhase>
             await UndoAttemptAsync(before, ct);
             throw;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex;
+        }
+
+        if (failure is not null)
+        {
+            // The action failed. If the document's status says it is done anyway (an earlier attempt
+            // whose answer was lost, or someone else did it), the status decides, never the error's wording.
+            if (!await IsDoneAfterFailureAsync(isDone))
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            _logger.LogInformation(failure, "{Flow} {EntityKey}: {Phase} failed but the document's status shows it done", Key.Flow, Key.EntityKey, done);
+        }
 
         Advance(done);
+    }
+
+    private static async Task<bool> IsDoneAfterFailureAsync(Func<Task<bool>> isDone)
+    {
+        try
+        {
+            return await isDone();
+        }
+        catch (JunipeerException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Ends the work item (Done or Skipped) and gives up the lease; conditional on the held ETag.</summary>

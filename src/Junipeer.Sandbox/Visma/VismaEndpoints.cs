@@ -124,6 +124,31 @@ internal static class VismaEndpoints
         }
 
         ctx.Items[TenantItem] = info.TenantId;
+        if (!HttpMethods.IsGet(ctx.Request.Method) && faults.TakeCommitLate(VismaPath(ctx.Request)) is { } holdMs)
+        {
+            // Read the whole request now, then hold it past the client's timeout without watching for
+            // its abort, commit, and drop the (unread) reply: the write lands after the caller gave up.
+            ctx.Request.EnableBuffering();
+            await ctx.Request.Body.CopyToAsync(Stream.Null, ctx.RequestAborted);
+            ctx.Request.Body.Position = 0;
+            ctx.RequestAborted = CancellationToken.None;
+            await Task.Delay(holdMs, CancellationToken.None);
+            var original = ctx.Response.Body;
+            await using var sink = new MemoryStream();
+            ctx.Response.Body = sink;
+            try
+            {
+                await next();
+            }
+            finally
+            {
+                ctx.Response.Body = original;
+            }
+
+            ctx.Abort();
+            return;
+        }
+
         if (!HttpMethods.IsGet(ctx.Request.Method) && faults.RollCommitThenDrop(VismaPath(ctx.Request)))
         {
             // Commit the write, then drop the reply: nothing reaches the socket, the connection is reset.

@@ -192,8 +192,12 @@ public static class ConnectorTestSupport
         return new VismaNetErp(clients, tokens, Microsoft.Extensions.Options.Options.Create(opts), time, NullLogger<VismaNetErp>.Instance);
     }
 
-    public static CentraOrderSource Centra(TimeProvider time, JunipeerOptions? options = null) =>
-        new(new FlurlClientCache(), Secrets(), Microsoft.Extensions.Options.Options.Create(options ?? Options()), time, NullLogger<CentraOrderSource>.Instance);
+    public static CentraOrderSource Centra(TimeProvider time, JunipeerOptions? options = null)
+    {
+        var opts = Microsoft.Extensions.Options.Options.Create(options ?? Options());
+        var client = new CentraGraphQlClient(new FlurlClientCache(), Secrets(), opts, time, NullLogger<CentraGraphQlClient>.Instance);
+        return new CentraOrderSource(client, opts, NullLogger<CentraOrderSource>.Instance);
+    }
 
     public static object TokenJson(string token = "tok-1", int expiresIn = 3600) =>
         new { access_token = token, expires_in = expiresIn, token_type = "Bearer", scope = VismaConnectTokenProvider.Scopes };

@@ -1,3 +1,4 @@
+using Junipeer.Connectors.Http;
 using System.Text.Json;
 using Flurl.Http;
 using Flurl.Http.Testing;
@@ -314,7 +315,7 @@ public class VismaNetErpTests
         var ex = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.CreateInvoiceAsync(Integration(), Draft(), Ct));
 
         Assert.Equal(ErrorCodes.ErpUnavailable, ex.Code);
-        Assert.Equal(VismaFailureKind.Timeout, ex.Kind);
+        Assert.Equal(FailureKind.Timeout, ex.Kind);
         Assert.Single(ApiCalls(http));
     }
 
@@ -361,13 +362,15 @@ public class VismaNetErpTests
     }
 
     [Fact]
-    public async Task Release_of_an_already_released_invoice_is_success()
+    public async Task A_refused_release_is_reported_whatever_its_wording_says()
     {
         using var http = NewHttpTest();
         http.RespondWithJson(new { message = "VismaId: 22222222-2222-3333-4444-555555555555. Document is already released" }, 400);
         var erp = Erp(new AutoAdvancingTimeProvider(Start));
 
-        await erp.ReleaseInvoiceAsync(Integration(), "000100", Ct);
+        // No guessing from Visma's words: the rails read the invoice's status to decide (ActOnceAsync).
+        var ex = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.ReleaseInvoiceAsync(Integration(), "000100", Ct));
+        Assert.Equal(ErrorCodes.ErpRequestRejected, ex.Code);
 
         Assert.Single(ApiCalls(http));
     }

@@ -1,3 +1,4 @@
+using Junipeer.Connectors.Http;
 using System.Text.Json;
 using Flurl.Http;
 using Flurl.Http.Testing;
@@ -96,7 +97,7 @@ public class VismaNetPaymentTests
     }
 
     [Fact]
-    public async Task ReleasePayment_posts_the_wrapped_type_and_an_already_released_payment_is_success()
+    public async Task ReleasePayment_posts_the_wrapped_type_and_a_refused_second_release_is_reported_as_rejected()
     {
         using var http = NewHttpTest();
         http.RespondWithJson(new { actionId = "a1", actionResult = "Done", errorInfo = (string?)null })
@@ -104,7 +105,8 @@ public class VismaNetPaymentTests
         var erp = Erp(new AutoAdvancingTimeProvider(Start));
 
         await erp.ReleasePaymentAsync(Integration(), "000045", Ct);
-        await erp.ReleasePaymentAsync(Integration(), "000045", Ct);
+        var again = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.ReleasePaymentAsync(Integration(), "000045", Ct));
+        Assert.Equal(ErrorCodes.ErpRequestRejected, again.Code);
 
         var calls = ApiCalls(http);
         Assert.Equal(2, calls.Count);
@@ -124,7 +126,7 @@ public class VismaNetPaymentTests
         var timeout = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.CreatePaymentAsync(Integration(), Draft(), Ct));
 
         Assert.Equal(ErrorCodes.ErpUnavailable, five.Code);
-        Assert.Equal(VismaFailureKind.Timeout, timeout.Kind);
+        Assert.Equal(FailureKind.Timeout, timeout.Kind);
         Assert.Equal(2, ApiCalls(http).Count);
     }
 

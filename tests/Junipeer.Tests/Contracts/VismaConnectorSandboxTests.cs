@@ -1,3 +1,4 @@
+using Junipeer.Connectors.Http;
 using System.Net;
 using System.Net.Http.Json;
 using Junipeer.Connectors.VismaNet;
@@ -85,7 +86,9 @@ public class VismaConnectorSandboxTests
         Assert.Equal(number, Assert.Single(await erp.FindInvoicesByReferenceAsync(integration, "CENTRA-42", Ct)).Number);
         Assert.Equal("Balanced", (await erp.GetInvoiceAsync(integration, number, Ct)).Status);
         await erp.ReleaseInvoiceAsync(integration, number, Ct);
-        await erp.ReleaseInvoiceAsync(integration, number, Ct); // already released: not an error
+        // Releasing again is refused; the connector reports it as it is (the flow decides by the status, not the words).
+        var again = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.ReleaseInvoiceAsync(integration, number, Ct));
+        Assert.Equal(FailureKind.Rejected, again.Kind);
         var released = await erp.GetInvoiceAsync(integration, number, Ct);
         Assert.Equal("Open", released.Status);
         Assert.Equal(125m, released.Amount);

@@ -115,7 +115,7 @@ public sealed class ExactlyOnceTests
         var a = await OpenAsync("A");
         await CreateAsync(a);
         await Assert.ThrowsAsync<InvalidOperationException>(() => a.ActOnceAsync(Phase.ReleaseAttempted, Phase.Released,
-            isDone: () => Task.FromResult(released > 0),
+            isDone: () => throw new JunipeerException(ErrorCodes.ErpUnavailable, "the status read fails too"),
             act: () =>
             {
                 released++;
@@ -130,6 +130,35 @@ public sealed class ExactlyOnceTests
         Assert.Equal(1, released);
         Assert.Equal(1, statusReads);
         Assert.True(b.Reached(Phase.Released));
+    }
+
+    [Fact]
+    public async Task A_refused_action_whose_document_status_shows_it_done_is_accepted_in_the_same_attempt()
+    {
+        var released = 0;
+        var a = await OpenAsync("A");
+        await CreateAsync(a);
+        await a.ActOnceAsync(Phase.ReleaseAttempted, Phase.Released,
+            isDone: () => Task.FromResult(released > 0),
+            act: () =>
+            {
+                released++; // it happened, then the answer said otherwise in words nobody has confirmed
+                throw new JunipeerException(ErrorCodes.ErpRequestRejected, "Document is in a state that does not allow this");
+            }, _ct);
+        Assert.True(a.Reached(Phase.Released));
+        Assert.Equal(1, released);
+    }
+
+    [Fact]
+    public async Task A_refused_action_whose_document_is_not_done_fails_with_the_vendors_error()
+    {
+        var a = await OpenAsync("A");
+        await CreateAsync(a);
+        var ex = await Assert.ThrowsAsync<JunipeerException>(() => a.ActOnceAsync(Phase.ReleaseAttempted, Phase.Released,
+            isDone: () => Task.FromResult(false),
+            act: () => throw new JunipeerException(ErrorCodes.ErpRequestRejected, "Document is out of balance."), _ct));
+        Assert.Equal(ErrorCodes.ErpRequestRejected, ex.Code);
+        Assert.False(a.Reached(Phase.Released));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Orders;
 using Junipeer.Core.Sync;
@@ -127,14 +128,55 @@ public class RailsFlowTests(AzuriteFixture azurite)
         h.AddOrder(Order(3401, "release@example.com"));
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerinvoice/"; // the release POST
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
-        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3401, "w1"));
+
+        // The release lands, its answer is lost; the same attempt reads the invoice's status and goes on.
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3401, "w1")).Outcome);
         Assert.Equal("Open", Assert.Single(h.Invoices).Status);
-        Assert.Equal(nameof(OrderPhase.InvoiceReleaseAttempted), (await h.LedgerAsync(3401))!.Phase);
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v1/customerinvoice/{invoiceNumber}/action/release"));
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 0;
 
-        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3401, "w2")).Outcome);
+        // A replay neither releases again nor creates anything.
+        Assert.Equal(SyncOutcome.AlreadyDone, (await h.HandleAsync(3401, "w2")).Outcome);
         Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v1/customerinvoice/{invoiceNumber}/action/release"));
         Assert.Single(h.Invoices);
+    }
+
+    [Fact]
+    public async Task A_create_that_times_out_and_lands_after_the_next_lookup_is_not_created_twice()
+    {
+        var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
+        {
+            EngineTime = time,
+            Settings =
+            {
+                ["Junipeer:VismaNet:TimeoutSeconds"] = "1",
+                ["Junipeer:Orders:MaxInProcessWaitSeconds"] = "0",
+                ["Junipeer:Orders:LeaseSeconds"] = "60",
+            },
+        });
+        h.AddOrder(Order(3601, "late@example.com"));
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerinvoice";
+        h.Sandbox.State.Faults.VismaCommitLateMs = 2500; // Visma commits 2.5 s after a client that waits 1 s
+        h.Sandbox.State.Faults.VismaCommitLateCount = 1;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3601, "w1")); // timed out
+        Assert.Empty(h.Invoices);
+
+        // Retried at once: the lookup finds nothing yet, and that proves nothing while the create may land.
+        var waiting = await h.HandleAsync(3601, "w2");
+        Assert.Equal(SyncOutcome.Requeued, waiting.Outcome);
+        Assert.Equal(ErrorCodes.ErpWriteUnconfirmed, waiting.ErrorCode);
+
+        // The late create lands (real time, in the Sandbox); past the timed-out attempt's lease the lookup decides.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (h.Invoices.Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3601, "w3")).Outcome);
+
+        Assert.Single(h.Invoices);
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerinvoice"));
     }
 
     [Fact]
