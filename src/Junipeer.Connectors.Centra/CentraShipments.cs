@@ -1,17 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Flurl.Http;
-using Flurl.Http.Configuration;
-using Flurl.Http.Content;
-using Junipeer.Connectors.Centra.Dtos;
+using Junipeer.Connectors.Http;
 using Junipeer.Core.Errors;
-using Junipeer.Core.Http;
 using Junipeer.Core.Integrations;
-using Junipeer.Core.Options;
 using Junipeer.Core.Shipments;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Junipeer.Connectors.Centra;
 
@@ -20,15 +14,11 @@ namespace Junipeer.Connectors.Centra;
 /// (Order.shipments); CreateShipment → createShipment mutation (lines, shippedAt, shipmentInfo with the
 /// tracking number, additionalMessage = our reference); CaptureShipment → captureShipment mutation.
 /// Mutations answer HTTP 200 with userErrors on failure: those become coded failures carrying
-/// Centra's text. A mutation is sent once (never retried after it may have reached Centra: the
-/// handler resolves an uncertain create by the order's shipments and a capture by isCaptured).
+/// Centra's text. Sent through <see cref="CentraGraphQlClient"/> (shared plumbing): a mutation is retried
+/// only when it provably did not take effect; the handler resolves an uncertain create by the order's
+/// shipments (tracking number or our reference) and a capture by isCaptured.
 /// </summary>
-public sealed class CentraShipments(
-    IFlurlClientCache clients,
-    ISecretResolver secrets,
-    IOptions<JunipeerOptions> options,
-    TimeProvider time,
-    ILogger<CentraShipments> logger) : IShopShipments
+public sealed class CentraShipments(CentraGraphQlClient graphQl, ILogger<CentraShipments> logger) : IShopShipments
 {
     public const string OrderShipmentsOperation = "OrderShipments";
     public const string CreateShipmentOperation = "CreateShipment";
@@ -54,24 +44,13 @@ public sealed class CentraShipments(
         }
         """;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    private static readonly TimeSpan MaxReportedRetryAfter = TimeSpan.FromHours(1);
-
     public async Task<IReadOnlyList<ShopShipment>?> ListShipmentsAsync(Integration integration, string orderNumber, CancellationToken cancellationToken)
     {
         if (!int.TryParse(orderNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             return null;
-        var data = await SendAsync(integration, OrderShipmentsOperation, OrderShipmentsQuery, new Dictionary<string, object> { ["number"] = number }, cancellationToken);
-        var order = data.GetProperty("orders").EnumerateArray().FirstOrDefault();
-        if (order.ValueKind != JsonValueKind.Object)
-            return null;
-        return order.GetProperty("shipments").EnumerateArray().Select(Shipment).ToList();
+        var data = await graphQl.QueryAsync<OrdersData>(integration, OrderShipmentsOperation, OrderShipmentsQuery, new Dictionary<string, object> { ["number"] = number }, cancellationToken);
+        var order = data.Orders?.FirstOrDefault(o => o.Number == number);
+        return order is null ? null : (order.Shipments ?? []).Select(Shipment).ToList();
     }
 
     public async Task<ShopShipment> CreateShipmentAsync(Integration integration, ShopShipmentDraft draft, CancellationToken cancellationToken)
@@ -96,12 +75,12 @@ public sealed class CentraShipments(
             ["sendEmail"] = draft.SendEmail,
             ["additionalMessage"] = draft.Reference,
         };
-        var data = await SendAsync(integration, CreateShipmentOperation, CreateShipmentMutation, new Dictionary<string, object> { ["input"] = input }, cancellationToken);
-        var payload = data.GetProperty("createShipment");
+        var data = await graphQl.MutateAsync<CreateData>(integration, CreateShipmentOperation, CreateShipmentMutation, new Dictionary<string, object> { ["input"] = input }, cancellationToken);
+        var payload = data.CreateShipment;
         if (UserErrors(payload) is { } errors)
-            throw new JunipeerException(ErrorCodes.ShopMutationRejected, $"Centra refused createShipment for order {draft.OrderNumber}: {errors}");
+            throw new CentraApiException(ErrorCodes.ShopMutationRejected, $"Centra refused createShipment for order {draft.OrderNumber}: {errors}", FailureKind.Rejected);
         if (payload.GetProperty("shipment").ValueKind != JsonValueKind.Object)
-            throw new JunipeerException(ErrorCodes.ShopQueryFailed, $"Centra answered createShipment for order {draft.OrderNumber} without a shipment.");
+            throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra answered createShipment for order {draft.OrderNumber} without a shipment.", FailureKind.Malformed);
         var shipment = Shipment(payload.GetProperty("shipment"));
         logger.LogInformation("Created Centra shipment {Shipment} ({Number}) for order {OrderNumber} of integration {IntegrationId}",
             shipment.Id, shipment.Number, draft.OrderNumber, integration.Id);
@@ -110,11 +89,11 @@ public sealed class CentraShipments(
 
     public async Task CaptureShipmentAsync(Integration integration, string orderNumber, string shipmentId, CancellationToken cancellationToken)
     {
-        var data = await SendAsync(integration, CaptureShipmentOperation, CaptureShipmentMutation,
+        var data = await graphQl.MutateAsync<CaptureData>(integration, CaptureShipmentOperation, CaptureShipmentMutation,
             new Dictionary<string, object> { ["id"] = int.Parse(shipmentId, NumberStyles.Integer, CultureInfo.InvariantCulture) }, cancellationToken);
-        var payload = data.GetProperty("captureShipment");
+        var payload = data.CaptureShipment;
         if (UserErrors(payload) is { } errors)
-            throw new JunipeerException(ErrorCodes.ShopCaptureFailed, $"Centra could not capture shipment {shipmentId} of order {orderNumber}: {errors}");
+            throw new CentraApiException(ErrorCodes.ShopCaptureFailed, $"Centra could not capture shipment {shipmentId} of order {orderNumber}: {errors}", FailureKind.Rejected);
     }
 
     private static string? UserErrors(JsonElement payload) =>
@@ -130,61 +109,11 @@ public sealed class CentraShipments(
         s.TryGetProperty("isCaptured", out var c) && c.ValueKind == JsonValueKind.True,
         s.TryGetProperty("isShipped", out var sh) && sh.ValueKind == JsonValueKind.True);
 
-    /// <summary>One POST, sent once. Transport failures and statuses map to the shop codes; GraphQL errors fail the call.</summary>
-    private async Task<JsonElement> SendAsync(Integration integration, string operation, string query, Dictionary<string, object> variables, CancellationToken ct)
-    {
-        var settings = integration.Shop.Centra
-                       ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no Shop.Centra settings.");
-        var token = secrets.Resolve(settings.TokenSecretName);
-        var timeout = TimeSpan.FromSeconds(options.Value.Centra.TimeoutSeconds);
-        var client = clients.GetOrAdd("centra " + settings.GraphQlUrl, settings.GraphQlUrl, b => b
-            .WithTimeout(timeout).WithHeader("Accept", "application/json").WithHeader("User-Agent", CentraOrderSource.UserAgent));
-        var body = JsonSerializer.Serialize(new GraphQlRequest(query, variables, operation), Json);
-        IFlurlResponse response;
-        try
-        {
-            response = await client.Request().WithOAuthBearerToken(token).AllowAnyHttpStatus()
-                .SendAsync(HttpMethod.Post, new CapturedJsonContent(body), HttpCompletionOption.ResponseContentRead, ct);
-        }
-        catch (Exception ex) when (ex is FlurlHttpException or HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-        {
-            throw new JunipeerException(ErrorCodes.ShopUnavailable, $"Centra did not answer {operation}: {ex.Message}", ex);
-        }
+    private sealed record OrdersData([property: JsonPropertyName("orders")] List<OrderShipments>? Orders);
 
-        using (response)
-        {
-            var status = response.StatusCode;
-            var text = await response.GetStringAsync() ?? "";
-            if (status == 401)
-                throw new JunipeerException(ErrorCodes.ShopAuthFailed, $"Centra refused the API token for {operation} (HTTP 401).");
-            if (status == 429)
-            {
-                var after = RetryAfter.Parse(response.Headers.TryGetFirst("Retry-After", out var raw) ? raw : null, time.GetUtcNow(), MaxReportedRetryAfter) ?? TimeSpan.FromSeconds(2);
-                throw new JunipeerException(ErrorCodes.ShopRateLimited, $"Centra rate limit reached during {operation}.") { RetryAfter = after, RequestNotSent = true };
-            }
+    private sealed record OrderShipments([property: JsonPropertyName("number")] int Number, [property: JsonPropertyName("shipments")] List<JsonElement>? Shipments);
 
-            if (status >= 500)
-                throw new JunipeerException(ErrorCodes.ShopUnavailable, $"Centra answered HTTP {status} to {operation}.");
-            GraphQlResponse<JsonElement>? parsed;
-            try
-            {
-                parsed = JsonSerializer.Deserialize<GraphQlResponse<JsonElement>>(text, Json);
-            }
-            catch (JsonException ex)
-            {
-                throw new JunipeerException(ErrorCodes.ShopQueryFailed, $"Centra answered {operation} with a body that is not GraphQL JSON (HTTP {status}).", ex);
-            }
+    private sealed record CreateData([property: JsonPropertyName("createShipment")] JsonElement CreateShipment);
 
-            if (parsed?.Errors is { Count: > 0 } errors)
-            {
-                var messages = string.Join("; ", errors.Select(e => e.Message));
-                var code = errors.Any(e => e.Extensions?.Category == "authorization") ? ErrorCodes.ShopPermissionMissing : ErrorCodes.ShopQueryFailed;
-                throw new JunipeerException(code, $"Centra answered {operation} with errors (HTTP {status}): {messages}");
-            }
-
-            if (status is < 200 or >= 300 || parsed is null || parsed.Data.ValueKind != JsonValueKind.Object)
-                throw new JunipeerException(ErrorCodes.ShopQueryFailed, $"Centra answered {operation} with HTTP {status} and no data.");
-            return parsed.Data.Clone();
-        }
-    }
+    private sealed record CaptureData([property: JsonPropertyName("captureShipment")] JsonElement CaptureShipment);
 }

@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 using Flurl.Http;
 using Flurl.Http.Configuration;
 using Flurl.Http.Content;
+using Junipeer.Connectors.Http;
 using Junipeer.Core.Errors;
-using Junipeer.Core.Http;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
 using Junipeer.Core.Shipments;
@@ -22,17 +22,27 @@ namespace Junipeer.Connectors.NShift;
 /// parameters; on printed shipments an ASSUMPTION, see SOURCE.md). Auth: Bearer "ID-Secret". A create
 /// is sent once; the handler resolves an uncertain one by reference.
 /// </summary>
-public sealed class NShiftCarrier(
-    IFlurlClientCache clients,
-    ISecretResolver secrets,
-    IOptions<JunipeerOptions> options,
-    TimeProvider time,
-    ILogger<NShiftCarrier> logger) : ICarrierBooking
+public sealed class NShiftCarrier : ICarrierBooking
 {
+    private readonly IFlurlClientCache _clients;
+    private readonly ISecretResolver _secrets;
+    private readonly JunipeerOptions _options;
+    private readonly ILogger<NShiftCarrier> _logger;
+    private readonly VendorHttp _http;
+
+    public NShiftCarrier(IFlurlClientCache clients, ISecretResolver secrets, IOptions<JunipeerOptions> options, TimeProvider time, ILogger<NShiftCarrier> logger)
+    {
+        _clients = clients;
+        _secrets = secrets;
+        _options = options.Value;
+        _logger = logger;
+        _http = new VendorHttp(NShiftProfile.Instance, time, TimeSpan.FromSeconds(_options.Orders.MaxInProcessWaitSeconds), logger);
+    }
+
     public const string DefaultApiBase = "https://api.unifaun.com/rs-extapi/v1";
     public const string UserAgent = "Junipeer/1.0";
 
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
@@ -55,35 +65,21 @@ public sealed class NShiftCarrier(
                 request.OrderNumber,
                 request.Reference,
                 request.ShipDate?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
-        var (status, text) = await SendAsync(integration, HttpMethod.Post, "shipments", [], JsonSerializer.Serialize(body, Json), cancellationToken);
-        if (status == 422)
-        {
-            var statuses = TryParse<List<StatusEntry>>(text) ?? [];
-            var messages = statuses.Where(x => x.Type != "ignorable").Select(x => $"{x.Message} ({x.Field})").ToList();
-            throw new JunipeerException(ErrorCodes.CarrierValidationFailed,
-                $"nShift rejected shipment {request.Reference} (order {request.OrderNumber}, service {request.ServiceId}): " +
-                (messages.Count > 0 ? string.Join("; ", messages) : Trim(text)));
-        }
-
-        if (status == 400)
-        {
-            var e = TryParse<ErrorBody>(text);
-            throw new JunipeerException(ErrorCodes.CarrierValidationFailed, $"nShift answered 400 to shipment {request.Reference}: {e?.Code} {e?.Message ?? Trim(text)}");
-        }
-
-        EnsureSuccess(status, text, "POST /shipments");
-        var infos = TryParse<List<ShipmentInfo>>(text) ?? throw new JunipeerException(ErrorCodes.CarrierUnavailable, "nShift answered POST /shipments with a body that is not a shipment list.");
-        var info = infos.FirstOrDefault() ?? throw new JunipeerException(ErrorCodes.CarrierUnavailable, "nShift answered POST /shipments with an empty list.");
-        logger.LogInformation("Booked nShift shipment {Id} ({ShipmentNo}) for {Reference} of integration {IntegrationId}", info.Id, info.ShipmentNo, request.Reference, integration.Id);
+        var response = await SendAsync(integration, HttpMethod.Post, "shipments", [], JsonSerializer.Serialize(body, Json), idempotent: false, cancellationToken);
+        var infos = TryParse<List<ShipmentInfo>>(response.Body)
+                    ?? throw new ConnectorException(ErrorCodes.CarrierUnavailable, "nShift answered POST /shipments with a body that is not a shipment list.", FailureKind.Malformed, response.StatusCode);
+        var info = infos.FirstOrDefault()
+                   ?? throw new ConnectorException(ErrorCodes.CarrierUnavailable, "nShift answered POST /shipments with an empty list.", FailureKind.Malformed, response.StatusCode);
+        _logger.LogInformation("Booked nShift shipment {Id} ({ShipmentNo}) for {Reference} of integration {IntegrationId}", info.Id, info.ShipmentNo, request.Reference, integration.Id);
         return ToBooking(info);
     }
 
     public async Task<IReadOnlyList<CarrierBooking>> FindByReferenceAsync(Integration integration, string reference, CancellationToken cancellationToken)
     {
-        var (status, text) = await SendAsync(integration, HttpMethod.Get, "shipments",
-            [("searchField", "reference"), ("searchOp", "equals"), ("searchValue", reference)], null, cancellationToken);
-        EnsureSuccess(status, text, "GET /shipments");
-        var infos = TryParse<List<ShipmentInfo>>(text) ?? [];
+        var response = await SendAsync(integration, HttpMethod.Get, "shipments",
+            [("searchField", "reference"), ("searchOp", "equals"), ("searchValue", reference)], null, idempotent: true, cancellationToken);
+        var infos = TryParse<List<ShipmentInfo>>(response.Body)
+                    ?? throw new ConnectorException(ErrorCodes.CarrierUnavailable, "nShift answered the shipment search with a body that is not a shipment list.", FailureKind.Malformed, response.StatusCode);
 
         // "equals" is documented for the stored-shipment search; keep exact matches on our side anyway.
         return infos.Where(i => string.Equals(i.Reference, reference, StringComparison.Ordinal)).Select(ToBooking).ToList();
@@ -95,40 +91,24 @@ public sealed class NShiftCarrier(
     private static NShiftSettings Settings(Integration integration) =>
         integration.Shipments.NShift ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no Shipments.NShift settings.");
 
-    private void EnsureSuccess(int status, string text, string what)
-    {
-        if (status is 401 or 403)
-            throw new JunipeerException(ErrorCodes.CarrierAuthFailed, $"nShift refused the API key for {what} (HTTP {status}).");
-        if (status == 429)
-            throw new JunipeerException(ErrorCodes.CarrierRateLimited, $"nShift rate limit reached during {what}.") { RetryAfter = TimeSpan.FromSeconds(2), RequestNotSent = true };
-        if (status >= 500 || status is < 200 or >= 300)
-            throw new JunipeerException(ErrorCodes.CarrierUnavailable, $"nShift answered HTTP {status} to {what}: {Trim(text)}");
-        _ = time;
-    }
-
-    /// <summary>One request, sent once; transport failures map to CARRIER_UNAVAILABLE (a create that may have reached nShift is looked up by the handler).</summary>
-    private async Task<(int Status, string Text)> SendAsync(Integration integration, HttpMethod method, string path, (string, string)[] query, string? json, CancellationToken ct)
+    /// <summary>Through the shared plumbing: reads retried on 5xx/timeouts/short 429s, the create only when it provably did not take effect.</summary>
+    private Task<VendorResponse> SendAsync(Integration integration, HttpMethod method, string path, (string, string)[] query, string? json, bool idempotent, CancellationToken ct)
     {
         var settings = Settings(integration);
-        var key = secrets.Resolve(settings.ApiKeySecretName);
+        var key = _secrets.Resolve(settings.ApiKeySecretName);
         var baseUrl = (settings.ApiBaseUrl ?? DefaultApiBase).TrimEnd('/');
-        var timeout = TimeSpan.FromSeconds(options.Value.VismaNet.TimeoutSeconds);
-        var client = clients.GetOrAdd("nshift " + baseUrl, baseUrl, b => b.WithTimeout(timeout).WithHeader("Accept", "application/json").WithHeader("User-Agent", UserAgent));
-        var request = client.Request(path).WithOAuthBearerToken(key).AllowAnyHttpStatus();
-        foreach (var (name, value) in query)
-            request.SetQueryParam(name, value);
-        try
+        var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
+        var client = _clients.GetOrAdd("nshift " + baseUrl, baseUrl, b => b.WithTimeout(timeout).WithHeader("Accept", "application/json").WithHeader("User-Agent", UserAgent));
+        return _http.SendAsync(() =>
         {
-            using var response = await request.SendAsync(method, json is null ? null : new CapturedJsonContent(json), HttpCompletionOption.ResponseContentRead, ct);
-            return (response.StatusCode, await response.GetStringAsync() ?? "");
-        }
-        catch (Exception ex) when (ex is FlurlHttpException or HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-        {
-            throw new JunipeerException(ErrorCodes.CarrierUnavailable, $"nShift did not answer {method} /{path}: {ex.Message}", ex);
-        }
+            var request = client.Request(path).WithOAuthBearerToken(key);
+            foreach (var (name, value) in query)
+                request.SetQueryParam(name, value);
+            return request;
+        }, method, () => json is null ? null : new CapturedJsonContent(json), $"{method} /{path}", idempotent, ct);
     }
 
-    private static T? TryParse<T>(string text)
+    internal static T? TryParse<T>(string text)
         where T : class
     {
         try
@@ -141,7 +121,7 @@ public sealed class NShiftCarrier(
         }
     }
 
-    private static string Trim(string text) => text.Length > 500 ? text[..500] + "…" : text;
+    internal static string Trim(string text) => text.Length > 500 ? text[..500] + "…" : text;
 
     private sealed record ShipmentPrint(PdfConfig PdfConfig, Shipment Shipment);
 
@@ -155,11 +135,46 @@ public sealed class NShiftCarrier(
 
     private sealed record Parcel(int Copies, decimal? Weight, string? Contents);
 
-    private sealed record StatusEntry(string? Message, string? MessageCode, string? Field, string? Location, string? Type);
-
-    private sealed record ErrorBody(string? Code, string? Message);
 
     private sealed record ShipmentInfo(string? Id, string? ShipmentNo, string? OrderNo, string? Reference, List<ParcelInfo>? Parcels, string? Status);
 
     private sealed record ParcelInfo(string? ParcelNo);
+}
+
+/// <summary>nShift's part of the shared plumbing: its codes and error bodies (422 status list, 400/500 {code, message}).</summary>
+internal sealed class NShiftProfile : VendorProfile
+{
+    public static readonly NShiftProfile Instance = new();
+
+    public override string Name => "nShift";
+
+    public override string UnavailableCode => ErrorCodes.CarrierUnavailable;
+
+    public override ConnectorException FromResponse(string operation, VendorResponse response, TimeSpan? retryAfter)
+    {
+        var status = response.StatusCode;
+        if (status is 401 or 403)
+            return new ConnectorException(ErrorCodes.CarrierAuthFailed, $"nShift refused the API key for {operation} (HTTP {status}).", FailureKind.Unauthorized, status);
+        if (status == 429)
+            return new ConnectorException(ErrorCodes.CarrierRateLimited, $"nShift rate limit reached during {operation}; retry after {FormatWait(retryAfter)}.", FailureKind.RateLimited, status)
+            { RetryAfter = retryAfter ?? DefaultRetryAfter };
+        if (status == 422)
+        {
+            // Documented: a status list [{message, messageCode, field, location, type: "error"|"ignorable"}]; nShift's own text is kept.
+            var statuses = NShiftCarrier.TryParse<List<StatusEntry>>(response.Body) ?? [];
+            var messages = statuses.Where(x => x.Type != "ignorable").Select(x => string.IsNullOrEmpty(x.Field) ? x.Message : $"{x.Message} ({x.Field})").ToList();
+            return new ConnectorException(ErrorCodes.CarrierValidationFailed,
+                $"nShift rejected {operation}: " + (messages.Count > 0 ? string.Join("; ", messages) : NShiftCarrier.Trim(response.Body)), FailureKind.Rejected, status);
+        }
+
+        var error = NShiftCarrier.TryParse<ErrorBody>(response.Body);
+        var text = error?.Message is { } m ? $"{error.Code} {m}".Trim() : NShiftCarrier.Trim(response.Body);
+        if (status >= 500)
+            return new ConnectorException(ErrorCodes.CarrierUnavailable, $"nShift answered HTTP {status} to {operation}: {text}", FailureKind.ServerError, status);
+        return new ConnectorException(ErrorCodes.CarrierValidationFailed, $"nShift answered HTTP {status} to {operation}: {text}", FailureKind.Rejected, status);
+    }
+
+    private sealed record StatusEntry(string? Message, string? MessageCode, string? Field, string? Location, string? Type);
+
+    private sealed record ErrorBody(string? Code, string? Message);
 }
