@@ -55,7 +55,7 @@ public sealed partial class CentraState
             if (order is null)
                 return Payload(null, "Order not found.", "order");
 
-            var json = OrderJson(order);
+            var json = JsonNode.Parse(OrderJson(order).ToJsonString())!.AsObject();
             var orderLines = (json["lines"] as JsonArray ?? []).OfType<JsonObject>()
                 .ToDictionary(l => (int)Wire.AsLong(l["id"])!.Value, l => (int)Wire.AsLong(l["quantity"])!.Value);
             var shipped = (_shipments.TryGetValue(order.Number, out var existing) ? existing : []).SelectMany(s => s.Lines)
