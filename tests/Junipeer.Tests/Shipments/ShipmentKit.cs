@@ -181,5 +181,37 @@ internal sealed class ShipmentKit : IAsyncDisposable
     public void AssertOnContract() =>
         Assert.True(State.Contract.Count == 0, "Off-contract requests:\n" + string.Join("\n", State.Contract.All.Select(v => $"{v.Vendor} {v.Method} {v.Path}: {v.Message}")));
 
+    /// <summary>A booking made by hand in nShift (over its API) with the given reference.</summary>
+    public async Task BookByHandAsync(string reference)
+    {
+        using var http = new HttpClient();
+        using var req = new HttpRequestMessage(HttpMethod.Post, new Uri(H.Sandbox.NShiftApiBase + "/shipments"));
+        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", State.NShift.KeyId + "-" + State.NShift.KeySecret);
+        req.Content = new StringContent($$$"""
+            {"shipment":{"sender":{"name":"Warehouse","city":"Göteborg","country":"SE"},"receiver":{"name":"Anna","zipcode":"11122","city":"Stockholm","country":"SE"},
+             "service":{"id":"P19"},"parcels":[{"copies":1,"weight":1.5}],"orderNo":"manual","senderReference":"{{{reference}}}"}}
+            """, Encoding.UTF8, "application/json");
+        using var res = await http.SendAsync(req, TestContext.Current.CancellationToken);
+        Assert.Equal(201, (int)res.StatusCode);
+    }
+
+    /// <summary>A shipment made by hand in Centra (over its GraphQL API).</summary>
+    public async Task ShipByHandAsync(int orderNumber, int lineId, string? additionalMessage)
+    {
+        using var http = new HttpClient();
+        using var req = new HttpRequestMessage(HttpMethod.Post, H.Sandbox.CentraGraphQlUrl);
+        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", H.Sandbox.Options.CentraToken);
+        var query = "mutation M($input: ShipmentCreateInput!) { createShipment(input: $input) { shipment { id } userErrors { message } } }";
+        req.Content = new StringContent(JsonSerializer.Serialize(new
+        {
+            query,
+            operationName = "M",
+            variables = new { input = new { order = new { number = orderNumber }, lines = new[] { new { orderLine = new { id = lineId }, quantity = 1 } }, additionalMessage } },
+        }), Encoding.UTF8, "application/json");
+        using var res = await http.SendAsync(req, TestContext.Current.CancellationToken);
+        var text = await res.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(res.IsSuccessStatusCode && !text.Contains("\"message\"", StringComparison.Ordinal), text);
+    }
+
     public ValueTask DisposeAsync() => H.DisposeAsync();
 }
