@@ -35,6 +35,9 @@ param tokenEncryptionKeySecretName string = 'token-encryption-key'
 @description('Optional. Six-field NCRONTAB schedule (UTC) of the order fallback sweep timer.')
 param orderSweepSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the shipment fallback sweep (Visma shipments confirmed since the checkpoint).')
+param shipmentSweepSchedule string = '0 */5 * * * *'
+
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
 
@@ -336,6 +339,8 @@ module functionApp 'modules/functionapp.bicep' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
       // Timer schedule, bound as %OrderSweepSchedule%.
       OrderSweepSchedule: orderSweepSchedule
+      // Timer schedule, bound as %ShipmentSweepSchedule%.
+      ShipmentSweepSchedule: shipmentSweepSchedule
       // Options section "Junipeer".
       Junipeer__TokenEncryptionKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${tokenEncryptionKeySecretName})'
       Junipeer__VismaNet__ApiBaseUrl: vismaNetApiBaseUrl

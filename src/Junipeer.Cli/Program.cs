@@ -154,6 +154,11 @@ public static class Program
                 {
                     settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
                 }
+
+                if (CliSettings.FromEnvironment(ShipmentSweepScheduleKey) is null)
+                {
+                    settings.TryAdd(ShipmentSweepScheduleKey, "0 */5 * * * *");
+                }
                 LocalFunctionsHost host;
                 try
                 {
@@ -234,6 +239,7 @@ public static class Program
     }
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
+    public const string ShipmentSweepScheduleKey = "ShipmentSweepSchedule";
 
     /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
     public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";

@@ -34,6 +34,7 @@ public partial class DocsAndInfraTests
     [
         .. OptionSettings(),
         OrderSweepFunction.ScheduleSetting,
+        Junipeer.Functions.Shipments.ShipmentSweepFunction.ScheduleSetting,
         $"{StorageClients.ConnectionName}__credential",
         $"{StorageClients.ConnectionName}__clientId",
         $"{StorageClients.ConnectionName}__tableServiceUri",
