@@ -83,7 +83,7 @@ internal static class BudgetBench
             // Steady state, not a fresh install: storage has existed for an hour, so the index of
             // recent invoices may answer "absent" (a storage epoch younger than the write timeout + skew
             // makes every order pay an ERP lookup by reference, by design).
-            await RecentDocumentIndex.SetEpochAsync(host.Services.GetRequiredService<ISyncLedger>(), integration.Id,
+            await StorageEpoch.SetAsync(host.Services.GetRequiredService<ISyncLedger>(), integration.Id,
                 sandbox.State.Clock.GetUtcNow() - TimeSpan.FromHours(1), ct);
 
             // Warm-up: one order makes the buyer a known customer (and loads the VAT categories and the index).

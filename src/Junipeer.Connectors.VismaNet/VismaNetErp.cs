@@ -157,7 +157,8 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         // companies), the window only widens, so nothing modified after `since` is missed.
         var value = since.UtcDateTime.ToString(LastModifiedFilterFormat, CultureInfo.InvariantCulture);
         var invoices = await GetAllPagesAsync<CustomerInvoiceDto>(integration, VismaOperation.ListInvoices, ["v1", "customerinvoice"],
-            [("lastModifiedDateTime", value), ("lastModifiedDateTimeCondition", ">=")], LookupPageSize, i => i.Metadata, cancellationToken);
+            [("lastModifiedDateTime", value), ("lastModifiedDateTimeCondition", ">=")], LookupPageSize, i => i.Metadata, cancellationToken,
+            modifiedAt: i => ParseTimestamp(i.LastModifiedDateTime));
         return invoices.Where(i => i.ReferenceNumber is not null).Select(ToInvoiceRef).ToList();
     }
 
@@ -445,10 +446,15 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         (string Name, string Value)[] query,
         int pageSize,
         Func<T, MetadataDto?> metadata,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<T, DateTimeOffset?>? modifiedAt = null)
     {
         var all = new List<T>();
         int? totalPages = null;
+        int? firstTotal = null;
+        var startedAt = _time.GetUtcNow();
+        var complete = false;
+        var pagesRead = 0;
         for (var page = 1; page <= MaxPages; page++)
         {
             (string, string)[] pageQuery =
@@ -459,9 +465,20 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
             ];
             var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
             var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
+            pagesRead++;
             if (items.Count == 0)
+            {
+                complete = true;
                 break;
+            }
+
             all.AddRange(items);
+            if (metadata(items[0])?.TotalCount is { } count)
+            {
+                firstTotal ??= count;
+                if (count != firstTotal)
+                    throw Incomplete(operation, $"the total changed from {firstTotal} to {count} while paging");
+            }
 
             if (totalPages is null)
             {
@@ -469,7 +486,11 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
                 if (meta?.TotalCount is not { } total)
                 {
                     if (items.Count < pageSize)
+                    {
+                        complete = true;
                         break;
+                    }
+
                     continue;
                 }
 
@@ -481,11 +502,26 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
             }
 
             if (page >= totalPages)
+            {
+                complete = true;
                 break;
+            }
         }
+
+        if (!complete)
+            throw Incomplete(operation, $"more than {MaxPages} pages");
+
+        // Pages are numbered, and the order Visma sorts them in is not documented: a document modified
+        // while a multi-page read runs may move and shift another one across a page boundary unseen.
+        // Such a read cannot vouch for absence; the caller asks again (or directly) instead.
+        if (pagesRead > 1 && modifiedAt is not null && all.Any(i => modifiedAt(i) is { } m && m >= startedAt - TimeSpan.FromMinutes(2)))
+            throw Incomplete(operation, "documents were modified while the pages were read");
 
         return all;
     }
+
+    private static VismaNetApiException Incomplete(VismaOperation operation, string why) =>
+        new(ErrorCodes.ErpLookupIncomplete, $"Visma.net {VismaNetErrors.Describe(operation)} could not be read completely: {why}.", FailureKind.Malformed);
 
     private async Task<VendorResponse> SendAsync(
         Integration integration,

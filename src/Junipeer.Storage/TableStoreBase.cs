@@ -9,6 +9,9 @@ public abstract class TableStoreBase(StorageClients clients, string tableName)
     private readonly TableClient _table = clients.Table(tableName);
     private volatile bool _created;
 
+    /// <summary>The storage clients, for a store that also touches another table.</summary>
+    protected StorageClients Clients { get; } = clients;
+
     protected async Task<TableClient> TableAsync(CancellationToken ct)
     {
         if (!_created)

@@ -16,7 +16,7 @@ namespace Junipeer.Storage;
 /// the deployment's <see cref="IntegrationRules"/> (development switch from configuration) and
 /// refuses secret names that reach into another integration's namespace.
 /// </summary>
-public sealed class TableIntegrationStore(StorageClients clients, IConfiguration configuration) : TableStoreBase(clients, StorageNames.Integrations), IIntegrationStore
+public sealed class TableIntegrationStore(StorageClients clients, IConfiguration configuration, TimeProvider? time = null) : TableStoreBase(clients, StorageNames.Integrations), IIntegrationStore
 {
     private const string Pk = "integration";
 
@@ -49,6 +49,8 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
     {
         IntegrationValidator.EnsureValid(integration, Rules);
         var stored = await ListAsync(cancellationToken);
+        if (stored.FirstOrDefault(i => string.Equals(i.Id, integration.Id, StringComparison.Ordinal)) is { } before)
+            integration = IntegrationValidator.KeepPreviousPrefixes(integration, before);
         IntegrationValidator.EnsureNoScopeConflict(integration, stored);
         IntegrationValidator.EnsureOwnershipDisjoint(integration, stored);
         IntegrationValidator.EnsureDistinctReferences(integration, stored);
@@ -56,6 +58,10 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
         await (await TableAsync(cancellationToken)).UpsertEntityAsync(
             new TableEntity(Pk, integration.Id) { ["Settings"] = JsonSerializer.Serialize(integration, JunipeerJson.Options) },
             TableUpdateMode.Replace, cancellationToken);
+
+        // A new integration starts a settled storage epoch: nothing of it can be in flight (StorageEpoch).
+        if (!stored.Any(i => string.Equals(i.Id, integration.Id, StringComparison.Ordinal)))
+            await StorageEpoch.StartSettledAsync(new TableLedger(Clients), integration.Id, (time ?? TimeProvider.System).GetUtcNow(), cancellationToken);
     }
 
     private static Integration Read(TableEntity e)

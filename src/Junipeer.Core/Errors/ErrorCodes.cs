@@ -42,6 +42,7 @@ public static class ErrorCodes
     public const string IntegrationReferencePrefixConflict = "INTEGRATION_REFERENCE_PREFIX_CONFLICT";
     public const string ErpWriteUnconfirmed = "ERP_WRITE_UNCONFIRMED";
     public const string ErpLookupIncomplete = "ERP_LOOKUP_INCOMPLETE";
+    public const string LedgerEpochUnsettled = "LEDGER_EPOCH_UNSETTLED";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -232,6 +233,9 @@ public static class ErrorCodes
         new(ErpLookupIncomplete, "The ERP lookup could not read the whole result",
             "The index of recent ERP documents could not read every page of its delta (more pages than its limit, or a page count that changed while reading), so it cannot say a document is absent.",
             "Nothing to do: such orders are looked up in the ERP directly until the index has caught up. If it recurs, lower Orders.DocumentIndexWindowDays or raise the refresh interval.", true),
+        new(LedgerEpochUnsettled, "The ledger is new or was lost moments ago",
+            "The ledger table has no storage-epoch row (it was deleted, or storage was lost) or got one less than one lease (Orders.LeaseSeconds) ago, and the ERP has no document for this item yet. A create sent just before the loss may still land, so new documents wait until then. A new integration (integration add) starts a settled epoch and does not wait.",
+            "Nothing to do: the item is re-queued and created once the lease has passed (documents found in the ERP are adopted at once). After losing all storage, re-add an integration no sooner than one lease after the loss.", true),
     ];
 
     public static ErrorDefinition Get(string code) =>

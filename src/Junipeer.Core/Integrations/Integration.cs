@@ -128,6 +128,17 @@ public sealed record OrderFlowSettings
     /// <summary>Prefix of the invoice reference; reference = prefix + order number.</summary>
     public string ReferencePrefix { get; init; } = "CENTRA-";
 
+    /// <summary>
+    /// Prefixes this integration used before (kept automatically when the prefix changes): an order
+    /// with no attempt on record is also looked up under them, so a changed prefix plus a lost ledger
+    /// never invoices an order twice.
+    /// </summary>
+    public IReadOnlyList<string> PreviousReferencePrefixes { get; init; } = [];
+
+    /// <summary>Every reference an order's invoice may carry: today's first, then the previous prefixes'.</summary>
+    public IReadOnlyList<string> ReferencesFor(string orderNumber) =>
+        [ReferencePrefix + orderNumber, .. PreviousReferencePrefixes.Where(p => !string.Equals(p, ReferencePrefix, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Select(p => p + orderNumber)];
+
     /// <summary>How far back the sweep re-reads before its checkpoint (clock skew, late commits).</summary>
     public int SweepOverlapMinutes { get; init; } = 10;
 

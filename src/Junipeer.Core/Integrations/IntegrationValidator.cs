@@ -220,14 +220,32 @@ public static partial class IntegrationValidator
 
         var clash = stored.FirstOrDefault(o => o.Id != candidate.Id
             && string.Equals(o.Erp.VismaNet?.CompanyTenantId, company, StringComparison.OrdinalIgnoreCase)
-            && (o.Orders.ReferencePrefix.StartsWith(candidate.Orders.ReferencePrefix, StringComparison.OrdinalIgnoreCase)
-                || candidate.Orders.ReferencePrefix.StartsWith(o.Orders.ReferencePrefix, StringComparison.OrdinalIgnoreCase)));
+            && o.Orders.PreviousReferencePrefixes.Append(o.Orders.ReferencePrefix).Any(theirs =>
+                candidate.Orders.PreviousReferencePrefixes.Append(candidate.Orders.ReferencePrefix).Any(ours =>
+                    theirs.StartsWith(ours, StringComparison.OrdinalIgnoreCase) || ours.StartsWith(theirs, StringComparison.OrdinalIgnoreCase))));
         if (clash is not null)
         {
             throw new JunipeerException(ErrorCodes.IntegrationReferencePrefixConflict,
                 $"Integration '{candidate.Id}' books into the same Visma.net company as '{clash.Id}' with reference prefix '{candidate.Orders.ReferencePrefix}' " +
                 $"overlapping '{clash.Orders.ReferencePrefix}': each would find the other's invoices as its own. Give each integration its own Orders.ReferencePrefix.");
         }
+    }
+
+    /// <summary>
+    /// A changed reference prefix keeps the earlier ones (Orders.PreviousReferencePrefixes), so orders
+    /// invoiced under them are still found after a lost ledger.
+    /// </summary>
+    public static Integration KeepPreviousPrefixes(Integration candidate, Integration before)
+    {
+        var previous = before.Orders.PreviousReferencePrefixes
+            .Concat(candidate.Orders.PreviousReferencePrefixes)
+            .Append(before.Orders.ReferencePrefix)
+            .Where(p => !string.Equals(p, candidate.Orders.ReferencePrefix, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return previous.SequenceEqual(candidate.Orders.PreviousReferencePrefixes)
+            ? candidate
+            : candidate with { Orders = candidate.Orders with { PreviousReferencePrefixes = previous } };
     }
 
     /// <summary>Throws SHOP_ORDER_OWNERSHIP_OVERLAP when <see cref="OwnershipProblems"/> finds any.</summary>

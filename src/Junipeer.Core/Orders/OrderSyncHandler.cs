@@ -90,7 +90,7 @@ public sealed class OrderSyncHandler(
     private readonly IndexPolicy _indexPolicy = new(
         TimeSpan.FromSeconds(options.Value.Orders.DocumentIndexRefreshSeconds),
         TimeSpan.FromDays(options.Value.Orders.DocumentIndexWindowDays),
-        TimeSpan.FromSeconds(options.Value.VismaNet.TimeoutSeconds));
+        TimeSpan.FromSeconds(options.Value.Orders.LeaseSeconds));
 
     private TimeSpan Hold => TimeSpan.FromSeconds(_opt.LeaseSeconds);
 
@@ -208,9 +208,45 @@ public sealed class OrderSyncHandler(
 
         // The reference of the first attempt wins over today's prefix: a prefix changed before a
         // replay must not hide the invoice that attempt may have created.
-        var reference = work.Entry.Facts.GetValueOrDefault(OrderFacts.Reference) ?? draft.Reference;
+        var storedReference = work.Entry.Facts.GetValueOrDefault(OrderFacts.Reference);
+        var reference = storedReference ?? draft.Reference;
         draft = draft with { CustomerNumber = customer, Reference = reference };
         work.Note(Facts(order, vat, draft));
+
+        // With no attempt on record, the invoice may carry a prefix used before (prefix changed, ledger lost).
+        IReadOnlyList<string> candidates = storedReference is not null ? [storedReference] : integration.Orders.ReferencesFor(order.OrderNumber);
+        string? matchedReference = null;
+        async Task<IReadOnlyList<string>> FindAnyAsync()
+        {
+            var numbers = new List<string>();
+            foreach (var candidate in candidates)
+            {
+                var found = await erp.Invoices.FindInvoicesByReferenceAsync(integration, candidate, ct);
+                if (found.Count > 0)
+                    matchedReference ??= candidate;
+                numbers.AddRange(found.Select(i => i.Number));
+            }
+
+            return numbers;
+        }
+
+        async Task<IReadOnlyList<string>?> IndexedAnyAsync()
+        {
+            var allAbsent = true;
+            foreach (var candidate in candidates)
+            {
+                var known = await IndexedAsync(integration, erp, candidate, order.OrderDate, ct);
+                if (known is { Count: > 0 })
+                {
+                    matchedReference = candidate;
+                    return known;
+                }
+
+                allAbsent &= known is not null;
+            }
+
+            return allAbsent ? [] : null;
+        }
 
         if (work.Phase == OrderPhase.InvoiceCreateAttempted && work.Document(OrderDocuments.Invoice) is null && SkipReason(integration, order) is { } lateSkip)
         {
@@ -228,12 +264,20 @@ public sealed class OrderSyncHandler(
         var invoice = await work.CreateOnceAsync(
             OrderDocuments.Invoice,
             OrderPhase.InvoiceCreateAttempted,
-            findExisting: async () => (await erp.Invoices.FindInvoicesByReferenceAsync(integration, reference, ct)).Select(i => i.Number).ToList(),
+            findExisting: FindAnyAsync,
             create: () => erp.Invoices.CreateInvoiceAsync(integration, draft, ct),
             duplicates: found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
-                $"{found.Count} invoices carry reference {reference}: {string.Join(", ", found)}."),
+                $"{found.Count} invoices carry reference {string.Join(" or ", candidates)}: {string.Join(", ", found)}."),
             ct,
-            precheck: () => IndexedAsync(integration, erp, reference, order.OrderDate, ct));
+            precheck: IndexedAnyAsync);
+        if (invoice.Recovered && matchedReference is not null && matchedReference != reference)
+        {
+            // Found under an earlier prefix: that reference is the invoice's from here on.
+            reference = matchedReference;
+            draft = draft with { Reference = reference };
+            work.Note(OrderFacts.Reference, reference);
+        }
+
         index.Remember(integration.Id, InvoiceIndexKind, reference, invoice.Id);
         if (invoice.Recovered)
             work.Note(OrderFacts.InvoiceFoundInErp, "true");

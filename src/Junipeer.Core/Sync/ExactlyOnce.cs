@@ -102,6 +102,7 @@ public sealed class Work<TPhase>
     private readonly string _owner;
     private readonly string? _correlationId;
     private readonly TimeSpan _hold;
+    private readonly bool _openedFresh;
 
     internal Work(ISyncLedger ledger, TimeProvider time, ILogger logger, LedgerEntry entry, string owner, string? correlationId, TimeSpan hold)
     {
@@ -112,6 +113,7 @@ public sealed class Work<TPhase>
         _owner = owner;
         _correlationId = correlationId;
         _hold = hold;
+        _openedFresh = entry.ETag is null;
         Phase = Parse(entry);
     }
 
@@ -220,10 +222,19 @@ public sealed class Work<TPhase>
             return new CreateOutcome(known, Recovered: false);
 
         IReadOnlyList<string>? found = null;
+        DateTimeOffset? youngUntil = null;
         if (Equals(Phase, attempted))
+        {
             found = await findExisting();
+        }
         else if (precheck is not null)
+        {
             found = await precheck() ?? await findExisting();
+        }
+        else if (_openedFresh && (youngUntil = await YoungEpochUntilAsync(ct)) is not null)
+        {
+            found = await findExisting(); // storage was lost: the ERP may hold the document already
+        }
 
         if (found is { Count: > 1 })
             throw duplicates(found);
@@ -236,6 +247,8 @@ public sealed class Work<TPhase>
 
         if (Equals(Phase, attempted))
             ThrowIfUnsettled(step);
+        else if (_openedFresh && (youngUntil ?? await YoungEpochUntilAsync(ct)) is { } until)
+            throw StorageTooYoung(step, until);
 
         var before = Phase;
         await FenceAsync(attempted, ct);
@@ -262,6 +275,24 @@ public sealed class Work<TPhase>
         Record(step, id, attempted);
         return new CreateOutcome(id, Recovered: false);
     }
+
+    /// <summary>
+    /// The row did not exist and nothing was found: on storage that is new or was lost less than one
+    /// lease ago, a create sent before the loss may still land where no lookup sees it yet. Wait that out.
+    /// </summary>
+    private async Task<DateTimeOffset?> YoungEpochUntilAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var settled = await StorageEpoch.GetOrStartAsync(_ledger, Key.IntegrationId, now, _logger, ct) + _hold;
+        return now < settled ? settled : null;
+    }
+
+    private JunipeerException StorageTooYoung(string step, DateTimeOffset settled) =>
+        new(ErrorCodes.LedgerEpochUnsettled,
+            $"The ledger of integration {Key.IntegrationId} is new or was lost less than one lease ago; the {step} of {Key.Flow} {Key.EntityKey} is not found in the ERP, but a create sent before the loss may still land, so nothing is created before {settled:O}.")
+        {
+            RetryAfter = settled - _time.GetUtcNow(),
+        };
 
     private static string UnsettledFact(string step) => "unsettledUntil:" + step;
 

@@ -38,25 +38,8 @@ public sealed record IndexedDocument(string Reference, string Number, DateTimeOf
 /// </summary>
 public sealed class RecentDocumentIndex(ISyncLedger ledger, TimeProvider time, ILogger<RecentDocumentIndex> logger)
 {
-    /// <summary>
-    /// Ledger flow of the storage-epoch row: when the ledger this process sees began (written when it
-    /// has none). It lives in the ledger table itself, so losing that table (alone or with the rest)
-    /// starts a new epoch.
-    /// </summary>
-    public const string StorageEpochFlow = "storage";
-
-    /// <summary>Ledger key of the storage-epoch row of an integration.</summary>
-    public static LedgerKey EpochKey(string integrationId) => new(integrationId, StorageEpochFlow, "epoch");
-
-    /// <summary>Writes the epoch row (tests and benchmarks that measure an established storage).</summary>
-    public static async Task SetEpochAsync(ISyncLedger ledger, string integrationId, DateTimeOffset startedAt, CancellationToken ct)
-    {
-        var current = await ledger.GetAsync(EpochKey(integrationId), ct);
-        await ledger.SaveAsync((current ?? new LedgerEntry { Key = EpochKey(integrationId), Status = LedgerStatus.Done }) with { UpdatedAt = startedAt }, ct);
-    }
-
     /// <summary>Tolerated difference between our clock and the ERP's modification times.</summary>
-    public static readonly TimeSpan Skew = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan Skew = StorageEpoch.Skew;
 
     private readonly ConcurrentDictionary<string, Scope> _scopes = new(StringComparer.Ordinal);
 
@@ -88,7 +71,19 @@ public sealed class RecentDocumentIndex(ISyncLedger ledger, TimeProvider time, I
                           || now - last >= policy.RefreshInterval
                           || (last < trustFrom && now >= trustFrom);
             if (refresh)
-                await RefreshAsync(scope, integrationId, kind, now, policy, delta, ct);
+            {
+                try
+                {
+                    await RefreshAsync(scope, integrationId, kind, now, policy, delta, ct);
+                }
+                catch (Errors.JunipeerException ex) when (ex.Code == Errors.ErrorCodes.ErpLookupIncomplete)
+                {
+                    // A delta that could not be read completely proves nothing absent; the refresh is not
+                    // counted, so the next one reads from the same point again. Until then: ask directly.
+                    logger.LogWarning("Index {Kind} of {IntegrationId} not refreshed ({Code}): {Message}", kind, integrationId, ex.Code, ex.Message);
+                    return scope.Numbers.TryGetValue(reference, out var known) ? (IndexAnswer.Found, known) : (IndexAnswer.Unknown, null);
+                }
+            }
 
             if (scope.Numbers.TryGetValue(reference, out var number))
                 return (IndexAnswer.Found, number);
@@ -107,22 +102,8 @@ public sealed class RecentDocumentIndex(ISyncLedger ledger, TimeProvider time, I
         _scopes.GetOrAdd(integrationId + "|" + kind, _ => new Scope()).Numbers[reference] = number;
 
     /// <summary>When the current storage epoch began; starts one when storage has none (new or lost).</summary>
-    public async Task<DateTimeOffset> EpochAsync(string integrationId, DateTimeOffset now, CancellationToken ct)
-    {
-        var key = EpochKey(integrationId);
-        if ((await ledger.GetAsync(key, ct))?.UpdatedAt is { } epoch)
-            return epoch;
-        logger.LogWarning("No storage epoch for integration {IntegrationId}: the ledger is new or was lost; ERP lookups vouch for new ledger rows until the index has caught up", integrationId);
-        try
-        {
-            await ledger.SaveAsync(new LedgerEntry { Key = key, Status = LedgerStatus.Done, UpdatedAt = now }, ct);
-            return now;
-        }
-        catch (LedgerConflictException)
-        {
-            return (await ledger.GetAsync(key, ct))?.UpdatedAt ?? now; // another worker started it first
-        }
-    }
+    public Task<DateTimeOffset> EpochAsync(string integrationId, DateTimeOffset now, CancellationToken ct) =>
+        StorageEpoch.GetOrStartAsync(ledger, integrationId, now, logger, ct);
 
     private async Task RefreshAsync(
         Scope scope,
@@ -167,5 +148,5 @@ public sealed class RecentDocumentIndex(ISyncLedger ledger, TimeProvider time, I
 /// <summary>How the index refreshes and how far back it reaches.</summary>
 /// <param name="RefreshInterval">At most one delta read per interval per integration and kind.</param>
 /// <param name="Window">How far back the first load reaches; older items are always looked up directly.</param>
-/// <param name="WriteTimeout">The ERP write timeout: how long after a storage loss a create sent before it may still land.</param>
+/// <param name="WriteTimeout">How long after a storage loss a create sent before it may still land (the lease of a write: Orders.LeaseSeconds).</param>
 public sealed record IndexPolicy(TimeSpan RefreshInterval, TimeSpan Window, TimeSpan WriteTimeout);

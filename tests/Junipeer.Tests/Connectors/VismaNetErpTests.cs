@@ -167,6 +167,49 @@ public class VismaNetErpTests
     }
 
     [Fact]
+    public async Task A_modified_invoice_listing_whose_total_changes_while_paging_is_reported_incomplete_not_truncated()
+    {
+        using var http = NewHttpTest();
+        http.RespondWithJson(new object[]
+            {
+                new { referenceNumber = "000100", customerRefNumber = "CENTRA-1", lastModifiedDateTime = "2026-05-01T10:00:00", metadata = new { totalCount = 3, maxPageSize = 2 } },
+                new { referenceNumber = "000101", customerRefNumber = "CENTRA-2", lastModifiedDateTime = "2026-05-01T10:00:00", metadata = new { totalCount = 3, maxPageSize = 2 } },
+            })
+            .RespondWithJson(new object[]
+            {
+                new { referenceNumber = "000103", customerRefNumber = "CENTRA-4", lastModifiedDateTime = "2026-05-01T10:00:00", metadata = new { totalCount = 4, maxPageSize = 2 } },
+            });
+        var erp = Erp(new AutoAdvancingTimeProvider(Start));
+
+        var ex = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.ListInvoicesModifiedSinceAsync(Integration(), Start.AddDays(-1), Ct));
+
+        Assert.Equal(ErrorCodes.ErpLookupIncomplete, ex.Code);
+        Assert.Contains("total changed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_multi_page_listing_with_documents_modified_during_the_read_cannot_vouch_for_absence()
+    {
+        using var http = NewHttpTest();
+        var meta = new { totalCount = 3, maxPageSize = 2 };
+        var now = Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        http.RespondWithJson(new object[]
+            {
+                new { referenceNumber = "000100", customerRefNumber = "CENTRA-1", lastModifiedDateTime = "2026-05-01T10:00:00", metadata = meta },
+                new { referenceNumber = "000101", customerRefNumber = "CENTRA-2", lastModifiedDateTime = "2026-05-01T10:00:00", metadata = meta },
+            })
+            .RespondWithJson(new object[]
+            {
+                new { referenceNumber = "000102", customerRefNumber = "CENTRA-3", lastModifiedDateTime = now, metadata = meta },
+            });
+        var erp = Erp(new AutoAdvancingTimeProvider(Start));
+
+        var ex = await Assert.ThrowsAsync<VismaNetApiException>(() => erp.ListInvoicesModifiedSinceAsync(Integration(), Start.AddDays(-1), Ct));
+
+        Assert.Equal(ErrorCodes.ErpLookupIncomplete, ex.Code);
+    }
+
+    [Fact]
     public async Task FindCustomerByEmail_matches_exactly_ignoring_case()
     {
         using var http = NewHttpTest();

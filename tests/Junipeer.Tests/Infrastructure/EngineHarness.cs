@@ -127,7 +127,7 @@ public sealed class EngineHarness : IAsyncDisposable
             // Storage that has been in use for a day (not just created or lost): the recent-invoice
             // index may vouch for new ledger rows at once. Tests about lost storage switch this off.
             var now = (options.EngineTime ?? TimeProvider.System).GetUtcNow();
-            await Junipeer.Core.Sync.RecentDocumentIndex.SetEpochAsync(host.Services.GetRequiredService<ISyncLedger>(), integration.Id, now.AddDays(-1), TestContext.Current.CancellationToken);
+            await Junipeer.Core.Sync.StorageEpoch.SetAsync(host.Services.GetRequiredService<ISyncLedger>(), integration.Id, now.AddDays(-1), TestContext.Current.CancellationToken);
         }
 
         return new EngineHarness(sandbox, host, integration, secret, prefix, options.MaxDequeueCount);
@@ -253,6 +253,15 @@ public sealed class EngineHarness : IAsyncDisposable
         }
 
         await Services.GetRequiredService<IIntegrationStore>().SaveAsync(Integration, ct);
+    }
+
+    /// <summary>Deletes every row of the ledger table only (the integration stays): a lost ledger.</summary>
+    public async Task WipeLedgerAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = Services.GetRequiredService<StorageClients>().Table(StorageNames.Ledger);
+        await foreach (var e in client.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            await client.DeleteEntityAsync(e.PartitionKey, e.RowKey, Azure.ETag.All, ct);
     }
 
     /// <summary>Runs the order handler once for an order, as one queue delivery would.</summary>

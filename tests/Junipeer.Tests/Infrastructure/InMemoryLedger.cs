@@ -31,6 +31,12 @@ public sealed class InMemoryLedger : ISyncLedger
     public Task<IReadOnlyList<LedgerEntry>> ListAsync(string integrationId, string flow, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<LedgerEntry>>(_rows.Values.Where(e => e.Key.IntegrationId == integrationId && e.Key.Flow == flow).ToList());
 
+    /// <summary>Loses one row.</summary>
+    public void Remove(LedgerKey key) => _rows.TryRemove(key, out _);
+
+    /// <summary>Starts counting writes from here.</summary>
+    public void ResetWrites() => Writes = 0;
+
     /// <summary>Loses all rows, as a wiped storage account would.</summary>
     public void Wipe() => _rows.Clear();
 

@@ -23,6 +23,13 @@ public sealed class ExactlyOnceTests
     private readonly List<string> _documents = [];
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
+    public ExactlyOnceTests()
+    {
+        // An established ledger (the storage epoch is a day old); the tests about a lost ledger remove it.
+        StorageEpoch.SetAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-1), _ct).GetAwaiter().GetResult();
+        _ledger.ResetWrites();
+    }
+
     private ExactlyOnce Once => new(_ledger, _time, NullLogger<ExactlyOnce>.Instance);
 
     private Task<Work<Phase>> OpenAsync(string owner) => Once.OpenAsync<Phase>(_key, owner, "corr", Hold, _ct);
@@ -39,6 +46,27 @@ public sealed class ExactlyOnceTests
         }),
         duplicates: found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder, $"{found.Count} documents"),
         _ct);
+
+    [Fact]
+    public async Task On_a_ledger_lost_moments_ago_a_fresh_row_creates_nothing_until_a_lease_has_passed_but_adopts_what_it_finds()
+    {
+        _ledger.Remove(StorageEpoch.Key("acme")); // the ledger was lost
+
+        var a = await OpenAsync("A");
+        var ex = await Assert.ThrowsAsync<JunipeerException>(() => CreateAsync(a));
+        Assert.Equal(ErrorCodes.LedgerEpochUnsettled, ex.Code);
+        Assert.Equal(Hold, ex.RetryAfter);
+        Assert.Empty(_documents);
+
+        _documents.Add("D-LATE"); // the create sent before the loss lands
+        var b = await OpenAsync("B");
+        Assert.Equal(new CreateOutcome("D-LATE", Recovered: true), await CreateAsync(b));
+
+        _documents.Clear();
+        _time.Advance(Hold);
+        var c = await OpenAsync("C");
+        Assert.Equal(new CreateOutcome("D1", Recovered: false), await CreateAsync(c));
+    }
 
     [Fact]
     public async Task A_worker_whose_lease_lapsed_before_its_write_is_fenced_off_and_never_sends()

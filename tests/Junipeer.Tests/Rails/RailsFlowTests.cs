@@ -157,7 +157,7 @@ public class RailsFlowTests(AzuriteFixture azurite)
         });
         h.AddOrder(Order(3601, "late@example.com"));
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerinvoice";
-        h.Sandbox.State.Faults.VismaCommitLateMs = 2500; // Visma commits 2.5 s after a client that waits 1 s
+        h.Sandbox.State.Faults.VismaCommitLateMs = 6000; // Visma commits 6 s after a client that waits 1 s
         h.Sandbox.State.Faults.VismaCommitLateCount = 1;
 
         await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3601, "w1")); // timed out
@@ -169,11 +169,44 @@ public class RailsFlowTests(AzuriteFixture azurite)
         Assert.Equal(ErrorCodes.ErpWriteUnconfirmed, waiting.ErrorCode);
 
         // The late create lands (real time, in the Sandbox); past the timed-out attempt's lease the lookup decides.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (h.Invoices.Count == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(50, TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => h.Invoices.Count == 1, TimeSpan.FromSeconds(20)); // lands in the Sandbox, in real time
         time.Advance(TimeSpan.FromSeconds(61));
         Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3601, "w3")).Outcome);
+
+        Assert.Single(h.Invoices);
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerinvoice"));
+    }
+
+    [Fact]
+    public async Task A_ledger_lost_while_a_create_is_in_flight_does_not_lead_to_a_second_create()
+    {
+        var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
+        {
+            EngineTime = time,
+            Settings =
+            {
+                ["Junipeer:VismaNet:TimeoutSeconds"] = "1",
+                ["Junipeer:Orders:MaxInProcessWaitSeconds"] = "0",
+                ["Junipeer:Orders:LeaseSeconds"] = "60",
+            },
+        });
+        h.AddOrder(Order(3701, "inflight@example.com"));
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerinvoice";
+        h.Sandbox.State.Faults.VismaCommitLateMs = 6000;
+        h.Sandbox.State.Faults.VismaCommitLateCount = 1;
+        await Assert.ThrowsAnyAsync<Exception>(() => h.HandleAsync(3701, "w1")); // the create is still in flight
+
+        await h.WipeLedgerAsync(); // the row that knew about the attempt is gone, and so is the storage epoch
+
+        // A fresh row on a ledger that was just lost: the ERP has nothing yet, and that proves nothing.
+        var waiting = await h.HandleAsync(3701, "w2");
+        Assert.Equal(SyncOutcome.Requeued, waiting.Outcome);
+        Assert.Equal(ErrorCodes.LedgerEpochUnsettled, waiting.ErrorCode);
+
+        await Eventually.TrueAsync(() => h.Invoices.Count == 1, TimeSpan.FromSeconds(20)); // lands in the Sandbox, in real time
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3701, "w3")).Outcome);
 
         Assert.Single(h.Invoices);
         Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerinvoice"));
@@ -196,6 +229,26 @@ public class RailsFlowTests(AzuriteFixture azurite)
 
         Assert.Single(h.Invoices);
         Assert.Equal("CENTRA-3501", (await h.LedgerAsync(3501))!.Facts[OrderFacts.Reference]);
+    }
+
+    [Fact]
+    public async Task A_prefix_changed_and_then_the_ledger_lost_still_finds_the_invoice_under_the_old_prefix()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite);
+        h.AddOrder(Order(3801, "oldprefix@example.com"));
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3801, "w1")).Outcome);
+        Assert.Equal("CENTRA-3801", Assert.Single(h.Invoices).CustomerRefNumber);
+
+        var store = h.Services.GetRequiredService<IIntegrationStore>();
+        await store.SaveAsync(h.Integration with { Orders = h.Integration.Orders with { ReferencePrefix = "SHOP-" } }, TestContext.Current.CancellationToken);
+        var saved = (await store.GetAsync(h.Integration.Id, TestContext.Current.CancellationToken))!;
+        Assert.Equal(["CENTRA-"], saved.Orders.PreviousReferencePrefixes); // kept by the save itself
+
+        await h.WipeLedgerAsync(); // the stored reference of the first attempt is gone too
+        Assert.Equal(SyncOutcome.Done, (await h.HandleAsync(3801, "w2")).Outcome);
+
+        Assert.Single(h.Invoices);
+        Assert.Equal("CENTRA-3801", (await h.LedgerAsync(3801))!.Facts[OrderFacts.Reference]);
     }
 
     [Fact]

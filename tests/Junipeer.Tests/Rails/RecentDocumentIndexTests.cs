@@ -25,7 +25,7 @@ public sealed class RecentDocumentIndexTests
     [Fact]
     public async Task In_an_established_epoch_one_delta_read_answers_many_orders()
     {
-        await RecentDocumentIndex.SetEpochAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
+        await StorageEpoch.SetAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
         _erp.Add(new("CENTRA-1", "000001", _time.GetUtcNow().AddDays(-1)));
         var index = Index();
 
@@ -56,7 +56,7 @@ public sealed class RecentDocumentIndexTests
     [Fact]
     public async Task Orders_older_than_the_window_are_unknown_so_the_caller_asks_the_erp()
     {
-        await RecentDocumentIndex.SetEpochAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-100), _ct);
+        await StorageEpoch.SetAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-100), _ct);
         var index = Index();
         Assert.Equal(IndexAnswer.Unknown, (await LookupAsync(index, "CENTRA-9", _time.GetUtcNow().AddDays(-40))).Answer);
         Assert.Equal(IndexAnswer.Absent, (await LookupAsync(index, "CENTRA-9", _time.GetUtcNow().AddDays(-2))).Answer);
@@ -65,10 +65,35 @@ public sealed class RecentDocumentIndexTests
     [Fact]
     public async Task Losing_the_ledger_table_alone_starts_a_new_epoch_so_absent_is_not_trusted()
     {
-        await RecentDocumentIndex.SetEpochAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
+        await StorageEpoch.SetAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
         Assert.Equal(IndexAnswer.Absent, (await LookupAsync(Index(), "CENTRA-1")).Answer);
 
         _ledger.Wipe(); // the Ledger table is lost; checkpoints and everything else survive
         Assert.Equal(IndexAnswer.Unknown, (await LookupAsync(Index(), "CENTRA-1")).Answer);
+    }
+
+    [Fact]
+    public async Task A_delta_that_could_not_be_read_completely_answers_unknown_and_is_read_again_from_the_same_point()
+    {
+        await StorageEpoch.SetAsync(_ledger, "acme", _time.GetUtcNow().AddDays(-3), _ct);
+        var index = Index();
+        var sinces = new List<DateTimeOffset>();
+        var fail = true;
+        Task<IReadOnlyList<IndexedDocument>> Delta(DateTimeOffset since, CancellationToken _)
+        {
+            sinces.Add(since);
+            if (fail)
+                throw new Junipeer.Core.Errors.JunipeerException(Junipeer.Core.Errors.ErrorCodes.ErpLookupIncomplete, "the total changed while paging");
+            return Task.FromResult<IReadOnlyList<IndexedDocument>>([]);
+        }
+
+        var first = await index.LookupAsync("acme", "invoice", "CENTRA-1", _time.GetUtcNow().AddHours(-1), Policy, Delta, _ct);
+        Assert.Equal(IndexAnswer.Unknown, first.Answer);
+
+        fail = false;
+        var second = await index.LookupAsync("acme", "invoice", "CENTRA-1", _time.GetUtcNow().AddHours(-1), Policy, Delta, _ct);
+        Assert.Equal(IndexAnswer.Absent, second.Answer);
+        Assert.Equal(2, sinces.Count);
+        Assert.Equal(sinces[0], sinces[1]); // the failed read did not move the window on
     }
 }
