@@ -30,7 +30,14 @@ public sealed record ShipmentAddressDto
     [JsonPropertyName("addressLine2")] public string? AddressLine2 { get; init; }
     [JsonPropertyName("postalCode")] public string? PostalCode { get; init; }
     [JsonPropertyName("city")] public string? City { get; init; }
-    [JsonPropertyName("country")] public IdDescriptionDto? Country { get; init; }
+    [JsonPropertyName("country")] public ShipmentCountryDto? Country { get; init; }
+}
+
+/// <summary><c>countryInShipmentAddressDto</c>: id (ISO alpha-2) and name.</summary>
+public sealed record ShipmentCountryDto
+{
+    [JsonPropertyName("id")] public string? Id { get; init; }
+    [JsonPropertyName("name")] public string? Name { get; init; }
 }
 
 public sealed record ShipmentContactDto

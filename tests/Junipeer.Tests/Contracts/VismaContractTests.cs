@@ -31,12 +31,15 @@ public class VismaContractTests
         { nameof(PaymentDto), "GET", "/v1/customerPayment" },
         { nameof(VatCategoryDto), "GET", "/v1/vatCategory" },
         { nameof(ActionResultDto), "POST", "/v1/customerinvoice/{invoiceNumber}/action/release" },
+        { nameof(ShipmentDto), "GET", "/v1/shipment/{shipmentNbr}" },
+        { nameof(ShipmentDto), "GET", "/v1/shipment" },
     };
 
     public static TheoryData<string, string, string> WriteDtos() => new()
     {
         { nameof(CustomerUpdateDto), "POST", "/v1/customer" },
         { nameof(CustomerUpdateDto), "PUT", "/v1/customer/{customerCd}" },
+        { nameof(ShipmentUpdateDto), "PUT", "/v1/shipment/{shipmentNbr}" },
         { nameof(CustomerInvoiceUpdateDto), "POST", "/v2/customerinvoice" },
         { nameof(PaymentUpdateDto), "POST", "/v1/customerPayment" },
         { nameof(PaymentReleaseActionDto), "POST", "/v1/customerPayment/{paymentNumber}/action/release" },
@@ -45,13 +48,14 @@ public class VismaContractTests
     [Fact]
     public void The_published_documents_load_with_Microsoft_OpenApi_and_cover_every_operation_the_connector_calls()
     {
-        Assert.Equal(5, Contract.Documents.Count);
+        Assert.Equal(6, Contract.Documents.Count);
         string[] used =
         [
             "GET /v1/customer", "POST /v1/customer", "GET /v1/customer/{customerCd}", "PUT /v1/customer/{customerCd}",
             "GET /v1/customerinvoice", "GET /v1/customerinvoice/{invoiceNumber}", "POST /v1/customerinvoice/{invoiceNumber}/action/release",
             "POST /v2/customerinvoice", "GET /v1/customerPayment", "POST /v1/customerPayment", "GET /v1/customerPayment/{paymentNumber}",
             "POST /v1/customerPayment/{paymentNumber}/action/release", "GET /v1/vatCategory",
+            "GET /v1/shipment", "GET /v1/shipment/{shipmentNbr}", "PUT /v1/shipment/{shipmentNbr}",
         ];
         foreach (var op in used)
         {
