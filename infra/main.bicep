@@ -37,6 +37,8 @@ param orderSweepSchedule string = '0 */5 * * * *'
 
 @description('Optional. Six-field NCRONTAB schedule (UTC) of the stock timer (Visma.net to Centra).')
 param stockSyncSchedule string = '0 */2 * * * *'
+@description('NCRONTAB schedule of the shipment fallback sweep (Visma shipments confirmed since the checkpoint).')
+param shipmentSweepSchedule string = '0 */5 * * * *'
 
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
@@ -341,6 +343,8 @@ module functionApp 'modules/functionapp.bicep' = {
       OrderSweepSchedule: orderSweepSchedule
       // Timer schedule, bound as %StockSyncSchedule%.
       StockSyncSchedule: stockSyncSchedule
+      // Timer schedule, bound as %ShipmentSweepSchedule%.
+      ShipmentSweepSchedule: shipmentSweepSchedule
       // Options section "Junipeer".
       Junipeer__TokenEncryptionKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${tokenEncryptionKeySecretName})'
       Junipeer__VismaNet__ApiBaseUrl: vismaNetApiBaseUrl

@@ -161,6 +161,11 @@ public static partial class Program
                 {
                     settings.TryAdd(StockSyncScheduleKey, "0 */2 * * * *");
                 }
+
+                if (CliSettings.FromEnvironment(ShipmentSweepScheduleKey) is null)
+                {
+                    settings.TryAdd(ShipmentSweepScheduleKey, "0 */5 * * * *");
+                }
                 LocalFunctionsHost host;
                 try
                 {
@@ -241,6 +246,7 @@ public static partial class Program
     }
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
+    public const string ShipmentSweepScheduleKey = "ShipmentSweepSchedule";
 
     public const string StockSyncScheduleKey = "StockSyncSchedule";
 

@@ -20,6 +20,8 @@ public static class CentraServiceCollectionExtensions
         services.TryAddSingleton<CentraWebhookVerifier>();
         services.TryAddSingleton<CentraCatalogue>();
         services.TryAddSingleton<IShopCatalogue>(sp => sp.GetRequiredService<CentraCatalogue>());
+        services.TryAddSingleton<CentraShipments>();
+        services.TryAddSingleton<Junipeer.Core.Shipments.IShopShipments>(sp => sp.GetRequiredService<CentraShipments>());
         return services;
     }
 }

@@ -31,6 +31,9 @@ internal enum VismaOperation
     GetCreditNote,
     ReleaseCreditNote,
     ListArticles,
+    ListShipments,
+    GetShipment,
+    UpdateShipment,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -65,6 +68,9 @@ internal static partial class VismaNetErrors
         VismaOperation.GetCreditNote => "the credit note read",
         VismaOperation.ReleaseCreditNote => "the credit note release",
         VismaOperation.ListArticles => "the article (inventory) listing",
+        VismaOperation.ListShipments => "the shipment listing",
+        VismaOperation.GetShipment => "the shipment read",
+        VismaOperation.UpdateShipment => "the shipment update",
         _ => operation.ToString(),
     };
 

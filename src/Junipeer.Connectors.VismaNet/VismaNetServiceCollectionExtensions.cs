@@ -21,6 +21,8 @@ public static class VismaNetServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(IErpAdapter) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
             services.AddSingleton<IErpAdapter>(sp => sp.GetRequiredService<VismaNetErp>());
         services.TryAddSingleton<IErpResolver, ErpResolver>();
+        if (!services.Any(d => d.ServiceType == typeof(IErpShipments) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
+            services.AddSingleton<IErpShipments>(sp => sp.GetRequiredService<VismaNetErp>());
         return services;
     }
 }

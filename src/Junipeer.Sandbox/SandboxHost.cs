@@ -21,8 +21,9 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _webhookHttp;
 
-    private SandboxHost(WebApplication app, SandboxState state, Uri baseUri, HttpClient webhookHttp, CentraWebhookSender sender)
+    private SandboxHost(WebApplication app, SandboxState state, Uri baseUri, HttpClient webhookHttp, CentraWebhookSender sender, VismaWebhookSender vismaSender)
     {
+        VismaWebhooks = vismaSender;
         _app = app;
         State = state;
         BaseUri = baseUri;
@@ -41,6 +42,12 @@ public sealed class SandboxHost : IAsyncDisposable
 
     /// <summary>Centra Integration API: <c>{BaseUri}centra/graphql</c>.</summary>
     public Uri CentraGraphQlUrl => new(BaseUri, "centra/graphql");
+
+    /// <summary>nShift Delivery REST API (stands for <c>https://api.unifaun.com/rs-extapi/v1</c>): <c>{BaseUri}nshift/rs-extapi/v1</c>.</summary>
+    public Uri NShiftApiBase => new(BaseUri, "nshift/rs-extapi/v1");
+
+    /// <summary>The Visma webhook sender (same as <c>POST /_sandbox/visma/webhooks</c>).</summary>
+    public VismaWebhookSender VismaWebhooks { get; }
 
     /// <summary>Control plane root: <c>{BaseUri}_sandbox/</c>.</summary>
     public Uri ControlBase => new(BaseUri, "_sandbox/");
@@ -76,6 +83,7 @@ public sealed class SandboxHost : IAsyncDisposable
 
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var sender = new CentraWebhookSender(state, http);
+        var vismaSender = new VismaWebhookSender(state, http);
         try
         {
             app.UseRouting();
@@ -87,11 +95,12 @@ public sealed class SandboxHost : IAsyncDisposable
             }
 
             ControlEndpoints.Map(app, state, sender);
+            ShipmentControlEndpoints.Map(app, state, vismaSender);
 
             await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                 ?? throw new InvalidOperationException("Kestrel reported no address.");
-            return new SandboxHost(app, state, new Uri(address.TrimEnd('/') + "/"), http, sender);
+            return new SandboxHost(app, state, new Uri(address.TrimEnd('/') + "/"), http, sender, vismaSender);
         }
         catch
         {
@@ -103,6 +112,9 @@ public sealed class SandboxHost : IAsyncDisposable
 
     /// <summary>Delivers Centra webhooks (see <see cref="WebhookRequest"/>).</summary>
     public Task<WebhookResult> SendWebhooksAsync(WebhookRequest request, CancellationToken ct = default) => Webhooks.SendAsync(request, ct);
+
+    /// <summary>Delivers Visma shipment notifications (see <see cref="VismaWebhookRequest"/>).</summary>
+    public Task<VismaWebhookResult> SendVismaWebhooksAsync(VismaWebhookRequest request, CancellationToken ct = default) => VismaWebhooks.SendAsync(request, ct);
 
     /// <summary>Completes when the host shuts down (Ctrl+C for the standalone exe).</summary>
     public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);

@@ -27,6 +27,12 @@ public sealed class SandboxOptions
     /// <summary>Length of the Centra request-count window.</summary>
     public TimeSpan CentraRateWindow { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The nShift API key the emulator accepts (ID part; Bearer "ID-Secret" or Basic).</summary>
+    public string NShiftKeyId { get; set; } = "SANDBOXNSHIFTID1";
+
+    /// <summary>The nShift API key's secret part.</summary>
+    public string NShiftKeySecret { get; set; } = "sandbox-nshift-secret-24c";
+
     /// <summary>Seed of the fault-injection random generator.</summary>
     public int Seed { get; set; } = 12345;
 

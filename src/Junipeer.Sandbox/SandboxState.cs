@@ -17,7 +17,8 @@ public sealed class SandboxState
         Contract = new ContractViolations(Clock);
         Visma = new VismaState(this);
         Centra = new CentraState(this);
-        Modules = [new VismaModule(this), new CentraModule(this)];
+        NShift = new NShift.NShiftState(this);
+        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this)];
     }
 
     /// <summary>The vendor emulators, registered by <see cref="SandboxHost"/> in a loop.</summary>
@@ -37,6 +38,8 @@ public sealed class SandboxState
     public VismaState Visma { get; }
 
     public CentraState Centra { get; }
+
+    public NShift.NShiftState NShift { get; }
 
     /// <summary>Clears all data, knobs and counters (settings from <see cref="SandboxOptions"/> are restored).</summary>
     public void Reset()

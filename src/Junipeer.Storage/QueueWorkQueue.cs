@@ -20,6 +20,7 @@ public sealed class QueueWorkQueue(StorageClients clients) : IWorkQueue
     {
         WorkKinds.Order => StorageNames.OrdersQueue,
         WorkKinds.Payout => "payouts",
+        WorkKinds.Shipment => StorageNames.ShipmentsQueue,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No queue for this kind of work."),
     };
 

@@ -93,4 +93,6 @@ public static class StorageNames
 
     public const string OrdersQueue = "orders";
     public const string OrdersPoisonQueue = "orders-poison";
+    public const string ShipmentsQueue = "shipments";
+    public const string ShipmentsPoisonQueue = "shipments-poison";
 }

@@ -80,7 +80,8 @@ public static class DemoCommand
 
             var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0
                      && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0 && r.Contract.Violations == 0
-                     && r.Stock.Divergent == 0;
+                     && r.Stock.Divergent == 0
+                     && r.Shipments.DoubleBooked == 0 && r.Shipments.Missed == 0;
             return ok ? 0 : 1;
         });
         return cmd;
@@ -96,6 +97,10 @@ public static class DemoCommand
         table.AddRow("duplicate invoices", Color(o.Duplicates.ToString(Inv), o.Duplicates == 0));
         table.AddRow("missing invoices", Color(o.Missing.ToString(Inv), o.Missing == 0));
         table.AddRow("total or VAT differs from Centra", Color(o.AmountMismatches.ToString(Inv), o.AmountMismatches == 0));
+        var sh = r.Shipments;
+        table.AddRow("shipments confirmed in Visma / signals dropped", $"{sh.Confirmed} / {sh.SignalsDropped}");
+        table.AddRow("shipments booked with nShift / double-booked", Color($"{sh.Booked} / {sh.DoubleBooked}", sh.DoubleBooked == 0));
+        table.AddRow("shipments in Centra / missed", Color($"{sh.ReachedCentra} / {sh.Missed}", sh.Missed == 0));
         var p = r.Payments;
         var paymentsOk = p.Duplicates == 0 && p.GiftAmountMismatches == 0;
         table.AddRow("gift-certificate payments (orders / created / released)", Color($"{p.GiftOrders} / {p.Created} / {p.Released}", paymentsOk && p.Created == p.Released));

@@ -39,6 +39,12 @@ public sealed record DemoOptions
     /// <summary>Lease on a received queue message (renewed while the function runs): how soon a killed host's messages come back.</summary>
     public int MessageLeaseSeconds { get; init; } = 6;
 
+    /// <summary>Share of Visma shipment signals (webhooks) never sent; the shipment sweep must deliver them.</summary>
+    public double ShipmentSignalDropRate { get; init; } = 0.4;
+
+    /// <summary>Share of Visma shipment signals sent twice.</summary>
+    public double ShipmentSignalDuplicateRate { get; init; } = 0.2;
+
     /// <summary>Forward the child host's output to stderr.</summary>
     public bool ForwardHostOutput { get; init; }
 }
@@ -65,6 +71,13 @@ public sealed record DemoFaults(DemoHostKills HostKills, DemoStorageWipes Storag
 /// <summary>Off-contract requests the Sandbox's emulators recorded (GET /_sandbox/contract/violations).</summary>
 public sealed record DemoContract(int Violations, IReadOnlyList<string> Samples);
 
+/// <summary>
+/// Shipments, counted in the emulators: Visma shipments confirmed, Visma signals dropped, shipments
+/// booked with nShift (distinct references), extra bookings of a reference, confirmed shipments with a
+/// Centra shipment, and confirmed shipments without one.
+/// </summary>
+public sealed record DemoShipmentCounts(int Confirmed, int SignalsDropped, int Booked, int DoubleBooked, int ReachedCentra, int Missed);
+
 public sealed record DemoReport(
     DemoOrderCounts Orders,
     DemoPaymentCounts Payments,
@@ -84,6 +97,8 @@ public sealed record DemoReport(
 
     /// <summary>Stock Visma.net → Centra, counted in the emulators.</summary>
     public DemoStock Stock { get; init; } = new(0, 0, 0, 0);
+
+    public DemoShipmentCounts Shipments { get; init; } = new(0, 0, 0, 0, 0, 0);
 }
 
 /// <param name="Synced">Articles mapped to a Centra SKU by <c>reimport products</c>.</param>
@@ -124,6 +139,7 @@ public static class DemoRunner
             sandbox.State.Visma.CreateCompany(DemoScenario.Company());
 
             var webhookSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+            var vismaWebhookSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
             var prefix = "demo" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
             var settings = new Dictionary<string, string?>
             {
@@ -131,6 +147,7 @@ public static class DemoRunner
                 ["Junipeer:Storage:Prefix"] = prefix,
                 ["OrderSweepSchedule"] = options.SweepSchedule,
                 ["StockSyncSchedule"] = options.SweepSchedule,
+                ["ShipmentSweepSchedule"] = options.SweepSchedule,
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
                 ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),
@@ -145,6 +162,8 @@ public static class DemoRunner
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
                 [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
                 [$"Secrets:{DemoScenario.WebhookSecretName}"] = webhookSecret,
+                [$"Secrets:{DemoScenario.VismaWebhookSecretNameFor(DemoScenario.IntegrationId)}"] = vismaWebhookSecret,
+                [$"Secrets:{DemoScenario.NShiftKeySecretNameFor(DemoScenario.IntegrationId)}"] = sandbox.Options.NShiftKeyId + "-" + sandbox.Options.NShiftKeySecret,
             };
             var port = AzuriteRunner.FreePort();
             status($"starting the local Functions host as a child process (`junipeer run --port {port}`)");
@@ -155,7 +174,9 @@ public static class DemoRunner
 
             var integrations = sp.GetRequiredService<IIntegrationStore>();
             var start = sandbox.State.Clock.GetUtcNow();
-            var integration = DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, syncFrom: start - TimeSpan.FromDays(1));
+            var integration = DemoScenario.WithShipments(
+                DemoScenario.Integration(sandbox.VismaApiBase, sandbox.VismaTokenUrl, sandbox.CentraGraphQlUrl, syncFrom: start - TimeSpan.FromDays(1)),
+                sandbox.NShiftApiBase);
             await integrations.SaveAsync(integration, ct);
 
             // Catalogue: articles in Visma.net and sizes in Centra, SKU mappings by the re-import (as an operator would run it).
@@ -200,9 +221,32 @@ public static class DemoRunner
             }, ct);
             status($"webhooks: {webhooks.Delivered.Count} delivered, {webhooks.Dropped.Count} dropped, {webhooks.Duplicated.Count} duplicated; the sweep ({options.SweepSchedule}) catches the rest");
 
+            // Shipments: the warehouse confirms one shipment per order in Visma; Visma signals them
+            // (unreliably: some dropped, some twice); the shipment sweep catches the rest.
+            var shipmentNumbers = new List<string>();
+            foreach (var spec in specs)
+            {
+                var shipment = sandbox.State.Visma.AddShipment(DemoScenario.CompanyTenantId, DemoScenario.ShipmentFor(spec, sandbox.State.Centra.Order(spec.Number!.Value)!));
+                sandbox.State.Visma.ConfirmShipment(DemoScenario.CompanyTenantId, shipment.Number);
+                shipmentNumbers.Add(shipment.Number);
+            }
+
+            var signals = await sandbox.SendVismaWebhooksAsync(new Junipeer.Sandbox.Visma.VismaWebhookRequest
+            {
+                TargetUrl = new Uri(host.BaseUri, $"api/webhooks/visma/{DemoScenario.IntegrationId}").ToString(),
+                Secret = vismaWebhookSecret,
+                ContextId = DemoScenario.CompanyTenantId,
+                ShipmentNumbers = shipmentNumbers,
+                DropRate = options.ShipmentSignalDropRate,
+                DuplicateRate = options.ShipmentSignalDuplicateRate,
+                Seed = options.Seed,
+            }, ct);
+            status($"shipments: {shipmentNumbers.Count} confirmed in Visma; signals {signals.Dropped.Count} dropped, {signals.Duplicated.Count} duplicated");
+
             var ledger = sp.GetRequiredService<ISyncLedger>();
             var invoicesNow = () => sandbox.State.Visma.Invoices(DemoScenario.CompanyTenantId).Count;
-            async Task<IReadOnlyList<LedgerEntry>> WaitAsync(Func<int, bool> until)
+            int ShipmentsInCentra() => sandbox.State.Centra.Shipments().Select(x => x.AdditionalMessage).Distinct().Count();
+            async Task<IReadOnlyList<LedgerEntry>> WaitAsync(Func<int, bool> until, bool shipmentsToo = false)
             {
                 IReadOnlyList<LedgerEntry> seen = [];
                 while (clock.Elapsed < options.Timeout)
@@ -210,7 +254,7 @@ public static class DemoRunner
                     seen = await ledger.ListAsync(DemoScenario.IntegrationId, Flows.Orders, ct);
                     var finished = seen.Count(e => e.Status is LedgerStatus.Done or LedgerStatus.Failed);
                     progress(finished, specs.Count);
-                    if (until(finished))
+                    if (until(finished) && (!shipmentsToo || ShipmentsInCentra() >= shipmentNumbers.Count))
                     {
                         break;
                     }
@@ -236,7 +280,7 @@ public static class DemoRunner
                 host = await ChildHost.StartAsync(port, settings, options.ForwardHostOutput, ct);
             }
 
-            var entries = await WaitAsync(f => f >= specs.Count);
+            var entries = await WaitAsync(f => f >= specs.Count, shipmentsToo: true);
 
             // Stock movements in Visma.net while the host runs; the stock timer carries them to Centra.
             DemoCatalogue.Move(sandbox);
@@ -266,7 +310,11 @@ public static class DemoRunner
                 }
 
                 await Task.Delay(500, ct);
-                entries = await WaitAsync(f => f >= specs.Count);
+                entries = await WaitAsync(f => f >= specs.Count, shipmentsToo: true);
+
+                // The sweep re-reads every confirmed shipment after the wipe; let it run once more so a
+                // second booking or Centra shipment, if the rails allowed one, would show in the counts.
+                await Task.Delay(TimeSpan.FromSeconds(6), ct);
             }
 
             // Let the stock timer converge (every mapped SKU equal in Centra), bounded by the demo timeout.
@@ -280,12 +328,23 @@ public static class DemoRunner
                 new DemoStorageWipes(options.StorageWipes, tablesDeleted, queuesDeleted, invoicesBeforeWipe, invoicesNow(), invoicesNow() - invoicesBeforeWipe));
             await host.DisposeAsync();
             var contract = await ContractViolationsAsync(sandbox, ct);
+            var confirmed = sandbox.State.Visma.ShipmentsConfirmed;
+            var centraByReference = sandbox.State.Centra.Shipments().Select(x => x.AdditionalMessage).ToHashSet();
+            var reached = shipmentNumbers.Count(n => centraByReference.Contains(integration.Shipments.ReferencePrefix + n));
+            var shipments = new DemoShipmentCounts(
+                confirmed,
+                sandbox.State.Visma.ShipmentSignals.Dropped,
+                sandbox.State.NShift.Bookings.Select(b => b.Reference).Distinct().Count(),
+                sandbox.State.NShift.DoubleBooked,
+                reached,
+                confirmed - reached);
             return Report(sandbox, specs, entries, webhooks, clock.Elapsed) with
             {
                 Faults = faults,
                 Contract = contract,
                 Products = productCounts,
                 Stock = new DemoStock(DemoCatalogue.ChangedInVisma, sandbox.State.Centra.StockLevelsSet, sandbox.State.Stats.Count("centra POST /graphql SetStock"), DemoCatalogue.Divergent(sandbox)),
+                Shipments = shipments,
             };
         }
         finally
@@ -333,8 +392,9 @@ public static class DemoRunner
         var failedEntries = entries.Where(e => e.Status == LedgerStatus.Failed).ToList();
         var unexpected = failedEntries.Count(e => !specs.Any(s => s.Number.ToString() == e.Key.EntityKey && DemoScenario.ExpectedToFail(s)));
         var vismaCalls = sandbox.State.Stats.Calls.Where(kv => kv.Key.StartsWith("visma ", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        // Calls per order count the order flow only: the stock timer's inventory reads are not the orders' cost.
-        var total = vismaCalls.Where(kv => !kv.Key.Contains("/v1/inventory", StringComparison.OrdinalIgnoreCase)).Sum(kv => kv.Value);
+        // Calls per order count the order flow only: the stock timer's inventory reads and the shipments
+        // flow's /v1/shipment reads and writes are their own flows' cost.
+        var total = vismaCalls.Where(kv => !kv.Key.Contains("/v1/inventory", StringComparison.OrdinalIgnoreCase) && !kv.Key.Contains("/v1/shipment", StringComparison.OrdinalIgnoreCase)).Sum(kv => kv.Value);
         return new DemoReport(
             new DemoOrderCounts(specs.Count, invoiced, failedEntries.Count, duplicates, missing,
                 invoiced == 0 ? 0 : Math.Round((double)total / invoiced, 2), mismatches, unexpected),

@@ -10,7 +10,7 @@ namespace Junipeer.Cli.Demo;
 /// category per rate), and a Centra store selling domestically, to EU consumers and businesses,
 /// and exporting to Norway and the US. Italy is deliberately left unmapped.
 /// </summary>
-public static class DemoScenario
+public static partial class DemoScenario
 {
     public const string IntegrationId = "demo-se";
     public const string CompanyTenantId = "6f1d2b7e-3c41-4a52-9b0e-1c2d3e4f5a6b";

@@ -64,6 +64,18 @@ public static class ErrorCodes
     public const string PayoutDateBeforeInvoice = "PAYOUT_DATE_BEFORE_INVOICE";
     public const string PayoutNotFound = "PAYOUT_NOT_FOUND";
     public const string PayoutWebhookSignatureInvalid = "PAYOUT_WEBHOOK_SIGNATURE_INVALID";
+    public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
+    public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
+    public const string CarrierValidationFailed = "CARRIER_VALIDATION_FAILED";
+    public const string ShipmentPartialNotAllowed = "SHIPMENT_PARTIAL_NOT_ALLOWED";
+    public const string ShipmentLineNotInOrder = "SHIPMENT_LINE_NOT_IN_ORDER";
+    public const string DuplicateCarrierBooking = "DUPLICATE_CARRIER_BOOKING";
+    public const string DuplicateShopShipment = "DUPLICATE_SHOP_SHIPMENT";
+    public const string ShopCaptureFailed = "SHOP_CAPTURE_FAILED";
+    public const string ShopMutationRejected = "SHOP_MUTATION_REJECTED";
+    public const string CarrierUnavailable = "CARRIER_UNAVAILABLE";
+    public const string CarrierAuthFailed = "CARRIER_AUTH_FAILED";
+    public const string CarrierRateLimited = "CARRIER_RATE_LIMITED";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -190,6 +202,42 @@ public static class ErrorCodes
         new(IntegrationReferencePrefixConflict, "Two integrations share an ERP company and an invoice reference prefix",
             "Invoices are found again by their reference (Orders.ReferencePrefix + order number) across the whole Visma.net company; a second integration on the same company with the same (or a nested) prefix would adopt the first one's invoices.",
             "Give each integration on the company its own Orders.ReferencePrefix (e.g. CENTRA-SE-, CENTRA-NO-), then save it again.", false),
+        new(ShipmentOrderNotFound, "The shipment's order could not be found in the shop",
+            "The ERP shipment carries no shop order number in the configured field (Shipments.OrderNumberField), or the shop has no order with that number.",
+            "Fill the order number field on the shipment in Visma.net (or correct Shipments.OrderNumberField), check that the order exists in Centra, then `junipeer replay` the shipment.", false),
+        new(CarrierServiceNotMapped, "No carrier service is mapped for the shipment's country and shipping method",
+            "Shipments.CarrierServices has no entry matching the shipment's destination country and ERP shipping method (shipVia), and no catch-all entry.",
+            "Add a mapping (Country and/or ShippingMethod → nShift service id) to Shipments.CarrierServices, then `junipeer replay` the shipment.", false),
+        new(CarrierValidationFailed, "The carrier rejected the shipment",
+            "nShift answered 422 with validation errors (the message carries nShift's own text, e.g. an invalid postal code or a weight over the service's limit); nothing was booked.",
+            "Correct the shipment's data in Visma.net (address, weights) or the mapped service, then `junipeer replay` the shipment.", false),
+        new(ShipmentPartialNotAllowed, "The shipment does not ship the whole order",
+            "Shipments.AllowPartialShipments is false and the ERP shipment ships fewer units than ordered, or leaves order lines out.",
+            "Ship the rest in the same shipment, or allow partial shipments (Shipments.AllowPartialShipments = true), then `junipeer replay` the shipment.", false),
+        new(ShipmentLineNotInOrder, "A shipment line does not match the shop order",
+            "A line of the ERP shipment has an item number that is no SKU of the shop order, or ships more units than the order line has.",
+            "Correct the shipment in Visma.net (item numbers must equal Centra's SKUs) or the order in Centra, then `junipeer replay` the shipment.", false),
+        new(DuplicateCarrierBooking, "Several carrier bookings carry the same shipment reference",
+            "A lookup by the shipment's reference found more than one nShift shipment (booked outside this integration or by hand).",
+            "Cancel the extra booking in nShift (DELETE the shipment) so one carries the reference, then `junipeer replay` the shipment.", false),
+        new(DuplicateShopShipment, "Several shop shipments match the ERP shipment",
+            "The shop order has more than one shipment with this shipment's tracking number (or reference), created outside this integration or by hand.",
+            "Remove the extra shipment in Centra so one matches, then `junipeer replay` the shipment.", false),
+        new(ShopCaptureFailed, "The shop could not capture the shipment's payment",
+            "Centra's captureShipment answered with user errors (the message carries Centra's text), e.g. the authorization expired or the PSP refused.",
+            "Check the order's payment in Centra AMS and capture it there (or fix the PSP), then `junipeer replay` the shipment to finish the remaining steps.", false),
+        new(ShopMutationRejected, "The shop rejected a change",
+            "A Centra mutation (createShipment) answered with user errors; the message carries Centra's text (e.g. quantities already shipped).",
+            "Correct the order or the shipment as the message says, then `junipeer replay` the shipment.", false),
+        new(CarrierUnavailable, "The carrier platform did not answer",
+            "nShift answered 5xx, timed out, or could not be reached. A booking that may have reached nShift is looked up by its reference on the next attempt, never booked blindly again.",
+            "Nothing to fix by hand: the queue retries and the sweep re-enqueues the shipment; check nShift's status page if it lasts.", true),
+        new(CarrierAuthFailed, "The carrier refused the API key",
+            "nShift answered 401/403: the API key (ID-Secret in Shipments.NShift.ApiKeySecretName) is wrong, expired, or lacks the REST API license for the call.",
+            "Create a Web Services (REST) API key in nShift (Maintenance → API keys), store it as ID-Secret in the secret, then `junipeer replay` the shipment.", false),
+        new(CarrierRateLimited, "The carrier rate limit was reached",
+            "nShift answered 429: too many requests. The request was not processed.",
+            "Nothing to fix by hand: the shipment is re-queued after the wait.", true),
         new(ErpWriteUnconfirmed, "An ERP create timed out and is not visible yet",
             "A create (invoice, customer, payment) got no answer in time or its connection broke after sending, and the lookup by its key finds nothing yet. The ERP may still be processing it, so creating again now could make a second document.",
             "Nothing to do: the item waits until the lease of the timed-out attempt has run out (Orders.LeaseSeconds), then the lookup decides between adopting the late document and creating it. If it recurs, check the ERP's response times against VismaNet.TimeoutSeconds.", true),

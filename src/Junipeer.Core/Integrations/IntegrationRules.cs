@@ -37,6 +37,9 @@ public sealed record VendorHosts(string Vendor, IReadOnlyList<string> Exact, IRe
     /// </summary>
     public static VendorHosts Centra { get; } = new("Centra", [], [".centra.com", ".centraqa.com"]);
 
+    /// <summary>nShift Delivery (Unifaun) REST API: https://api.unifaun.com/rs-extapi/v1 (centra-psp-fortnox-vat.md §5).</summary>
+    public static VendorHosts NShift { get; } = new("nShift Delivery", ["api.unifaun.com"], []);
+
     public bool Allows(string host) =>
         Exact.Any(h => string.Equals(h, host, StringComparison.OrdinalIgnoreCase))
         || Suffixes.Any(s => host.Length > s.Length && host.EndsWith(s, StringComparison.OrdinalIgnoreCase) && !host[..^s.Length].Contains('.', StringComparison.Ordinal));

@@ -41,6 +41,7 @@ public static class WorkKinds
 {
     public const string Order = "order";
     public const string Payout = "payout";
+    public const string Shipment = "shipment";
 }
 
 public static class WorkReasons

@@ -47,6 +47,7 @@ public static class JunipeerRegistration
         // Connectors
         services.AddVismaNetConnector();
         services.AddCentraConnector();
+        services.AddNShiftConnector();
 
         // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
         services.AddSingleton<ExactlyOnce>();
@@ -66,6 +67,11 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();
         services.AddSingleton<Junipeer.Core.Products.SkuCatalogue>();
         services.AddSingleton<Junipeer.Core.Stock.StockSyncHandler>();
+
+        // Shipments flow (ERP shipment → nShift booking → Centra shipment + capture)
+        services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();
+        services.AddSingleton<Junipeer.Core.Shipments.ShipmentSweepHandler>();
+        services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
         return builder;
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using Junipeer.Core.Errors;
 using Junipeer.Functions.Orders;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +13,7 @@ namespace Junipeer.Functions.Orders;
 /// </summary>
 public sealed class CentraWebhookFunction(CentraWebhookIntake intake)
 {
-    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxBodyBytes = Webhooks.WebhookRequests.MaxBodyBytes;
 
     [Function("CentraWebhook")]
     public async Task<IActionResult> Run(
@@ -37,41 +35,8 @@ public sealed class CentraWebhookFunction(CentraWebhookIntake intake)
         return Json(await intake.HandleAsync(integrationId, req.Headers["X-Centra-Signature"].ToString(), raw, cancellationToken));
     }
 
-    /// <summary>The body as UTF-8 text, or null as soon as it turns out longer than <paramref name="limit"/> bytes.</summary>
-    public static async Task<string?> ReadAtMostAsync(Stream body, int limit, CancellationToken ct)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 64 * 1024));
-        try
-        {
-            var total = 0;
-            while (true)
-            {
-                if (total == buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, buffer.Length * 2));
-                    buffer.AsSpan(0, total).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                var read = await body.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, limit + 1) - total), ct);
-                if (read == 0)
-                {
-                    return Encoding.UTF8.GetString(buffer, 0, total);
-                }
-
-                total += read;
-                if (total > limit)
-                {
-                    return null;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    /// <summary>The body as UTF-8 text, or null as soon as it turns out longer than <paramref name="limit"/> bytes (shared: <see cref="Webhooks.WebhookRequests"/>).</summary>
+    public static Task<string?> ReadAtMostAsync(Stream body, int limit, CancellationToken ct) => Webhooks.WebhookRequests.ReadAtMostAsync(body, limit, ct);
 
     private static ObjectResult TooLarge() =>
         Json(WebhookIntakeResult.Error(413, ErrorCodes.WebhookBodyTooLarge, $"The body is larger than {MaxBodyBytes} bytes."));

@@ -50,7 +50,7 @@ public sealed class CentraWebhookIntake(
     ILogger<CentraWebhookIntake> logger)
 {
     /// <summary>The one answer for every authentication failure that could reveal whether an integration exists.</summary>
-    public const string NotAuthenticatedMessage = "The webhook signature could not be verified for this endpoint.";
+    public const string NotAuthenticatedMessage = Webhooks.WebhookRequests.NotAuthenticatedMessage;
 
     /// <summary>Largest Centra order number (GraphQL Int).</summary>
     public const long MaxOrderNumber = int.MaxValue;
@@ -139,10 +139,5 @@ public sealed class CentraWebhookIntake(
 
     private const string UnknownIntegrationKey = "junipeer-unknown-integration";
 
-    /// <summary>Caller-controlled text for logs and messages: printable ASCII only, at most 40 characters.</summary>
-    private static string Sanitize(string? value)
-    {
-        var s = new string((value ?? "").Take(40).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
-        return (value?.Length ?? 0) > 40 ? s + "..." : s;
-    }
+    private static string Sanitize(string? value) => Webhooks.WebhookRequests.Sanitize(value);
 }

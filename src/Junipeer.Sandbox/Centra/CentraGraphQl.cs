@@ -133,6 +133,10 @@ internal static class CentraGraphQl
                                 ("Query", "orders") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx))),
                                 ("Query", "productSizes") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveProductSizes(((RequestContext)ctx.UserContext).Centra, ctx))),
                                 ("Mutation", "setStock") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveSetStock(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "createShipment") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () =>
+                                    ((RequestContext)ctx.UserContext).Centra.CreateShipment(ArgumentJson(ctx, "input")))),
+                                ("Mutation", "captureShipment") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () =>
+                                    ((RequestContext)ctx.UserContext).Centra.CaptureShipment(ctx.GetArgument<int>("id")))),
                                 _ => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx))),
                             };
                         }
@@ -192,6 +196,12 @@ internal static class CentraGraphQl
 
         return ToClr(source[name]);
     }
+
+    /// <summary>An input argument as JSON (dates as ISO-8601 text), for the state's mutation methods.</summary>
+    private static JsonObject? ArgumentJson(IResolveFieldContext ctx, string name) =>
+        ctx.GetArgument<Dictionary<string, object?>?>(name) is { } value
+            ? System.Text.Json.JsonSerializer.SerializeToNode(value) as JsonObject
+            : null;
 
     private static object? ToClr(JsonNode? node) => node switch
     {

@@ -61,7 +61,7 @@ public sealed partial class CentraState
         lock (_gate)
         {
             // Round-trip through text so every value is a plain JSON value, as Centra's would be.
-            return [.. _orders.Values.Select(o => JsonNode.Parse(OrderJson(o).ToJsonString())!.AsObject())];
+            return [.. _orders.Values.Select(o => JsonNode.Parse(WithShipments(OrderJson(o), o.Number).ToJsonString())!.AsObject())];
         }
     }
 
@@ -136,6 +136,7 @@ public sealed partial class CentraState
 
     internal void Reset()
     {
+        ResetShipments();
         lock (_gate)
         {
             _orders.Clear();

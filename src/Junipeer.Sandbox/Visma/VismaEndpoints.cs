@@ -54,6 +54,11 @@ internal static class VismaEndpoints
         app.MapGet("/visma/v1/customerCreditNote/{creditNoteNumber}", ctx => SendAsync(ctx, v.GetCreditNote(Tenant(ctx), Route(ctx, "creditNoteNumber"))));
         app.MapPost("/visma/v1/customerCreditNote/{creditNoteNumber}/action/release", ctx =>
             SendAsync(ctx, v.ReleaseCreditNote(Tenant(ctx), Route(ctx, "creditNoteNumber"))));
+        app.MapGet("/visma/v1/shipment", ctx => SendAsync(ctx, v.ListShipments(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/shipment/{shipmentNbr}", ctx => SendAsync(ctx, v.GetShipment(Tenant(ctx), Route(ctx, "shipmentNbr"))));
+        app.MapPut("/visma/v1/shipment/{shipmentNbr}", async ctx =>
+            await SendAsync(ctx, v.UpdateShipment(Tenant(ctx), Route(ctx, "shipmentNbr"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted),
+                ctx.Request.Headers.IfMatch.ToString())));
 
         async Task CreateInvoiceAsync(HttpContext ctx) =>
             await SendAsync(ctx, v.CreateInvoice(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));

@@ -164,6 +164,7 @@ public sealed partial class VismaState
             _clientSecrets.Clear();
             _tokens.Clear();
             _windows.Clear();
+            ResetShipments();
             TokenExpiresInSeconds = _root.Options.TokenExpiresInSeconds;
             RateLimit = _root.Options.VismaRateLimit;
             RateWindow = _root.Options.VismaRateWindow;

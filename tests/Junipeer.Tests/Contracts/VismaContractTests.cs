@@ -33,12 +33,15 @@ public class VismaContractTests
         { nameof(ActionResultDto), "POST", "/v1/customerinvoice/{invoiceNumber}/action/release" },
         { nameof(InventoryDto), "GET", "/v1/inventory" },
         { nameof(InventoryDto), "GET", "/v1/inventory/{inventoryNumber}" },
+        { nameof(ShipmentDto), "GET", "/v1/shipment/{shipmentNbr}" },
+        { nameof(ShipmentDto), "GET", "/v1/shipment" },
     };
 
     public static TheoryData<string, string, string> WriteDtos() => new()
     {
         { nameof(CustomerUpdateDto), "POST", "/v1/customer" },
         { nameof(CustomerUpdateDto), "PUT", "/v1/customer/{customerCd}" },
+        { nameof(ShipmentUpdateDto), "PUT", "/v1/shipment/{shipmentNbr}" },
         { nameof(CustomerInvoiceUpdateDto), "POST", "/v2/customerinvoice" },
         { nameof(PaymentUpdateDto), "POST", "/v1/customerPayment" },
         { nameof(PaymentReleaseActionDto), "POST", "/v1/customerPayment/{paymentNumber}/action/release" },
@@ -57,6 +60,7 @@ public class VismaContractTests
             "POST /v1/customerPayment/{paymentNumber}/action/release", "GET /v1/vatCategory",
             "GET /v1/customerCreditNote", "POST /v1/customerCreditNote", "GET /v1/customerCreditNote/{creditNoteNumber}",
             "POST /v1/customerCreditNote/{creditNoteNumber}/action/release", "GET /v1/inventory", "GET /v1/inventory/{inventoryNumber}",
+            "GET /v1/shipment", "GET /v1/shipment/{shipmentNbr}", "PUT /v1/shipment/{shipmentNbr}",
         ];
         foreach (var op in used)
         {

@@ -18,6 +18,7 @@ public class LocalHostTests(AzuriteFixture azurite)
     {
         var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *" }).Build();
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *" }).Build();
         var functions = FunctionCatalog.Discover(typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly, config).ToDictionary(f => f.Name);
 
         Assert.Equal(TriggerKind.Http, functions["CentraWebhook"].Kind);
@@ -26,6 +27,10 @@ public class LocalHostTests(AzuriteFixture azurite)
         Assert.Equal("orders", functions["OrderSync"].Target);
         Assert.Equal("orders-poison", functions["OrderPoison"].Target);
         Assert.Equal("0 */5 * * * *", functions["OrderSweep"].Target);
+        Assert.Equal("api/webhooks/visma/{integrationId}", functions["VismaWebhook"].Target);
+        Assert.Equal("shipments", functions["ShipmentSync"].Target);
+        Assert.Equal("shipments-poison", functions["ShipmentPoison"].Target);
+        Assert.Equal("0 */5 * * * *", functions["ShipmentSweep"].Target);
     }
 
     [Fact]
@@ -58,6 +63,7 @@ public class LocalHostTests(AzuriteFixture azurite)
                 ["Junipeer:Storage:Prefix"] = "lh" + Guid.NewGuid().ToString("N")[..8],
                 ["OrderSweepSchedule"] = "*/2 * * * * *",
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
+                ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
                 [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,

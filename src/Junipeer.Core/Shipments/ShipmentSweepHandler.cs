@@ -1,0 +1,96 @@
+using System.Globalization;
+using Junipeer.Core.Integrations;
+using Junipeer.Core.Orders;
+using Junipeer.Core.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace Junipeer.Core.Shipments;
+
+/// <summary>
+/// The fallback schedule for shipment signals: Visma's webhooks are hints and may never come, this
+/// guarantees every confirmed shipment is handled. Per integration with shipments on: shipments in
+/// the trigger status whose lastModifiedDateTime is at or after checkpoint − overlap, enqueued unless
+/// Done (or Failed/Skipped with the same lastModifiedDateTime); the checkpoint then moves to the newest
+/// lastModifiedDateTime seen. One sweep therefore delivers every signal that was dropped before it.
+/// </summary>
+public sealed class ShipmentSweepHandler(
+    IIntegrationStore integrations,
+    ShipmentSyncHandler handler,
+    ICheckpointStore checkpoints,
+    ISyncLedger ledger,
+    IWorkQueue queue,
+    TimeProvider time,
+    ILogger<ShipmentSweepHandler> logger)
+{
+    public async Task<SweepResult> RunAsync(CancellationToken ct)
+    {
+        int count = 0, seen = 0, enqueued = 0, done = 0, failed = 0;
+        foreach (var integration in await integrations.ListAsync(ct))
+        {
+            if (!integration.Shipments.Enabled)
+                continue;
+            count++;
+            try
+            {
+                var r = await SweepAsync(integration, ct);
+                seen += r.Seen;
+                enqueued += r.Enqueued;
+                done += r.AlreadyDone;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                logger.LogError(ex, "Shipment sweep failed for integration {IntegrationId}", integration.Id);
+            }
+        }
+
+        return new SweepResult(count, seen, enqueued, done, failed);
+    }
+
+    public async Task<SweepResult> SweepAsync(Integration integration, CancellationToken ct)
+    {
+        var correlationId = $"sweep-{Guid.NewGuid():N}";
+        var settings = integration.Shipments;
+        var checkpoint = await checkpoints.GetAsync(integration.Id, Flows.Shipments, ct)
+                         ?? settings.SyncFrom
+                         ?? time.GetUtcNow() - OrderSweepHandler.DefaultBackfill;
+        var from = checkpoint - TimeSpan.FromMinutes(settings.SweepOverlapMinutes);
+        var shipments = await handler.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, settings.TriggerStatus, from, ct);
+        int enqueued = 0, done = 0, unchanged = 0;
+        var newest = checkpoint;
+        foreach (var s in shipments)
+        {
+            if (settings.SyncFrom is { } syncFrom && s.LastModified < syncFrom)
+                continue;
+            var entry = await ledger.GetAsync(new LedgerKey(integration.Id, Flows.Shipments, s.Number), ct);
+            if (entry?.Status == LedgerStatus.Done)
+            {
+                done++;
+            }
+            else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped
+                     && s.LastModified is { } m
+                     && entry.Facts.GetValueOrDefault(ShipmentFacts.ErpModifiedAt) == m.ToString("O", CultureInfo.InvariantCulture)
+                     && !OrderSweepHandler.RetriesByItself(entry.ErrorCode))
+            {
+                // Failed for a reason that needs a fix, and unchanged since: `junipeer replay` after the fix.
+                unchanged++;
+            }
+            else
+            {
+                await queue.EnqueueAsync(ShipmentSyncHandler.Item(integration.Id, s.Number, WorkReasons.Sweep, $"{correlationId}-{s.Number}", time.GetUtcNow()), null, ct);
+                enqueued++;
+            }
+
+            if (s.LastModified is { } lm && lm > newest)
+                newest = lm;
+        }
+
+        // After every enqueue succeeded: the next sweep starts at the newest change seen (minus the overlap).
+        if (newest > checkpoint)
+            await checkpoints.SetAsync(integration.Id, Flows.Shipments, newest, ct);
+
+        logger.LogInformation("Shipment sweep for {IntegrationId} from {From}: {Seen} in {Status}, {Enqueued} enqueued, {Done} done, {Unchanged} failed and unchanged",
+            integration.Id, from, shipments.Count, settings.TriggerStatus, enqueued, done, unchanged);
+        return new SweepResult(1, shipments.Count, enqueued, done, 0);
+    }
+}
