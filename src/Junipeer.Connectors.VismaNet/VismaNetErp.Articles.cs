@@ -54,11 +54,6 @@ public sealed partial class VismaNetErp : IErpArticles
             .GroupBy(a => a.Id!, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.First().Value ?? "", StringComparer.OrdinalIgnoreCase),
         [.. (i.WarehouseDetails ?? []).Where(w => w.Warehouse is not null).Select(w => new ErpWarehouseStock(
-            w.Warehouse!, w.Available ?? 0m, w.AvailableForShipment ?? 0m, ParseUtc(w.LastModifiedDateTime)))]);
+            w.Warehouse!, w.Available ?? 0m, w.AvailableForShipment ?? 0m, ParseTimestamp(w.LastModifiedDateTime)))]);
 
-    /// <summary>Visma answers timestamps without an offset; read as UTC (the emulator's zone; Visma's is not documented).</summary>
-    private static DateTimeOffset? ParseUtc(string? value) =>
-        DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d)
-            ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc))
-            : null;
 }

@@ -78,8 +78,8 @@ public sealed partial class VismaNetErp : IErpShipments
         {
             Number = s.ShipmentNumber!,
             Status = s.Status ?? "",
-            LastModified = ParseUtc(s.LastModifiedDateTime),
-            ShipmentDate = ParseUtc(s.ShipmentDate),
+            LastModified = ParseTimestamp(s.LastModifiedDateTime),
+            ShipmentDate = ParseTimestamp(s.ShipmentDate),
             ShipVia = s.ShipVia?.Id,
             Delivery = new ShipmentAddress
             {
@@ -102,9 +102,4 @@ public sealed partial class VismaNetErp : IErpShipments
         };
     }
 
-    /// <summary>Visma answers date-times without an offset; the zone is undocumented, read as UTC (as the filter is sent).</summary>
-    private static DateTimeOffset? ParseUtc(string? value) =>
-        DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d)
-            ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc))
-            : null;
 }

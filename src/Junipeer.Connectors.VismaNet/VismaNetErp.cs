@@ -418,6 +418,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         };
 
     /// <summary>lastModifiedDateTime carries no offset and its zone is undocumented: read as UTC.</summary>
+    /// <summary>Visma answers timestamps without an offset; the zone is undocumented, read as UTC (as the filters are sent).</summary>
     private static DateTimeOffset? ParseTimestamp(string? value) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
 
