@@ -84,8 +84,6 @@ public sealed class OrderSyncHandler(
     /// <summary>Index kind of customer invoices.</summary>
     public const string InvoiceIndexKind = "customer-invoice";
 
-    private static readonly TimeSpan MaxBusyWait = TimeSpan.FromSeconds(15);
-
     private readonly OrderSyncOptions _opt = options.Value.Orders;
     private readonly IndexPolicy _indexPolicy = new(
         TimeSpan.FromSeconds(options.Value.Orders.DocumentIndexRefreshSeconds),
@@ -123,59 +121,13 @@ public sealed class OrderSyncHandler(
             return new SyncResult(SyncOutcome.AlreadyDone, work.Document(OrderDocuments.Invoice));
         }
 
-        if (work.HeldByOther)
-            return await RequeueBusyAsync(item, work.Entry.LeaseUntil, ct);
-
-        try
-        {
-            return await SyncAsync(integration, item, work, invocationId, ct);
-        }
-        catch (LeaseHeldException held)
-        {
-            // Another worker holds this order or its buyer: not an error of this order. Give back only
-            // what this worker holds; writing an error row would disturb the worker making progress.
-            if (work.IsLeased)
-                await work.ReleaseAsync(ErrorCodes.ErpUnavailable, held.Message, ct);
-            return await RequeueBusyAsync(item, held.LeaseUntil, ct);
-        }
-        catch (LeaseLostException lost)
-        {
-            // Another worker took the row over (our lease lapsed) or storage was lost: this attempt
-            // writes nothing more. Come back later; the row (or the ERP) says what is left to do.
-            logger.LogWarning("{Message}", lost.Message);
-            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, MaxBusyWait, ct);
-            return new SyncResult(SyncOutcome.Requeued, Message: "lease lost");
-        }
-        catch (JunipeerException ex) when (ex.Code == ErrorCodes.OrderNotFoundInShop && NotFoundRetryLeft(item) is { } delay)
-        {
-            // A webhook can arrive before the order is readable in Centra: retry with backoff for a
-            // bounded time. Nothing was written; the sweep still finds the order later either way.
-            logger.LogInformation("Order {OrderNumber} is not readable in the shop yet; retrying in {Delay}", item.EntityKey, delay);
-            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, delay, ct);
-            return new SyncResult(SyncOutcome.Requeued, ErrorCode: ex.Code, Message: ex.Message);
-        }
-        catch (JunipeerException ex) when (ex.RetryAfter is { } after && item.Requeues < _opt.MaxRequeues)
-        {
-            // The connector already waited out short Retry-After values in-process; a long wait
-            // must not hold the function, so the item goes back on the queue with a delay.
-            var retryAfter = after < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : after;
-            await work.ReleaseAsync(ex.Code, ex.Message, ct);
-            logger.LogWarning("Rate limited ({Code}); order {OrderNumber} re-queued in {Delay}", ex.Code, item.EntityKey, retryAfter);
-            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1, Reason = WorkReasons.RateLimited }, retryAfter, ct);
-            return new SyncResult(SyncOutcome.Requeued, ErrorCode: ex.Code, Message: ex.Message);
-        }
-        catch (JunipeerException ex) when (!ex.Retryable || ex.RetryAfter is not null)
-        {
-            return await FailAsync(integration.Id, work, item, ex.Code, ex.Message, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // Transient: keep the phase (so a create that may have happened is looked up next time),
-            // give the row back, and let the queue redeliver.
-            await work.ReleaseAsync(ex is JunipeerException j ? j.Code : ErrorCodes.ErpUnavailable, ex.Message, CancellationToken.None);
-            logger.LogWarning(ex, "Order {OrderNumber} failed transiently; the queue will retry", item.EntityKey);
-            throw;
-        }
+        // A webhook can arrive before the order is readable in Centra: retried with backoff for a bounded
+        // time, nothing written; the sweep still finds the order later either way.
+        return await WorkOutcomes.RunAsync(work, item, queue, time, _opt.MaxRequeues, logger,
+            () => SyncAsync(integration, item, work, invocationId, ct),
+            ex => FailAsync(integration.Id, work, item, ex.Code, ex.Message, ct),
+            ct,
+            retryLater: ex => ex.Code == ErrorCodes.OrderNotFoundInShop ? NotFoundRetryLeft(item) : null);
     }
 
     private async Task<SyncResult> SyncAsync(Integration integration, WorkItem item, Work<OrderPhase> work, string owner, CancellationToken ct)
@@ -411,15 +363,6 @@ public sealed class OrderSyncHandler(
             return null;
         var backoff = TimeSpan.FromSeconds(15 * Math.Pow(2, Math.Min(item.Requeues, 5)));
         return backoff > TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(5) : backoff;
-    }
-
-    private async Task<SyncResult> RequeueBusyAsync(WorkItem item, DateTimeOffset? leaseUntil, CancellationToken ct)
-    {
-        // Someone else holds the row: come back soon rather than drop the work (their lease may be long).
-        var wait = (leaseUntil ?? time.GetUtcNow()) - time.GetUtcNow();
-        wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > MaxBusyWait ? MaxBusyWait : wait;
-        await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, wait, ct);
-        return new SyncResult(SyncOutcome.Requeued, Message: "busy");
     }
 
     private async Task<SyncResult> FailAsync(string integrationId, Work<OrderPhase> work, WorkItem item, string code, string message, CancellationToken ct)

@@ -75,8 +75,6 @@ public sealed class ShipmentSyncHandler(
     /// <summary>ERP statuses that come after the trigger status (a shipment read late still counts).</summary>
     public static readonly IReadOnlyList<string> LaterStatuses = ["Completed", "Invoiced", "PartiallyInvoiced"];
 
-    private static readonly TimeSpan MaxBusyWait = TimeSpan.FromSeconds(15);
-
     private readonly OrderSyncOptions _opt = options.Value.Orders;
 
     private TimeSpan Hold => TimeSpan.FromSeconds(_opt.LeaseSeconds);
@@ -124,48 +122,17 @@ public sealed class ShipmentSyncHandler(
             return new SyncResult(SyncOutcome.AlreadyDone, work.Document(ShipmentDocuments.ShopShipment));
         }
 
-        if (work.HeldByOther)
-            return await RequeueAsync(item, work.Entry.LeaseUntil, ct);
-
-        try
-        {
-            return await SyncAsync(integration, item, work, ct);
-        }
-        catch (LeaseHeldException held)
-        {
-            if (work.IsLeased)
-                await work.ReleaseAsync(ErrorCodes.ErpUnavailable, held.Message, ct);
-            return await RequeueAsync(item, held.LeaseUntil, ct);
-        }
-        catch (LeaseLostException lost)
-        {
-            logger.LogWarning("{Message}", lost.Message);
-            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, MaxBusyWait, ct);
-            return new SyncResult(SyncOutcome.Requeued, Message: "lease lost");
-        }
-        catch (JunipeerException ex) when (ex.RetryAfter is { } after && item.Requeues < _opt.MaxRequeues)
-        {
-            var retryAfter = after < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : after;
-            await work.ReleaseAsync(ex.Code, ex.Message, ct);
-            await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1, Reason = WorkReasons.RateLimited }, retryAfter, ct);
-            return new SyncResult(SyncOutcome.Requeued, ErrorCode: ex.Code, Message: ex.Message);
-        }
-        catch (JunipeerException ex) when (!ex.Retryable || ex.RetryAfter is not null)
-        {
-            if (!await work.FailAsync(ex.Code, ex.Message, CancellationToken.None))
-                logger.LogWarning("Shipment {ShipmentNumber} failed with {ErrorCode}, but another worker changed its row; that worker's state stands", item.EntityKey, ex.Code);
-            logger.LogError("Shipment {ShipmentNumber} failed with {ErrorCode}: {Message}", item.EntityKey, ex.Code, ex.Message);
-            await Event(integration.Id, item, EventSeverity.Error, ex.Message, ex.Code, ct);
-            return new SyncResult(SyncOutcome.Failed, work.Document(ShipmentDocuments.ShopShipment), ex.Code, ex.Message);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // Transient: keep the phase (a booking or shipment that may exist is looked up next time),
-            // give the row back, and let the queue redeliver.
-            await work.ReleaseAsync(ex is JunipeerException j ? j.Code : ErrorCodes.ErpUnavailable, ex.Message, CancellationToken.None);
-            logger.LogWarning(ex, "Shipment {ShipmentNumber} failed transiently; the queue will retry", item.EntityKey);
-            throw;
-        }
+        return await WorkOutcomes.RunAsync(work, item, queue, time, _opt.MaxRequeues, logger,
+            () => SyncAsync(integration, item, work, ct),
+            async ex =>
+            {
+                if (!await work.FailAsync(ex.Code, ex.Message, CancellationToken.None))
+                    logger.LogWarning("Shipment {ShipmentNumber} failed with {ErrorCode}, but another worker changed its row; that worker's state stands", item.EntityKey, ex.Code);
+                logger.LogError("Shipment {ShipmentNumber} failed with {ErrorCode}: {Message}", item.EntityKey, ex.Code, ex.Message);
+                await Event(integration.Id, item, EventSeverity.Error, ex.Message, ex.Code, ct);
+                return new SyncResult(SyncOutcome.Failed, work.Document(ShipmentDocuments.ShopShipment), ex.Code, ex.Message);
+            },
+            ct);
     }
 
     private async Task<SyncResult> SyncAsync(Integration integration, WorkItem item, Work<ShipmentPhase> work, CancellationToken ct)
@@ -437,14 +404,6 @@ public sealed class ShipmentSyncHandler(
             : [new CarrierParcel(0, null)];
 
     private static string? First(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
-
-    private async Task<SyncResult> RequeueAsync(WorkItem item, DateTimeOffset? leaseUntil, CancellationToken ct)
-    {
-        var wait = (leaseUntil ?? time.GetUtcNow()) - time.GetUtcNow();
-        wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > MaxBusyWait ? MaxBusyWait : wait;
-        await queue.EnqueueAsync(item with { Requeues = item.Requeues + 1 }, wait, ct);
-        return new SyncResult(SyncOutcome.Requeued, Message: "busy");
-    }
 
     private Task Event(string integrationId, WorkItem item, EventSeverity severity, string message, string? code, CancellationToken ct) =>
         events.AppendAsync(new OperatorEvent
