@@ -205,7 +205,9 @@ public sealed class Work<TPhase>
     /// looks the document up by its deterministic key first. Otherwise <paramref name="precheck"/>
     /// (when given) answers from cheaper knowledge — e.g. an index of recent ERP documents for a
     /// row that cannot vouch for the ERP because storage was lost — or returns null to ask for the
-    /// authoritative lookup. One match is adopted,
+    /// authoritative lookup. An empty answer from it vouches for absence, including creates that were
+    /// in flight when storage was lost (the index answers so only once a lease has passed since the
+    /// storage epoch began), so it needs no second epoch check. One match is adopted,
     /// several are reported by <paramref name="duplicates"/>. Otherwise fences with the attempted
     /// phase and creates. The new id is kept in memory under <paramref name="step"/>.
     /// </summary>
@@ -223,13 +225,16 @@ public sealed class Work<TPhase>
 
         IReadOnlyList<string>? found = null;
         DateTimeOffset? youngUntil = null;
+        var vouchedAbsent = false;
         if (Equals(Phase, attempted))
         {
             found = await findExisting();
         }
         else if (precheck is not null)
         {
-            found = await precheck() ?? await findExisting();
+            var cheap = await precheck();
+            vouchedAbsent = cheap is { Count: 0 };
+            found = cheap ?? await findExisting();
         }
         else if (_openedFresh && (youngUntil = await YoungEpochUntilAsync(ct)) is not null)
         {
@@ -247,7 +252,7 @@ public sealed class Work<TPhase>
 
         if (Equals(Phase, attempted))
             ThrowIfUnsettled(step);
-        else if (_openedFresh && (youngUntil ?? await YoungEpochUntilAsync(ct)) is { } until)
+        else if (_openedFresh && !vouchedAbsent && (youngUntil ?? await YoungEpochUntilAsync(ct)) is { } until)
             throw StorageTooYoung(step, until);
 
         var before = Phase;
