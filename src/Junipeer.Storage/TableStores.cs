@@ -49,6 +49,7 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
     {
         IntegrationValidator.EnsureValid(integration, Rules);
         var stored = await ListAsync(cancellationToken);
+        IntegrationValidator.EnsureModeSwitch(integration, stored.FirstOrDefault(i => string.Equals(i.Id, integration.Id, StringComparison.Ordinal)));
         if (stored.FirstOrDefault(i => string.Equals(i.Id, integration.Id, StringComparison.Ordinal)) is { } before)
             integration = IntegrationValidator.KeepPreviousPrefixes(integration, before);
         IntegrationValidator.EnsureNoScopeConflict(integration, stored);

@@ -77,6 +77,14 @@ public static class ErrorCodes
     public const string CarrierAuthFailed = "CARRIER_AUTH_FAILED";
     public const string CarrierRateLimited = "CARRIER_RATE_LIMITED";
 
+    public const string ShadowWriteBlocked = "SHADOW_WRITE_BLOCKED";
+    public const string ShadowCutOverRequired = "SHADOW_CUTOVER_REQUIRED";
+    public const string CliArgumentsInvalid = "CLI_ARGUMENTS_INVALID";
+    public const string CliUnexpectedError = "CLI_UNEXPECTED_ERROR";
+    public const string SweepFailed = "SWEEP_FAILED";
+    public const string WebhookRejected = "WEBHOOK_REJECTED";
+    public const string ConnectionAuthFailed = "CONNECTION_AUTH_FAILED";
+
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
         new(OssCountryTaxMappingMissing, "OSS country-to-tax mapping not configured",
@@ -280,6 +288,27 @@ public static class ErrorCodes
         new(StockSkuUnmapped, "An ERP article has no shop SKU mapping; its stock was skipped",
             "The stock sync read an availability change for an article that has no SKU mapping (it is not in the Mappings table, or the shop does not know the SKU any more). The article was skipped; the other articles were synced.",
             "Run `junipeer diagnose sku --integration <id>` to see why (article missing in Centra, SKU pattern break, duplicate), fix the product in Centra (or the article's SKU fields in Visma.net), then `junipeer reimport products --integration <id>`.", false),
+        new(ShadowWriteBlocked, "A write was attempted in shadow mode and blocked",
+            "The integration runs in shadow mode (Mode Shadow): its flows reach the ERP through a read-only port that refuses every create, update and release. A write reaching it means a flow without a shadow path ran; nothing was written.",
+            "Nothing was booked. Switch off the flow named in the message while in shadow mode, or switch the integration to Live with a CutOverDate.", false),
+        new(ShadowCutOverRequired, "Switching from shadow to live needs a cut-over date",
+            "The integration was saved with Mode Live while the stored one runs in shadow mode, and CutOverDate is not set. Without it every order the shadow run saw would be booked at once.",
+            "Set \"cutOverDate\" (ISO 8601 with offset) in the settings file: orders placed before it are skipped with the reason, later ones book. Check `junipeer shadow report` first.", false),
+        new(CliArgumentsInvalid, "The command line is invalid",
+            "An unknown command or option, a missing required option, or a value that does not parse (the message names each).",
+            "Run `junipeer <command> --help` for the options; exit code 2.", false),
+        new(CliUnexpectedError, "The command failed unexpectedly",
+            "An error without a code of its own (a bug or an unforeseen environment problem). The message keeps the error's type and text; no stack trace is printed unless --verbose or JUNIPEER_VERBOSE=1 is set.",
+            "Run the command again with --verbose (or JUNIPEER_VERBOSE=1) and report the output with the version. Exit code 70.", false),
+        new(SweepFailed, "A sweep of an integration failed as a whole",
+            "A timer sweep (orders, shipments) could not read its source for an integration: the shop or ERP is down, refuses the token, or answers errors. The event carries the underlying code in its message; the checkpoint stays, so nothing is skipped.",
+            "Nothing if the outage is short: the next sweep catches up. If it repeats, fix the cause the message names (token, permissions, URL), then wait for the next sweep.", true),
+        new(WebhookRejected, "Webhooks for this integration are being rejected",
+            "A webhook to this integration's URL was refused (bad or missing signature, stale timestamp, malformed body). One event per integration, source and code every 10 minutes; every rejection is logged with its code.",
+            "If the sender is yours, align the webhook secret (Centra's Endpoint secret, Visma's subscription secret) with the integration's; otherwise someone is probing the URL. The sweep still picks up every order.", false),
+        new(ConnectionAuthFailed, "A connected system refused the integration's credentials",
+            "Visma Connect or Centra refused the stored credentials: the client secret or API token expired, was revoked, or lost a permission. Every call of the integration to that system fails until it is fixed.",
+            "Renew the credential in the vendor's portal, store it in the secret the settings name, then replay the failed entities (`junipeer replay`).", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

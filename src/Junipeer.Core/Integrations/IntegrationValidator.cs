@@ -109,6 +109,7 @@ public static partial class IntegrationValidator
 
         CatalogueProblems(i, p);
         ShipmentSettingsProblems(p, scoped, i.Shipments);
+        ModeProblems(i, p);
         return scoped.All();
     }
 

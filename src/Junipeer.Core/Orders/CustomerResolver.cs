@@ -113,10 +113,10 @@ public sealed class CustomerResolver(IMappingStore mappings, ExactlyOnce exactly
     public static string LookupKey(string buyerKey) =>
         "JP" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(buyerKey)))[..17];
 
-    private static string? Email(ShopOrder order) =>
+    internal static string? Email(ShopOrder order) =>
         (order.Customer.Email ?? order.BillingAddress.Email)?.Trim().ToLowerInvariant() is { Length: > 0 } e ? e : null;
 
-    private static string SharedCustomer(OrderFlowSettings settings, ShopOrder order)
+    internal static string SharedCustomer(OrderFlowSettings settings, ShopOrder order)
     {
         var country = order.ShippingAddress.CountryCode ?? "";
         if (order.MarketId is { } m && settings.SharedCustomers.TryGetValue(m, out var byMarket))
@@ -127,7 +127,7 @@ public sealed class CustomerResolver(IMappingStore mappings, ExactlyOnce exactly
                 $"No shared customer for market '{order.MarketId}' or country '{country}' in Orders.SharedCustomers.");
     }
 
-    private static ErpCustomerDraft Draft(Integration integration, ShopOrder order, VatDecision vat, string? email, string lookupKey)
+    internal static ErpCustomerDraft Draft(Integration integration, ShopOrder order, VatDecision vat, string? email, string lookupKey)
     {
         var a = order.BillingAddress.CountryCode is null ? order.ShippingAddress : order.BillingAddress;
         var name = FirstNonEmpty(

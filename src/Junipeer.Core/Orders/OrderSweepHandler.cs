@@ -60,8 +60,14 @@ public sealed class OrderSweepHandler(
     {
         var correlationId = $"sweep-{Guid.NewGuid():N}";
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId, ["IntegrationId"] = integration.Id });
-        var checkpoint = await checkpoints.GetAsync(integration.Id, Flows.Orders, ct)
-                         ?? integration.Orders.SyncFrom
+        // Shadow mode keeps its own cursor, so going live later starts from the cut-over date, not
+        // from where the shadow run stopped; a live start never begins before the cut-over date.
+        var cursor = CheckpointFlow(integration);
+        var start = integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && (integration.Orders.SyncFrom is not { } syncFrom || cutOver > syncFrom)
+            ? cutOver
+            : integration.Orders.SyncFrom;
+        var checkpoint = await checkpoints.GetAsync(integration.Id, cursor, ct)
+                         ?? start
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0;
@@ -101,7 +107,7 @@ public sealed class OrderSweepHandler(
             // later page fails, and the page's checkpoint never passes an order not yet returned.
             if (page.Checkpoint > checkpoint)
             {
-                await checkpoints.SetAsync(integration.Id, Flows.Orders, page.Checkpoint, ct);
+                await checkpoints.SetAsync(integration.Id, cursor, page.Checkpoint, ct);
                 checkpoint = page.Checkpoint;
             }
         }
@@ -144,6 +150,10 @@ public sealed class OrderSweepHandler(
             logger.LogInformation("Re-enqueued {Count} orders that failed for a transient reason", count);
         return count;
     }
+
+    /// <summary>Checkpoint row of the orders sweep: <c>orders</c> live, <c>orders-shadow</c> in shadow mode.</summary>
+    public static string CheckpointFlow(Integration integration) =>
+        integration.Mode == IntegrationMode.Shadow ? Flows.Orders + "-shadow" : Flows.Orders;
 
     /// <summary>True for codes that clear without an operator's fix.</summary>
     public static bool RetriesByItself(string? code) =>

@@ -79,7 +79,8 @@ public sealed class OrderSyncHandler(
     IEventLog events,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
-    ILogger<OrderSyncHandler> logger)
+    ILogger<OrderSyncHandler> logger,
+    Shadow.ShadowOrderSync shadow)
 {
     /// <summary>Index kind of customer invoices.</summary>
     public const string InvoiceIndexKind = "customer-invoice";
@@ -114,6 +115,15 @@ public sealed class OrderSyncHandler(
             return new SyncResult(SyncOutcome.Skipped, ErrorCode: ErrorCodes.FlowDisabled);
         }
 
+        if (integration.Mode == IntegrationMode.Shadow)
+        {
+            // Shadow mode: read-only by construction (no ledger row, the ERP behind ReadOnlyErp).
+            var shadowed = await shadow.RunAsync(integration, item, ct);
+            return shadowed.Outcome == Shadow.ShadowOutcome.Failed
+                ? new SyncResult(SyncOutcome.Failed, ErrorCode: shadowed.ErrorCode, Message: shadowed.Message)
+                : new SyncResult(SyncOutcome.Skipped, Message: $"shadow: {shadowed.Outcome}");
+        }
+
         var work = await exactlyOnce.OpenAsync<OrderPhase>(new LedgerKey(integration.Id, Flows.Orders, item.EntityKey), invocationId, item.CorrelationId, Hold, ct);
         if (work.IsDone)
         {
@@ -145,12 +155,7 @@ public sealed class OrderSyncHandler(
 
         // Decide VAT and map the whole invoice before anything is written to the ERP.
         var erp = erps.For(integration);
-        var vat = VatEngine.Decide(integration.Vat, new VatInput(
-            order.ShippingAddress.CountryCode ?? order.BillingAddress.CountryCode ?? "",
-            order.ShippingAddress.ZipCode,
-            order.IsWholesale || !string.IsNullOrWhiteSpace(order.BillingAddress.CompanyName) || !string.IsNullOrWhiteSpace(order.BillingAddress.VatNumber),
-            order.BillingAddress.VatNumber ?? order.ShippingAddress.VatNumber,
-            order.ShippingAddress.City));
+        var vat = DecideVat(integration, order);
         var categories = await erp.ReferenceData.GetVatCategoriesAsync(integration, ct);
         var draft = InvoiceMapper.Map(order, vat, categories, integration.Orders, work.Document(OrderDocuments.Customer) ?? "?");
 
@@ -345,7 +350,17 @@ public sealed class OrderSyncHandler(
         };
     }
 
-    private static string? SkipReason(Integration integration, ShopOrder order)
+    /// <summary>The order's VAT decision (shared with the shadow path).</summary>
+    internal static VatDecision DecideVat(Integration integration, ShopOrder order) =>
+        VatEngine.Decide(integration.Vat, new VatInput(
+            order.ShippingAddress.CountryCode ?? order.BillingAddress.CountryCode ?? "",
+            order.ShippingAddress.ZipCode,
+            order.IsWholesale || !string.IsNullOrWhiteSpace(order.BillingAddress.CompanyName) || !string.IsNullOrWhiteSpace(order.BillingAddress.VatNumber),
+            order.BillingAddress.VatNumber ?? order.ShippingAddress.VatNumber,
+            order.ShippingAddress.City));
+
+    /// <summary>Why a live run would not invoice the order (null: it would), shared with the shadow path.</summary>
+    internal static string? SkipReason(Integration integration, ShopOrder order)
     {
         // Several integrations on one store: an order another integration owns is never invoiced here.
         if (!OrderOwnership.Owns(integration, order))
@@ -354,6 +369,8 @@ public sealed class OrderSyncHandler(
             return $"status {order.Status} is not synced";
         if (integration.Orders.SyncFrom is { } from && order.OrderDate < from)
             return "order is older than Orders.SyncFrom";
+        if (integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && order.OrderDate < cutOver)
+            return $"order placed before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)} (placed {order.OrderDate.ToString("O", CultureInfo.InvariantCulture)}): shadowed only, not booked";
         return null;
     }
 

@@ -72,6 +72,11 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSweepHandler>();
         services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
+
+        // Shadow mode (Core/Shadow): read-only runs and their records
+        services.AddSingleton<Junipeer.Core.Shadow.IShadowLog, TableShadowLog>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowOrderSync>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowService>();
         return builder;
     }
 }

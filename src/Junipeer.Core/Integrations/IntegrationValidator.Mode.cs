@@ -1,0 +1,51 @@
+using System.Globalization;
+using Junipeer.Core.Errors;
+
+namespace Junipeer.Core.Integrations;
+
+/// <summary>Checks of <see cref="Integration.Mode"/> and <see cref="Integration.CutOverDate"/>.</summary>
+public static partial class IntegrationValidator
+{
+    /// <summary>
+    /// Shadow mode covers the orders flow only: a flow with no read-only shadow path (shipments,
+    /// payouts, stock) must be off, or it would write while the integration claims to write nothing.
+    /// </summary>
+    private static void ModeProblems(Integration i, List<string> p)
+    {
+        if (!Enum.IsDefined(i.Mode))
+        {
+            p.Add($"Mode '{i.Mode}' must be Live or Shadow.");
+            return;
+        }
+
+        if (i.Mode != IntegrationMode.Shadow)
+        {
+            return;
+        }
+
+        var writers = new List<string>();
+        if (i.Shipments.Enabled)
+            writers.Add("Shipments");
+        if (i.Payouts.Enabled)
+            writers.Add("Payouts");
+        if (i.Stock.Enabled)
+            writers.Add("Stock");
+        if (writers.Count > 0)
+        {
+            p.Add($"Mode Shadow covers the orders flow only: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (they have no read-only path yet).");
+        }
+    }
+
+    /// <summary>
+    /// Switching an integration from Shadow to Live needs <see cref="Integration.CutOverDate"/>: orders
+    /// before it were only shadowed and are not booked. Throws SHADOW_CUTOVER_REQUIRED.
+    /// </summary>
+    public static void EnsureModeSwitch(Integration candidate, Integration? before)
+    {
+        if (before?.Mode == IntegrationMode.Shadow && candidate.Mode == IntegrationMode.Live && candidate.CutOverDate is null)
+        {
+            throw new JunipeerException(ErrorCodes.ShadowCutOverRequired,
+                $"Integration '{candidate.Id}' switches from Shadow to Live without CutOverDate: set \"cutOverDate\" (e.g. \"{DateTimeOffset.UtcNow.Date.AddDays(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}\"); orders placed before it are not booked.");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Junipeer.Core.Erp;
+using Junipeer.Core.Errors;
+using Junipeer.Core.Integrations;
+
+namespace Junipeer.Core.Shadow;
+
+/// <summary>
+/// The ERP as a shadow run sees it: reads go to the real connector, every write (create, update,
+/// release) throws SHADOW_WRITE_BLOCKED before anything is sent. Settlements are withheld entirely.
+/// Shadow code only ever gets this wrapper, so it cannot write by construction.
+/// </summary>
+public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
+{
+    public string Kind => inner.Kind;
+
+    public IErpCustomers Customers { get; } = new ReadOnlyCustomers(inner.Customers);
+
+    public IErpInvoices Invoices { get; } = new ReadOnlyInvoices(inner.Invoices);
+
+    public IErpPayments Payments { get; } = new ReadOnlyPayments(inner.Payments);
+
+    public IErpReferenceData ReferenceData => inner.ReferenceData;
+
+    /// <summary>No settlement port in shadow mode: it has no read-only use.</summary>
+    public IErpSettlements? Settlements => null;
+
+    public bool IsReleased(string status) => inner.IsReleased(status);
+
+    internal static JunipeerException Blocked(string operation, Integration integration) =>
+        new(ErrorCodes.ShadowWriteBlocked, $"Shadow mode: {operation} for integration '{integration.Id}' was blocked; nothing was written to the ERP.");
+
+    private sealed class ReadOnlyCustomers(IErpCustomers inner) : IErpCustomers
+    {
+        public Task<ErpCustomerRef?> FindCustomerByEmailAsync(Integration integration, string email, CancellationToken cancellationToken) =>
+            inner.FindCustomerByEmailAsync(integration, email, cancellationToken);
+
+        public Task<IReadOnlyList<ErpCustomerRef>> FindCustomersByKeyAsync(Integration integration, string key, CancellationToken cancellationToken) =>
+            inner.FindCustomersByKeyAsync(integration, key, cancellationToken);
+
+        public Task<string> CreateCustomerAsync(Integration integration, ErpCustomerDraft draft, CancellationToken cancellationToken) =>
+            throw Blocked("create customer", integration);
+
+        public Task UpdateCustomerAsync(Integration integration, string customerNumber, ErpCustomerDraft draft, string? ifMatch, CancellationToken cancellationToken) =>
+            throw Blocked($"update customer {customerNumber}", integration);
+    }
+
+    private sealed class ReadOnlyInvoices(IErpInvoices inner) : IErpInvoices
+    {
+        public Task<IReadOnlyList<ErpInvoiceRef>> FindInvoicesByReferenceAsync(Integration integration, string reference, CancellationToken cancellationToken) =>
+            inner.FindInvoicesByReferenceAsync(integration, reference, cancellationToken);
+
+        public Task<IReadOnlyList<ErpInvoiceRef>> ListInvoicesModifiedSinceAsync(Integration integration, DateTimeOffset since, CancellationToken cancellationToken) =>
+            inner.ListInvoicesModifiedSinceAsync(integration, since, cancellationToken);
+
+        public Task<ErpInvoiceRef> GetInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken) =>
+            inner.GetInvoiceAsync(integration, invoiceNumber, cancellationToken);
+
+        public Task<string> CreateInvoiceAsync(Integration integration, ErpInvoiceDraft draft, CancellationToken cancellationToken) =>
+            throw Blocked($"create invoice {draft.Reference}", integration);
+
+        public Task ReleaseInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken) =>
+            throw Blocked($"release invoice {invoiceNumber}", integration);
+    }
+
+    private sealed class ReadOnlyPayments(IErpPayments inner) : IErpPayments
+    {
+        public Task<IReadOnlyList<ErpPaymentRef>> FindPaymentsForInvoiceAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken) =>
+            inner.FindPaymentsForInvoiceAsync(integration, invoiceNumber, cancellationToken);
+
+        public Task<ErpPaymentRef> GetPaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken) =>
+            inner.GetPaymentAsync(integration, paymentNumber, cancellationToken);
+
+        public Task<string> CreatePaymentAsync(Integration integration, ErpPaymentDraft draft, CancellationToken cancellationToken) =>
+            throw Blocked($"create payment {draft.Reference}", integration);
+
+        public Task ReleasePaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken) =>
+            throw Blocked($"release payment {paymentNumber}", integration);
+    }
+}
