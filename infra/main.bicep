@@ -157,6 +157,12 @@ param storageSkuName string = 'Standard_LRS'
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Optional. E-mail addresses that receive operator alerts (SWEEP_FAILED, WEBHOOK_REJECTED, CONNECTION_AUTH_FAILED; infra/modules/alerts.bicep). Empty: the alert rules fire in Azure Monitor but notify no one.')
+param alertEmails string[] = []
+
+@description('Optional. Whether the operator alert rules are evaluated.')
+param alertsEnabled bool = true
+
 @description('Optional. "recover" brings back a soft-deleted vault of the same name (redeploy after a tear-down within the retention period).')
 @allowed([
   'default'
@@ -245,6 +251,18 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: allTags
     retentionInDays: logRetentionInDays
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: take('${deployment().name}-alerts', 64)
+  params: {
+    appInsightsResourceId: monitoring.outputs.appInsightsResourceId
+    namePrefix: 'junipeer-${tenantSlug}'
+    location: location
+    tags: allTags
+    alertEmails: alertEmails
+    enabled: alertsEnabled
   }
 }
 

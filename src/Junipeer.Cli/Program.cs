@@ -44,10 +44,12 @@ public static partial class Program
         root.Subcommands.Add(ReplayCommand());
         root.Subcommands.Add(ReimportCommand());
         root.Subcommands.Add(DiagnoseCommand());
+        root.Subcommands.Add(ShadowCommand());
+        root.Options.Add(VerboseOption);
 
         // Ctrl+C, SIGTERM and SIGQUIT cancel the command's token; run and demo then stop their host and Azurite.
         using var signals = new ShutdownSignals();
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
+        return await InvokeGuardedAsync(root, args, signals.Token);
     }
 
     private static readonly Option<string?> SettingsOption = new("--settings")
@@ -79,10 +81,10 @@ public static partial class Program
         {
             if (Json)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new { error = new { code, message }, storage = storage?.ToJson() }, JunipeerJson.Options));
+                CliErrors.WriteJson(code, message, storage?.ToJson());
             }
 
-            Console.Error.WriteLine($"{code}: {message}"); // plain: no wrapping, greppable
+            CliErrors.Write(code, message); // plain: no wrapping, greppable; the catalogue's fix on the next line
             return exit;
         }
     }

@@ -22,7 +22,8 @@ public sealed class OrderSweepHandler(
     IWorkQueue queue,
     IInbox inbox,
     TimeProvider time,
-    ILogger<OrderSweepHandler> logger)
+    ILogger<OrderSweepHandler> logger,
+    OperatorAlerts alerts)
 {
     /// <summary>Without a checkpoint or SyncFrom, the first sweep looks back this far.</summary>
     public static readonly TimeSpan DefaultBackfill = TimeSpan.FromDays(7);
@@ -50,6 +51,12 @@ public sealed class OrderSweepHandler(
                 // One integration's outage must not stop the others; its checkpoint stays put.
                 failed++;
                 logger.LogError(ex, "Order sweep failed for integration {IntegrationId}", integration.Id);
+                var cause = ex is JunipeerException j ? j.Code : ex.GetType().Name;
+                await alerts.RaiseAsync(integration.Id, Flows.Orders, "orders-sweep", ErrorCodes.SweepFailed,
+                    $"The orders sweep could not run ({cause}): {ex.Message} The checkpoint stays; the next sweep tries again.", CancellationToken.None);
+                if (OperatorAlerts.IsAuthFailure(cause))
+                    await alerts.RaiseAsync(integration.Id, Flows.Orders, OperatorAlerts.SystemOf(cause), ErrorCodes.ConnectionAuthFailed,
+                        $"{cause}: {ex.Message}", CancellationToken.None);
             }
         }
 

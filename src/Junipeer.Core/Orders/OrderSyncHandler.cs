@@ -80,7 +80,8 @@ public sealed class OrderSyncHandler(
     TimeProvider time,
     IOptions<JunipeerOptions> options,
     ILogger<OrderSyncHandler> logger,
-    Shadow.ShadowOrderSync shadow)
+    Shadow.ShadowOrderSync shadow,
+    OperatorAlerts alerts)
 {
     /// <summary>Index kind of customer invoices.</summary>
     public const string InvoiceIndexKind = "customer-invoice";
@@ -388,6 +389,12 @@ public sealed class OrderSyncHandler(
             logger.LogWarning("Order {OrderNumber} failed with {ErrorCode}, but another worker changed its row; that worker's state stands", item.EntityKey, code);
         logger.LogError("Order {OrderNumber} failed with {ErrorCode}: {Message}", item.EntityKey, code, message);
         await Event(integrationId, item, EventSeverity.Error, message, code, ct);
+        if (OperatorAlerts.IsAuthFailure(code))
+        {
+            // Not this order's fault: every order of the integration fails the same way until the credential is renewed.
+            await alerts.RaiseAsync(integrationId, Flows.Orders, OperatorAlerts.SystemOf(code), ErrorCodes.ConnectionAuthFailed, $"{code}: {message}", CancellationToken.None);
+        }
+
         return new SyncResult(SyncOutcome.Failed, work.Document(OrderDocuments.Invoice), code, message);
     }
 

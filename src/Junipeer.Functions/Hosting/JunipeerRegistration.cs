@@ -51,6 +51,7 @@ public static class JunipeerRegistration
 
         // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
         services.AddSingleton<ExactlyOnce>();
+        services.AddSingleton<OperatorAlerts>();
         services.AddSingleton<RecentDocumentIndex>();
         services.TryAddSingleton<Junipeer.Core.Erp.IErpResolver, Junipeer.Core.Erp.ErpResolver>();
 

@@ -47,7 +47,8 @@ public sealed class CentraWebhookIntake(
     CentraWebhookVerifier verifier,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
-    ILogger<CentraWebhookIntake> logger)
+    ILogger<CentraWebhookIntake> logger,
+    OperatorAlerts alerts)
 {
     /// <summary>The one answer for every authentication failure that could reveal whether an integration exists.</summary>
     public const string NotAuthenticatedMessage = Webhooks.WebhookRequests.NotAuthenticatedMessage;
@@ -77,6 +78,7 @@ public sealed class CentraWebhookIntake(
             verifier.Verify(signatureHeader, rawBody, UnknownIntegrationKey, null, options.Value.Webhooks.ToleranceSeconds);
             logger.LogError("Rejected Centra webhook for {IntegrationId}: {ErrorCode}, webhook secret {SecretName} is not configured",
                 integration.Id, ErrorCodes.SecretNotConfigured, centra.WebhookSecretName);
+            await RejectedAsync(integration.Id, ErrorCodes.SecretNotConfigured, $"webhook secret {centra.WebhookSecretName} is not configured");
             return NotAuthenticated();
         }
 
@@ -85,6 +87,7 @@ public sealed class CentraWebhookIntake(
         if (!check.IsValid)
         {
             logger.LogWarning("Rejected Centra webhook for {IntegrationId}: {ErrorCode} ({Reason})", integration.Id, check.ErrorCode, check.Reason);
+            await RejectedAsync(integration.Id, check.ErrorCode, check.Reason);
             // A stale timestamp needs a valid signature, so saying so reveals nothing to a prober.
             return check.Status == WebhookVerificationStatus.Stale
                 ? WebhookIntakeResult.Error(401, ErrorCodes.WebhookTimestampOutOfTolerance, check.Reason)
@@ -94,6 +97,7 @@ public sealed class CentraWebhookIntake(
         var parsed = CentraWebhookPayload.Parse(rawBody);
         if (!parsed.Success)
         {
+            await RejectedAsync(integration.Id, ErrorCodes.WebhookPayloadInvalid, parsed.Error!);
             return WebhookIntakeResult.Error(400, ErrorCodes.WebhookPayloadInvalid, parsed.Error!);
         }
 
@@ -103,6 +107,7 @@ public sealed class CentraWebhookIntake(
         {
             logger.LogWarning("Rejected Centra webhook for {IntegrationId}: {ErrorCode}, {Count} order event ids are not order numbers",
                 integration.Id, ErrorCodes.WebhookEventIdInvalid, badIds.Count);
+            await RejectedAsync(integration.Id, ErrorCodes.WebhookEventIdInvalid, $"{badIds.Count} order event ids are not order numbers");
             return WebhookIntakeResult.Error(400, ErrorCodes.WebhookEventIdInvalid,
                 $"Order event ids must be Centra order numbers (digits, 1 to {MaxOrderNumber}); nothing was enqueued. Rejected: {string.Join(", ", badIds.Take(5).Select(b => $"'{b}'"))}{(badIds.Count > 5 ? ", ..." : "")}.");
         }
@@ -133,6 +138,14 @@ public sealed class CentraWebhookIntake(
     public static bool IsOrderNumber(string? id) =>
         id is { Length: > 0 and <= 10 } && id[0] != '0' && id.All(char.IsAsciiDigit)
         && long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture) <= MaxOrderNumber;
+
+    /// <summary>
+    /// A rejected webhook for a known integration as an operator alert (WEBHOOK_REJECTED, throttled per
+    /// integration and code). Unknown integration ids raise none: there is no integration to tell.
+    /// </summary>
+    private Task<bool> RejectedAsync(string integrationId, string? code, string reason) =>
+        alerts.RaiseAsync(integrationId, Flows.Orders, "centra-webhook:" + (code ?? "?"), ErrorCodes.WebhookRejected,
+            $"A Centra webhook was rejected with {code}: {reason}. Nothing was enqueued; the sweep still picks up every order.", CancellationToken.None);
 
     private static WebhookIntakeResult NotAuthenticated() =>
         WebhookIntakeResult.Error(401, ErrorCodes.WebhookSignatureInvalid, NotAuthenticatedMessage);
