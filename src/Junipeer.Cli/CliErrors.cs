@@ -59,6 +59,13 @@ public static class CliErrors
         return f.Exit;
     }
 
+    /// <summary>Prints the exception with its stack trace on stderr when verbose (--verbose or JUNIPEER_VERBOSE=1): for commands that report a caught failure themselves.</summary>
+    public static void TraceIfVerbose(Exception ex)
+    {
+        if (Verbose(Environment.GetCommandLineArgs()))
+            Console.Error.WriteLine(ex.ToString());
+    }
+
     /// <summary><c>CODE: message</c> then <c>fix: …</c> on stderr, plain (no markup, no wrapping: greppable when piped).</summary>
     public static void Write(string code, string message)
     {

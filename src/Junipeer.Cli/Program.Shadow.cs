@@ -69,16 +69,15 @@ public static partial class Program
         }
 
         AnsiConsole.Write(table);
-        var totals = new Table().AddColumns("VAT case", "currency", "documents", "new customers", "net", "VAT", "gross");
+        // Totals and failures as plain lines on stdout: greppable, never wrapped or truncated.
+        Console.Out.WriteLine("Would book, per VAT case:");
         foreach (var t in r.Totals)
         {
-            totals.AddRow(Markup.Escape(t.VatCase), Markup.Escape(t.Currency), t.Documents.ToString(CultureInfo.InvariantCulture), t.NewCustomers.ToString(CultureInfo.InvariantCulture), M(t.Net), M(t.Vat), M(t.Gross));
+            Console.Out.WriteLine($"{t.VatCase} {t.Currency}: {t.Documents} document(s), {t.NewCustomers} new customer(s), net {M(t.Net)}, VAT {M(t.Vat)}, gross {M(t.Gross)}");
         }
 
-        AnsiConsole.Write(totals);
         if (r.FailuresByCode.Count > 0)
         {
-            // Plain lines on stdout: greppable, never wrapped.
             Console.Out.WriteLine("Fix before going live:");
             foreach (var f in r.FailuresByCode)
             {

@@ -108,10 +108,12 @@ public static partial class Program
         catch (JunipeerException ex)
         {
             // A refusal with a code (invalid settings, a URL or secret not allowed, overlapping ownership): bad input.
+            CliErrors.TraceIfVerbose(ex);
             return output.Error(ExitCodes.InvalidInput, ex.Code, ex.Message, storage);
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException && ex is not OptionsValidationException)
         {
+            CliErrors.TraceIfVerbose(ex);
             var hint = storage.IsLocalAzurite ? " Is `junipeer run` (or Azurite) running on these ports?" : "";
             return output.Error(ExitCodes.StorageUnavailable, ErrorCodes.StorageUnavailable, $"{storage.Describe()} could not be used: {ex.Message.Split('\n')[0]}.{hint}", storage);
         }

@@ -83,11 +83,12 @@ public class CliErrorTests(AzuriteFixture azurite)
 
         // Parses, but the validator refuses it (every problem named in the one message).
         var invalid = Path.Combine(dir, "invalid-integration.json");
-        await File.WriteAllTextAsync(invalid, """{ "id": "Bad_Id", "erp": { "kind": "VismaNet" }, "shop": {}, "vat": { "sellerCountry": "se" } }""", TestContext.Current.CancellationToken);
+        var example = await File.ReadAllTextAsync(Path.Combine(Junipeer.Cli.Azurite.AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(invalid, example.Replace("\"acme-se\"", "\"Bad_Id\"", StringComparison.Ordinal), TestContext.Current.CancellationToken);
         await using (var p = await RunAsync($"integration add --file {invalid}", env, dir))
         {
             AssertShape(p, ErrorCodes.IntegrationSettingsInvalid, ExitCodes.InvalidInput);
-            Assert.Contains("Vat.SellerCountry", p.StdErr, StringComparison.Ordinal);
+            Assert.Contains("Id 'Bad_Id'", p.StdErr, StringComparison.Ordinal);
         }
 
         // A broken local.settings.json (the CLI's own settings file).

@@ -147,7 +147,7 @@ public class ShadowModeTests(AzuriteFixture azurite)
             Assert.Equal(1, await human.WaitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains("Fix before going live:", human.StdOut, StringComparison.Ordinal);
             Assert.Contains("OSS_COUNTRY_TAX_MAPPING_MISSING (1: 1005)", human.StdOut, StringComparison.Ordinal);
-            Assert.Contains("EuB2CDestination", human.StdOut, StringComparison.Ordinal);
+            Assert.Contains("EuB2CDestination EUR: 1 document(s), 1 new customer(s)", human.StdOut, StringComparison.Ordinal);
         }
     }
 
@@ -228,7 +228,7 @@ public class ShadowModeTests(AzuriteFixture azurite)
     [Fact]
     public void Shadow_mode_is_refused_with_flows_that_have_no_read_only_path()
     {
-        var i = Junipeer.Cli.Demo.DemoScenario.Integration(new Uri("https://integration.visma.net/API"), new Uri("https://connect.visma.com/connect/token"), new Uri("https://acme.centra.com/graphql"));
+        var i = JsonSerializer.Deserialize<Integration>(File.ReadAllText(Path.Combine(Junipeer.Cli.Azurite.AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json")), Junipeer.Core.JunipeerJson.Options)!;
         Assert.Empty(IntegrationValidator.Problems(i with { Mode = IntegrationMode.Shadow }));
         var withStock = i with { Mode = IntegrationMode.Shadow, Stock = i.Stock with { Enabled = true } };
         var ex = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(withStock));
