@@ -41,6 +41,8 @@ public static class JunipeerRegistration
         services.AddSingleton<IMappingBulkStore>(sp => sp.GetRequiredService<TableMappingStore>());
         services.AddSingleton<IEventLog, TableEventLog>();
         services.AddSingleton<ITokenStore, TableTokenStore>();
+        services.AddSingleton<Junipeer.Core.Connect.IOAuthStateStore, TableOAuthStateStore>();
+        services.AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>();
         services.AddSingleton<QueueWorkQueue>();
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
 
@@ -72,6 +74,10 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSweepHandler>();
         services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
+
+        // Connecting systems (interactive OAuth) and preflight (Core/Connect, Core/Preflight)
+        services.AddSingleton<Junipeer.Core.Connect.ConnectFlow>();
+        services.AddSingleton<Junipeer.Core.Preflight.PreflightRunner>();
         return builder;
     }
 }
