@@ -16,10 +16,12 @@ public static class VismaUrls
         Pick(s.ApiBaseUrl, s.Environment, o.ApiBaseUrl, o.TestApiBaseUrl, "TestApiBaseUrl", "ApiBaseUrl");
 
     public static string Token(VismaNetSettings s, VismaNetOptions o) =>
-        Pick(s.TokenUrl, s.Environment, o.TokenUrl, o.TestTokenUrl ?? o.TokenUrl, "TestTokenUrl", "TokenUrl");
+        Pick(s.TokenUrl, s.Environment, o.TokenUrl, Blank(o.TestTokenUrl) ?? o.TokenUrl, "TestTokenUrl", "TokenUrl");
 
     public static string Authorize(VismaNetSettings s, VismaNetOptions o) =>
-        Pick(s.AuthorizeUrl, s.Environment, o.AuthorizeUrl, o.TestAuthorizeUrl ?? o.AuthorizeUrl, "TestAuthorizeUrl", "AuthorizeUrl");
+        Pick(s.AuthorizeUrl, s.Environment, o.AuthorizeUrl, Blank(o.TestAuthorizeUrl) ?? o.AuthorizeUrl, "TestAuthorizeUrl", "AuthorizeUrl");
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static string Pick(string? own, VismaEnvironment environment, string production, string? test, string testOption, string ownName)
     {
