@@ -38,7 +38,7 @@ public sealed class VismaConnectTokenProvider
     private readonly JunipeerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<VismaConnectTokenProvider> _logger;
-    private readonly IConnectionStatusStore _statuses;
+    private readonly IConnectionStatusStore? _statuses;
     private readonly VendorHttp _http;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
@@ -53,7 +53,7 @@ public sealed class VismaConnectTokenProvider
         IOptions<JunipeerOptions> options,
         TimeProvider time,
         ILogger<VismaConnectTokenProvider> logger,
-        IConnectionStatusStore statuses)
+        IConnectionStatusStore? statuses = null)
     {
         _statuses = statuses;
         _clients = clients;
@@ -237,6 +237,8 @@ public sealed class VismaConnectTokenProvider
     {
         if (state != ConnectionState.Connected)
             _connected.TryRemove(integrationId, out _);
+        if (_statuses is null)
+            return;
         try
         {
             await _statuses.SetAsync(new ConnectionStatus
