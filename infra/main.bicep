@@ -51,6 +51,21 @@ param vismaNetTokenUrl string = 'https://connect.visma.com/connect/token'
 @maxValue(600)
 param vismaNetTimeoutSeconds int = 60
 
+@description('Optional. Junipeer:VismaNet:AuthorizeUrl (interactive Visma Connect).')
+param vismaNetAuthorizeUrl string = 'https://connect.visma.com/connect/authorize'
+
+@description('Optional. Junipeer:VismaNet:TestApiBaseUrl (integrations with environment Test; empty: not configured).')
+param vismaNetTestApiBaseUrl string = ''
+
+@description('Optional. Junipeer:VismaNet:TestTokenUrl (empty: TokenUrl).')
+param vismaNetTestTokenUrl string = ''
+
+@description('Optional. Junipeer:VismaNet:TestAuthorizeUrl (empty: AuthorizeUrl).')
+param vismaNetTestAuthorizeUrl string = ''
+
+@description('Optional. Junipeer:Connect:PublicBaseUrl: public https origin for the OAuth redirect URI (empty: the request origin).')
+param connectPublicBaseUrl string = ''
+
 @description('Optional. Junipeer:VismaNet:TokenRefreshSkewSeconds.')
 @minValue(0)
 @maxValue(3600)
@@ -368,6 +383,11 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__VismaNet__ApiBaseUrl: vismaNetApiBaseUrl
       Junipeer__VismaNet__TokenUrl: vismaNetTokenUrl
       Junipeer__VismaNet__TimeoutSeconds: string(vismaNetTimeoutSeconds)
+      Junipeer__VismaNet__AuthorizeUrl: vismaNetAuthorizeUrl
+      Junipeer__VismaNet__TestApiBaseUrl: vismaNetTestApiBaseUrl
+      Junipeer__VismaNet__TestTokenUrl: vismaNetTestTokenUrl
+      Junipeer__VismaNet__TestAuthorizeUrl: vismaNetTestAuthorizeUrl
+      Junipeer__Connect__PublicBaseUrl: connectPublicBaseUrl
       Junipeer__VismaNet__TokenRefreshSkewSeconds: string(vismaNetTokenRefreshSkewSeconds)
       Junipeer__VismaNet__VatCategoryCacheSeconds: string(vismaNetVatCategoryCacheSeconds)
       Junipeer__Centra__TimeoutSeconds: string(centraTimeoutSeconds)

@@ -46,6 +46,8 @@ public static partial class Program
         root.Subcommands.Add(DiagnoseCommand());
         root.Subcommands.Add(ShadowCommand());
         root.Options.Add(VerboseOption);
+        root.Subcommands.Add(SecretCommand());
+        root.Subcommands.Add(PreflightCommand());
 
         // Ctrl+C, SIGTERM and SIGQUIT cancel the command's token; run and demo then stop their host and Azurite.
         using var signals = new ShutdownSignals();
@@ -136,6 +138,15 @@ public static partial class Program
         {
             var output = new Output(false);
             var (settings, storage) = Load(parse, output);
+            try
+            {
+                AddLocalSecrets(settings); // the encrypted local store plays Key Vault's part (`junipeer secret set`)
+            }
+            catch (JunipeerException ex)
+            {
+                return output.Error(ExitCodes.InvalidInput, ex.Code, ex.Message, storage);
+            }
+
             AzuriteRunner? azurite = null;
             try
             {
@@ -267,78 +278,9 @@ public static partial class Program
             .AddSingleton<IIntegrationStore, TableIntegrationStore>()
             .AddSingleton<ISyncLedger, TableLedger>()
             .AddSingleton<IEventLog, TableEventLog>()
+            .AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>()
             .AddSingleton<IWorkQueue, QueueWorkQueue>()
             .BuildServiceProvider();
-    }
-
-    private static Command IntegrationCommand()
-    {
-        var cmd = new Command("integration", "Manage integrations (one per ERP company) in the tenant's storage");
-        var file = new Option<FileInfo>("--file") { Description = "Integration settings JSON (see docs/configuration.md)", Required = true };
-        var add = new Command("add", "Create or replace an integration from a settings file");
-        add.Options.Add(file);
-        add.Options.Add(SettingsOption);
-        add.Options.Add(JsonOption);
-        add.SetAction(async (parse, ct) =>
-        {
-            var output = new Output(parse.GetValue(JsonOption));
-            var (settings, storage) = Load(parse, output);
-            Integration? integration;
-            try
-            {
-                integration = JsonSerializer.Deserialize<Integration>(await File.ReadAllTextAsync(parse.GetValue(file)!.FullName, ct), JunipeerJson.Options);
-            }
-            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
-            {
-                return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationSettingsInvalid, ex.Message, storage);
-            }
-
-            if (integration is null || string.IsNullOrWhiteSpace(integration.Id))
-            {
-                return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationSettingsInvalid, "empty settings file or no \"id\"", storage);
-            }
-
-            return await Guarded(output, storage, async () =>
-            {
-                using var sp = Services(settings);
-                await sp.GetRequiredService<IIntegrationStore>().SaveAsync(integration, ct);
-                var webhook = $"https://<app>/api/webhooks/centra/{integration.Id}";
-                output.Write(new { saved = integration.Id, webhookUrl = webhook, storage = storage.ToJson() },
-                    () => AnsiConsole.MarkupLine($"[green]Saved[/] integration [bold]{Markup.Escape(integration.Id)}[/]. Centra webhook URL: {Markup.Escape(webhook)}"));
-                return ExitCodes.Ok;
-            });
-        });
-        var list = new Command("list", "List integrations");
-        list.Options.Add(SettingsOption);
-        list.Options.Add(JsonOption);
-        list.SetAction(async (parse, ct) =>
-        {
-            var output = new Output(parse.GetValue(JsonOption));
-            var (settings, storage) = Load(parse, output);
-            return await Guarded(output, storage, async () =>
-            {
-                using var sp = Services(settings);
-                var all = await sp.GetRequiredService<IIntegrationStore>().ListAsync(ct);
-                output.Write(new
-                {
-                    storage = storage.ToJson(),
-                    integrations = all.Select(i => new { i.Id, i.Name, erp = i.Erp.Kind, companyTenantId = i.Erp.VismaNet?.CompanyTenantId, ordersEnabled = i.Orders.Enabled }),
-                }, () =>
-                {
-                    var table = new Table().AddColumns("id", "name", "erp", "company tenant", "orders flow");
-                    foreach (var i in all)
-                    {
-                        table.AddRow(Markup.Escape(i.Id), Markup.Escape(i.Name), Markup.Escape(i.Erp.Kind), Markup.Escape(i.Erp.VismaNet?.CompanyTenantId ?? "-"), i.Orders.Enabled ? "on" : "off");
-                    }
-
-                    AnsiConsole.Write(table);
-                });
-                return ExitCodes.Ok;
-            });
-        });
-        cmd.Subcommands.Add(add);
-        cmd.Subcommands.Add(list);
-        return cmd;
     }
 
     private static readonly Option<string> IntegrationOption = new("--integration") { Description = "Integration id", Required = true };

@@ -4,6 +4,7 @@ using Flurl.Http.Configuration;
 using Flurl.Http.Content;
 using Junipeer.Connectors.VismaNet.Dtos;
 using Junipeer.Connectors.Http;
+using Junipeer.Core.Connect;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
@@ -37,6 +38,7 @@ public sealed class VismaConnectTokenProvider
     private readonly JunipeerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<VismaConnectTokenProvider> _logger;
+    private readonly IConnectionStatusStore? _statuses;
     private readonly VendorHttp _http;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
@@ -50,8 +52,10 @@ public sealed class VismaConnectTokenProvider
         TokenProtector protector,
         IOptions<JunipeerOptions> options,
         TimeProvider time,
-        ILogger<VismaConnectTokenProvider> logger)
+        ILogger<VismaConnectTokenProvider> logger,
+        IConnectionStatusStore? statuses = null)
     {
+        _statuses = statuses;
         _clients = clients;
         _secrets = secrets;
         _store = store;
@@ -152,9 +156,31 @@ public sealed class VismaConnectTokenProvider
     private async Task<string> RefreshHoldingLeaseAsync(Integration integration, VismaNetSettings settings, TokenRecord lease, string context, CancellationToken cancellationToken)
     {
         TokenResponseDto token;
+        string? refreshToken = null;
         try
         {
-            token = await RequestTokenAsync(settings, cancellationToken);
+            if (settings.Auth == VismaAuthMode.Interactive)
+            {
+                // Rotation-safe: only the lease holder refreshes, once, without retries (a retry could
+                // spend a rotated token); the new pair is written with the lease's ETag.
+                var stored = _protector.TryUnprotect(lease.RefreshToken, RefreshContext(integration.Id))
+                    ?? throw new VismaNetApiException(ErrorCodes.ConnectionNotEstablished,
+                        $"Integration '{integration.Id}' uses interactive Visma Connect and is not connected yet: open /api/connect/{SystemName}/{integration.Id} and sign in.",
+                        FailureKind.Unauthorized);
+                token = await RefreshTokenAsync(settings, stored, cancellationToken);
+                refreshToken = string.IsNullOrEmpty(token.RefreshToken) ? stored : token.RefreshToken;
+            }
+            else
+            {
+                token = await RequestTokenAsync(settings, cancellationToken);
+            }
+        }
+        catch (VismaNetApiException ex) when (ex.Code is ErrorCodes.ConnectionRevoked or ErrorCodes.ErpAuthFailed or ErrorCodes.ConnectionNotEstablished)
+        {
+            await RecordStatusAsync(integration.Id, ex.VismaMessage?.Contains("expired", StringComparison.OrdinalIgnoreCase) == true ? ConnectionState.Expired : ConnectionState.Revoked,
+                ex.Code, ex.Message);
+            await ReleaseLeaseAsync(integration, lease);
+            throw;
         }
         catch
         {
@@ -181,6 +207,7 @@ public sealed class VismaConnectTokenProvider
         var saved = await _store.TryWriteAsync(lease with
         {
             AccessToken = _protector.Protect(token.AccessToken!, context),
+            RefreshToken = refreshToken is null ? lease.RefreshToken : _protector.Protect(refreshToken, RefreshContext(integration.Id)),
             ExpiresAt = expiresAt,
             RefreshLeaseOwner = null,
             RefreshLeaseUntil = null,
@@ -189,13 +216,117 @@ public sealed class VismaConnectTokenProvider
             _logger.LogWarning("The Visma token record for {IntegrationId} changed while this instance held the refresh lease; keeping the new token in memory only", integration.Id);
         else
             _logger.LogInformation("Fetched a Visma Connect token for {IntegrationId}, valid until {ExpiresAt}", integration.Id, expiresAt);
+        if (!_connected.ContainsKey(integration.Id))
+        {
+            await RecordStatusAsync(integration.Id, ConnectionState.Connected, null, null);
+            _connected[integration.Id] = true;
+        }
+
         return token.AccessToken!;
+    }
+
+    private readonly ConcurrentDictionary<string, bool> _connected = new(StringComparer.Ordinal);
+
+    /// <summary>The encryption context of an integration's refresh token (bound like the access token, so a copied row does not decrypt elsewhere).</summary>
+    public static string RefreshContext(string integrationId) => $"{integrationId}/{SystemName}/refresh";
+
+    /// <summary>The encryption context of an integration's access token.</summary>
+    public static string AccessContext(string integrationId) => $"{integrationId}/{SystemName}";
+
+    private async Task RecordStatusAsync(string integrationId, ConnectionState state, string? code, string? message)
+    {
+        if (state != ConnectionState.Connected)
+            _connected.TryRemove(integrationId, out _);
+        if (_statuses is null)
+            return;
+        try
+        {
+            await _statuses.SetAsync(new ConnectionStatus
+            {
+                IntegrationId = integrationId, System = SystemName, State = state, ErrorCode = code, ErrorMessage = message, At = _time.GetUtcNow(),
+            }, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Could not record the Visma connection status of {IntegrationId}", integrationId);
+        }
+    }
+
+    private async Task ReleaseLeaseAsync(Integration integration, TokenRecord lease)
+    {
+        try
+        {
+            await _store.TryWriteAsync(lease with { RefreshLeaseOwner = null, RefreshLeaseUntil = null }, CancellationToken.None);
+        }
+        catch (Exception releaseError)
+        {
+            _logger.LogWarning(releaseError, "Could not release the Visma token refresh lease for {IntegrationId}", integration.Id);
+        }
+    }
+
+    private async Task<TokenResponseDto> RefreshTokenAsync(VismaNetSettings settings, string refreshToken, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+            ["client_id"] = settings.ClientId,
+            ["client_secret"] = _secrets.Resolve(settings.ClientSecretName),
+        };
+        return await PostTokenFormAsync(settings, form, VismaOperation.TokenRefresh, cancellationToken);
+    }
+
+    /// <summary>POSTs a token form once (no retry: authorization codes and rotating refresh tokens are single use).</summary>
+    internal async Task<TokenResponseDto> PostTokenFormAsync(VismaNetSettings settings, Dictionary<string, string> form, VismaOperation operation, CancellationToken cancellationToken)
+    {
+        var tokenUrl = VismaUrls.Token(settings, _options.VismaNet);
+        var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
+        var client = _clients.GetOrAdd("visma-connect " + tokenUrl, tokenUrl, builder => builder
+            .WithTimeout(timeout)
+            .WithHeader("Accept", "application/json")
+            .WithHeader("User-Agent", VismaNetErp.UserAgent));
+        var response = await _http.SendAsync(() => client.Request(), HttpMethod.Post, () => new CapturedUrlEncodedContent(EncodeForm(form)),
+            operation.ToString(), idempotent: false, cancellationToken);
+        var dto = VismaJson.Deserialize<TokenResponseDto>(response.Body);
+        if (string.IsNullOrEmpty(dto?.AccessToken))
+            throw new VismaNetApiException(ErrorCodes.ErpAuthFailed, "Visma Connect answered without an access_token.", FailureKind.Unauthorized, response.StatusCode);
+        return dto;
+    }
+
+    /// <summary>
+    /// Stores the token pair an authorization-code exchange produced (interactive connect), replacing
+    /// whatever the integration had; written conditionally so a concurrent refresh is not overwritten blindly.
+    /// </summary>
+    internal async Task StoreConnectedAsync(Integration integration, TokenResponseDto token, CancellationToken cancellationToken)
+    {
+        var expiresAt = _time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(1, token.ExpiresIn ?? 3600));
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = await _store.GetAsync(integration.Id, SystemName, cancellationToken);
+            var record = (current ?? new TokenRecord { IntegrationId = integration.Id, System = SystemName }) with
+            {
+                AccessToken = _protector.Protect(token.AccessToken!, AccessContext(integration.Id)),
+                RefreshToken = string.IsNullOrEmpty(token.RefreshToken) ? null : _protector.Protect(token.RefreshToken, RefreshContext(integration.Id)),
+                ExpiresAt = expiresAt,
+                RefreshLeaseOwner = null,
+                RefreshLeaseUntil = null,
+            };
+            if (await _store.TryWriteAsync(record, cancellationToken) is not null)
+            {
+                _cache.TryRemove(integration.Id, out _);
+                _rejected.TryRemove(integration.Id, out _);
+                _connected[integration.Id] = true;
+                return;
+            }
+        }
+
+        throw new VismaNetApiException(ErrorCodes.ErpUnavailable, "The token record kept changing while the new connection was stored; connect again.", FailureKind.Timeout);
     }
 
     private async Task<TokenResponseDto> RequestTokenAsync(VismaNetSettings settings, CancellationToken cancellationToken)
     {
         var secret = _secrets.Resolve(settings.ClientSecretName);
-        var tokenUrl = string.IsNullOrWhiteSpace(settings.TokenUrl) ? _options.VismaNet.TokenUrl : settings.TokenUrl;
+        var tokenUrl = VismaUrls.Token(settings, _options.VismaNet);
         var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
         var client = _clients.GetOrAdd("visma-connect " + tokenUrl, tokenUrl, builder => builder
             .WithTimeout(timeout)

@@ -597,7 +597,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         (string Name, string Value)[]? headers = null)
     {
         var settings = RequireSettings(integration);
-        var baseUrl = string.IsNullOrWhiteSpace(settings.ApiBaseUrl) ? _options.VismaNet.ApiBaseUrl : settings.ApiBaseUrl;
+        var baseUrl = VismaUrls.Api(settings, _options.VismaNet);
         var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
         var client = _clients.GetOrAdd("visma " + baseUrl, baseUrl, builder => builder
             .WithTimeout(timeout)

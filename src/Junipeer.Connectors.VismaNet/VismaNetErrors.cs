@@ -34,6 +34,13 @@ internal enum VismaOperation
     ListShipments,
     GetShipment,
     UpdateShipment,
+    TokenCodeExchange,
+    TokenRefresh,
+    Probe,
+    GetNumbering,
+    ListCustomerClasses,
+    ListVatZones,
+    ListWarehouses,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -71,6 +78,13 @@ internal static partial class VismaNetErrors
         VismaOperation.ListShipments => "the shipment listing",
         VismaOperation.GetShipment => "the shipment read",
         VismaOperation.UpdateShipment => "the shipment update",
+        VismaOperation.TokenCodeExchange => "the Visma Connect authorization code exchange",
+        VismaOperation.TokenRefresh => "the Visma Connect token refresh",
+        VismaOperation.Probe => "the module probe",
+        VismaOperation.GetNumbering => "the number series read",
+        VismaOperation.ListCustomerClasses => "the customer class listing",
+        VismaOperation.ListVatZones => "the VAT zone listing",
+        VismaOperation.ListWarehouses => "the warehouse listing",
         _ => operation.ToString(),
     };
 
@@ -167,6 +181,22 @@ internal static partial class VismaNetErrors
                 $"Visma.net could not number the new customer (HTTP {status}): {parsed.Message}{idNote}",
                 FailureKind.Rejected, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+        }
+
+        if (operation == VismaOperation.TokenCodeExchange && parsed.OAuthError is not null)
+        {
+            return new VismaNetApiException(ErrorCodes.OAuthCodeRejected,
+                $"Visma Connect refused the authorization code (HTTP {status}, {parsed.OAuthError}): used before, expired, or the PKCE verifier does not match.",
+                FailureKind.Rejected, status)
+            { VismaMessage = parsed.Message };
+        }
+
+        if (operation == VismaOperation.TokenRefresh && parsed.OAuthError is "invalid_grant" or "invalid_client" or "unauthorized_client")
+        {
+            return new VismaNetApiException(ErrorCodes.ConnectionRevoked,
+                $"Visma Connect refused the stored refresh token (HTTP {status}, {parsed.OAuthError}); reconnect the integration.",
+                FailureKind.Unauthorized, status)
+            { VismaMessage = parsed.Message };
         }
 
         if (operation == VismaOperation.Token && parsed.OAuthError is "invalid_client" or "invalid_tenant" or "unauthorized_client" or "invalid_scope" or "access_denied")

@@ -18,9 +18,13 @@ public static class VismaNetServiceCollectionExtensions
         services.TryAddSingleton<TokenProtector>();
         services.TryAddSingleton<VismaConnectTokenProvider>();
         services.TryAddSingleton<VismaNetErp>();
+        services.TryAddSingleton<VismaConnectInteractive>();
+        if (!services.Any(d => d.ServiceType == typeof(Junipeer.Core.Connect.IOAuthConnector) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
+            services.AddSingleton<Junipeer.Core.Connect.IOAuthConnector>(sp => sp.GetRequiredService<VismaConnectInteractive>());
         if (!services.Any(d => d.ServiceType == typeof(IErpAdapter) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
             services.AddSingleton<IErpAdapter>(sp => sp.GetRequiredService<VismaNetErp>());
         services.TryAddSingleton<IErpResolver, ErpResolver>();
+        services.TryAddSingleton<IErpPreflight>(sp => sp.GetRequiredService<VismaNetErp>());
         if (!services.Any(d => d.ServiceType == typeof(IErpShipments) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
             services.AddSingleton<IErpShipments>(sp => sp.GetRequiredService<VismaNetErp>());
         return services;

@@ -91,6 +91,8 @@ public static class StorageNames
     public const string Events = "Events";
     public const string Tokens = "Tokens";
     public const string Shadow = "Shadow";
+    public const string OAuthState = "OAuthState";
+    public const string Connections = "Connections";
 
     public const string OrdersQueue = "orders";
     public const string OrdersPoisonQueue = "orders-poison";

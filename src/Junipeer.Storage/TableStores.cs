@@ -250,6 +250,7 @@ public sealed class TableTokenStore(StorageClients clients) : TableStoreBase(cli
             System = system,
             AccessToken = e.GetString("AccessToken"),
             ExpiresAt = e.GetDateTimeOffset("ExpiresAt"),
+            RefreshToken = e.GetString("RefreshToken"),
             RefreshLeaseOwner = e.GetString("RefreshLeaseOwner"),
             RefreshLeaseUntil = e.GetDateTimeOffset("RefreshLeaseUntil"),
             ETag = e.ETag.ToString(),
@@ -263,6 +264,7 @@ public sealed class TableTokenStore(StorageClients clients) : TableStoreBase(cli
         {
             ["AccessToken"] = record.AccessToken,
             ["ExpiresAt"] = record.ExpiresAt,
+            ["RefreshToken"] = record.RefreshToken,
             ["RefreshLeaseOwner"] = record.RefreshLeaseOwner,
             ["RefreshLeaseUntil"] = record.RefreshLeaseUntil,
         };

@@ -99,7 +99,16 @@ public sealed record DemoReport(
     public DemoStock Stock { get; init; } = new(0, 0, 0, 0);
 
     public DemoShipmentCounts Shipments { get; init; } = new(0, 0, 0, 0, 0, 0);
+
+    /// <summary>Preflight against the demo's Visma company, run before any order is sent.</summary>
+    public DemoPreflight Preflight { get; init; } = new([], 0, 0, 0, []);
 }
+
+/// <summary>One preflight line: outcome pass / fail / cannot-check, the code and fix of a failure.</summary>
+public sealed record DemoPreflightCheck(string Check, string Outcome, string? Code, string Detail, string? Fix);
+
+/// <summary>Preflight of the demo's integration (see Core/Preflight): Italy is deliberately unmapped.</summary>
+public sealed record DemoPreflight(IReadOnlyList<DemoPreflightCheck> Checks, int Passed, int Failed, int CannotCheck, IReadOnlyList<string> Codes);
 
 /// <param name="Synced">Articles mapped to a Centra SKU by <c>reimport products</c>.</param>
 /// <param name="Mismatches">Findings of the SKU mismatch report (one side only, duplicates, pattern breaks).</param>
@@ -189,6 +198,23 @@ public static class DemoRunner
                 var reimport = await engine.Services.GetRequiredService<Junipeer.Core.Products.SkuCatalogue>().ReimportAsync(integration, null, ct);
                 productCounts = new DemoProducts(reimport.Mapped, reimport.Diagnosis.Findings.Count);
             }
+
+            // Preflight against the live (Sandbox) company before any order is sent.
+            DemoPreflight preflight;
+            using (var engine = Program.Engine(settings))
+            {
+                var report = await engine.Services.GetRequiredService<Junipeer.Core.Preflight.PreflightRunner>().RunAsync(integration, ct);
+                preflight = new DemoPreflight(
+                    [.. report.Checks.Select(c => new DemoPreflightCheck(c.Check, c.Outcome switch
+                    {
+                        Junipeer.Core.Preflight.PreflightOutcome.Pass => "pass",
+                        Junipeer.Core.Preflight.PreflightOutcome.Fail => "fail",
+                        _ => "cannot-check",
+                    }, c.Code, c.Detail, c.Fix))],
+                    report.Passed, report.Failed, report.CannotCheck, report.Codes);
+            }
+
+            status($"preflight: {preflight.Passed} passed, {preflight.Failed} failed ({string.Join(", ", preflight.Codes)}), {preflight.CannotCheck} cannot be checked");
 
             status($"catalogue: {DemoCatalogue.Articles} articles, {productCounts.Synced} mapped to Centra SKUs, {productCounts.Mismatches} mismatches reported; stock runs on {options.SweepSchedule}");
 
@@ -345,6 +371,7 @@ public static class DemoRunner
                 Products = productCounts,
                 Stock = new DemoStock(DemoCatalogue.ChangedInVisma, sandbox.State.Centra.StockLevelsSet, sandbox.State.Stats.Count("centra POST /graphql SetStock"), DemoCatalogue.Divergent(sandbox)),
                 Shipments = shipments,
+                Preflight = preflight,
             };
         }
         finally

@@ -105,6 +105,7 @@ public static partial class DemoScenario
         CashAccounts = ["1930", GiftCardCashAccount, PspClearingAccount],
         WriteOffReasonCodes = [PspFeeReasonCode],
         ChargeEntryTypes = [PspFeeChargeEntryType],
+        Warehouses = [new() { Id = "MAIN", Description = "Main warehouse" }, new() { Id = "OUTLET", Description = "Outlet" }],
     };
 
     private static VatMapping Map(string zone, string? cls, params (string Rate, string Category)[] categories) => VatMapping.Of(zone, cls, categories);
@@ -149,6 +150,9 @@ public static partial class DemoScenario
             EuB2BReverseCharge = Map("EUB2B", "EUB2B", ("0", "RC0")),
             Export = Map("EXPORT", "EXPORT", ("0", "EXP0")),
             EuB2CCustomerClassId = "EUB2C",
+
+            // Where consumers buy (preflight checks each EU one has an OSS mapping): Italy is among them, unmapped.
+            SellsTo = ["SE", "DE", "FR", "NL", "FI", "DK", "IT", "NO", "US"],
             Countries = new Dictionary<string, VatMapping>
             {
                 ["DE"] = Map("DE", null, ("19", "DE19"), ("7", "DE07")),

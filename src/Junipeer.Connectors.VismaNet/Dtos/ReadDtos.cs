@@ -222,6 +222,10 @@ public sealed record TokenResponseDto
     [JsonPropertyName("expires_in")] public int? ExpiresIn { get; init; }
     [JsonPropertyName("token_type")] public string? TokenType { get; init; }
     [JsonPropertyName("scope")] public string? Scope { get; init; }
+    [JsonPropertyName("refresh_token")] public string? RefreshToken { get; init; }
+
+    /// <summary>The company the user chose (interactive). Sandbox field; real Visma Connect carries it as the access token's tenant_id claim (VERIFY).</summary>
+    [JsonPropertyName("tenant_id")] public string? TenantId { get; init; }
 }
 
 /// <summary>Visma Connect token error (OAuth 2.0 shape).</summary>

@@ -46,6 +46,18 @@ public static class ErrorCodes
     public const string DeploymentSettingsInvalid = "DEPLOYMENT_SETTINGS_INVALID";
     public const string SkuMappingChanged = "SKU_MAPPING_CHANGED";
     public const string StockSkuUnmapped = "STOCK_SKU_UNMAPPED";
+    public const string ConnectSystemUnknown = "CONNECT_SYSTEM_UNKNOWN";
+    public const string OAuthStateInvalid = "OAUTH_STATE_INVALID";
+    public const string OAuthStateExpired = "OAUTH_STATE_EXPIRED";
+    public const string OAuthCodeRejected = "OAUTH_CODE_REJECTED";
+    public const string ConnectionNotEstablished = "CONNECTION_NOT_ESTABLISHED";
+    public const string ConnectionRevoked = "CONNECTION_REVOKED";
+    public const string ErpModuleMissing = "ERP_MODULE_MISSING";
+    public const string ErpCustomerNumberingManual = "ERP_CUSTOMER_NUMBERING_MANUAL";
+    public const string ErpTaxSetupMissing = "ERP_TAX_SETUP_MISSING";
+    public const string ErpWarehouseMissing = "ERP_WAREHOUSE_MISSING";
+    public const string IntegrationFieldUnknown = "INTEGRATION_FIELD_UNKNOWN";
+    public const string SecretStoreLocked = "SECRET_STORE_LOCKED";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -309,6 +321,42 @@ public static class ErrorCodes
         new(ConnectionAuthFailed, "A connected system refused the integration's credentials",
             "Visma Connect or Centra refused the stored credentials: the client secret or API token expired, was revoked, or lost a permission. Every call of the integration to that system fails until it is fixed.",
             "Renew the credential in the vendor's portal, store it in the secret the settings name, then replay the failed entities (`junipeer replay`).", false),
+        new(ConnectSystemUnknown, "No such system can be connected",
+            "GET /api/connect/{system}/{integrationId} or the OAuth callback named a system that has no interactive connection (today: vismanet).",
+            "Use /api/connect/vismanet/<integration id>.", false),
+        new(OAuthStateInvalid, "The OAuth state is unknown or already used",
+            "The callback's state was never issued, was already used once (a state works once: it is deleted on the first callback), belongs to another system, or the callback carries none. Nothing was connected.",
+            "Start the connection again from /api/connect/<system>/<integration id> and finish it within 10 minutes in the same browser.", false),
+        new(OAuthStateExpired, "The OAuth connection was started too long ago",
+            "More than 10 minutes passed between starting the connection and the identity provider's callback. The state is spent; nothing was connected.",
+            "Start the connection again and finish the sign-in within 10 minutes.", false),
+        new(OAuthCodeRejected, "The identity provider refused the authorization code",
+            "The token endpoint answered invalid_grant (or another OAuth error) to the code exchange: the code was already used, expired, or the PKCE code_verifier does not match the code_challenge; or the user declined (error on the callback). Nothing was connected.",
+            "Start the connection again. If it recurs, check the app's redirect URI and client secret in the Visma Developer Portal.", false),
+        new(ConnectionNotEstablished, "The system is not connected yet",
+            "The integration uses Erp.VismaNet.Auth Interactive and nobody has completed the sign-in yet (no refresh token is stored), or its tokens were deleted.",
+            "Open /api/connect/vismanet/<integration id> as a Visma.net admin with the API User role, choose the company, then `junipeer replay` what failed.", false),
+        new(ConnectionRevoked, "The connection was revoked or has expired",
+            "Visma Connect refused the stored refresh token (invalid_grant: revoked, expired, or already rotated by a lost response). The connection status shows Revoked with this error; nothing is retried with the refused token.",
+            "Reconnect: open /api/connect/vismanet/<integration id> and sign in again, then `junipeer replay` what failed.", false),
+        new(ErpModuleMissing, "An ERP module the flows need is not available",
+            "Preflight probed an endpoint an enabled flow uses and Visma.net refused it (403): the company has no licence for the module (the message names it: Customers, Financials, Inventory, Sales) or the API user's role lacks it.",
+            "Activate the module for the company in Visma.net (or the subscription), give the integration user the role for it, then run `junipeer preflight` again.", false),
+        new(ErpCustomerNumberingManual, "The customer number series does not number automatically",
+            "Preflight read the customer number series (Number series, Junipeer Preflight customer numbering id) and it is set to manual numbering or missing, so customers created for new buyers would be refused.",
+            "In Visma.net open Number series (CS201010), clear Manual numbering on the customer series (or set up the series), then run `junipeer preflight` again.", false),
+        new(ErpTaxSetupMissing, "A customer class, VAT zone or VAT category the mapping names does not exist",
+            "Preflight looked up the customer class, VAT zone and VAT categories named by a VAT mapping (domestic, EU B2B, export or an OSS country) and Visma.net has no such entry (or the category is inactive).",
+            "Create the missing entry in Visma.net (Customer classes, VAT zones, VAT categories) or correct the mapping in the integration settings, then run preflight again.", false),
+        new(ErpWarehouseMissing, "A warehouse the stock mapping names does not exist",
+            "Preflight read the Visma.net warehouses and one named in Stock.Warehouses is missing or inactive.",
+            "Create or activate the warehouse in Visma.net, or correct Stock.Warehouses, then run preflight again.", false),
+        new(IntegrationFieldUnknown, "The settings file has a field Junipeer does not know",
+            "`integration add` found a field that is not an integration setting (often a misspelling); it refuses the file instead of silently ignoring the value. The message names the field's path and the closest known name.",
+            "Rename the field as suggested (docs/configuration.md lists every setting) and run `integration add` again.", false),
+        new(SecretStoreLocked, "The local secret store cannot be opened with this key",
+            "The encrypted local secret store (.junipeer/secrets.json) was written with another key than JUNIPEER_SECRETS_KEY (or the user-profile key file), or the file was altered.",
+            "Use the key the store was created with, or delete the store and set the secrets again with `junipeer secret set`.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

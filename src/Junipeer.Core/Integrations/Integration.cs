@@ -16,6 +16,19 @@ public sealed partial record Integration
     public required VatSettings Vat { get; init; }
     public Junipeer.Core.Payouts.PayoutFlowSettings Payouts { get; init; } = new();
 
+    /// <summary>False after `junipeer integration disable`: every flow of the integration is off (its settings are kept).</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>This integration with every flow switched off (settings otherwise kept): `junipeer integration disable`.</summary>
+    public Integration Disable() => this with
+    {
+        Enabled = false,
+        Orders = Orders with { Enabled = false },
+        Stock = Stock with { Enabled = false },
+        Shipments = Shipments with { Enabled = false },
+        Payouts = Payouts with { Enabled = false },
+    };
+
     /// <summary>Integration ids become part of table keys and URLs: lower-case letters, digits, hyphens.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
@@ -49,6 +62,31 @@ public sealed record VismaNetSettings
 
     /// <summary>Override of Junipeer:VismaNet:TokenUrl for this integration.</summary>
     public string? TokenUrl { get; init; }
+
+    /// <summary>
+    /// How the integration authenticates at Visma Connect: Service (client credentials + CompanyTenantId,
+    /// the default) or Interactive (an admin signs in through GET /api/connect/vismanet/{id}; the company
+    /// chosen there becomes CompanyTenantId, and refresh tokens keep it connected).
+    /// </summary>
+    public VismaAuthMode Auth { get; init; } = VismaAuthMode.Service;
+
+    /// <summary>Which Visma environment this integration talks to: Production (default) or Test (Junipeer:VismaNet:Test* URLs).</summary>
+    public VismaEnvironment Environment { get; init; } = VismaEnvironment.Production;
+
+    /// <summary>Override of the Visma Connect authorize URL for this integration (Interactive).</summary>
+    public string? AuthorizeUrl { get; init; }
+}
+
+public enum VismaAuthMode
+{
+    Service,
+    Interactive,
+}
+
+public enum VismaEnvironment
+{
+    Production,
+    Test,
 }
 
 public sealed record ShopSettings
@@ -215,4 +253,10 @@ public sealed record VatSettings
     /// with VAT_NUMBER_INVALID. True: such a buyer is booked as a consumer (EU B2C).
     /// </summary>
     public bool TreatInvalidVatNumberAsConsumer { get; init; }
+
+    /// <summary>
+    /// The countries the shop sells to (ISO alpha-2). Preflight checks that each EU destination among
+    /// them has an OSS mapping in Countries; empty: preflight cannot tell which mappings are missing.
+    /// </summary>
+    public IReadOnlyList<string> SellsTo { get; init; } = [];
 }

@@ -35,7 +35,11 @@ public static partial class IntegrationValidator
             }
             else
             {
-                if (!Guid.TryParse(v.CompanyTenantId, out _))
+                if (v.Auth == VismaAuthMode.Interactive && string.IsNullOrEmpty(v.CompanyTenantId))
+                {
+                    // Not connected yet: the interactive connect binds the company.
+                }
+                else if (!Guid.TryParse(v.CompanyTenantId, out _))
                 {
                     p.Add("Erp.VismaNet.CompanyTenantId must be the company tenant GUID (Visma Admin → Company → Tenant id).");
                 }
@@ -44,6 +48,7 @@ public static partial class IntegrationValidator
                 scoped.Secret("Erp.VismaNet.ClientSecretName", v.ClientSecretName);
                 scoped.Url("Erp.VismaNet.ApiBaseUrl", v.ApiBaseUrl, optional: true, VendorHosts.VismaApi);
                 scoped.Url("Erp.VismaNet.TokenUrl", v.TokenUrl, optional: true, VendorHosts.VismaConnect);
+                scoped.Url("Erp.VismaNet.AuthorizeUrl", v.AuthorizeUrl, optional: true, VendorHosts.VismaConnect);
             }
         }
         else
@@ -82,6 +87,11 @@ public static partial class IntegrationValidator
         if (i.Vat.Export is { } ex)
         {
             Mapping(p, "Vat.Export", ex);
+        }
+
+        foreach (var country in i.Vat.SellsTo.Where(c => !CountryCode().IsMatch(c ?? "")))
+        {
+            p.Add($"Vat.SellsTo entry '{country}' must be an upper-case ISO country code such as DE.");
         }
 
         foreach (var (country, m) in i.Vat.Countries)

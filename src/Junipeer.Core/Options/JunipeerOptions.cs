@@ -29,6 +29,16 @@ public sealed class JunipeerOptions
 
     [Required]
     public DevelopmentOptions Development { get; set; } = new();
+
+    [Required]
+    public ConnectOptions Connect { get; set; } = new();
+}
+
+/// <summary>Interactive connections (OAuth callback).</summary>
+public sealed class ConnectOptions
+{
+    /// <summary>Public origin of the app (https://app.example.com) used in the OAuth redirect URI; empty: the request's own origin.</summary>
+    public string? PublicBaseUrl { get; set; }
 }
 
 public sealed class VismaNetOptions
@@ -38,6 +48,19 @@ public sealed class VismaNetOptions
 
     [Required, Url]
     public string TokenUrl { get; set; } = "https://connect.visma.com/connect/token";
+
+    /// <summary>Visma Connect authorize endpoint (interactive connections).</summary>
+    [Required, Url]
+    public string AuthorizeUrl { get; set; } = "https://connect.visma.com/connect/authorize";
+
+    /// <summary>API base URL of integrations with Erp.VismaNet.Environment Test (empty: not configured).</summary>
+    public string? TestApiBaseUrl { get; set; }
+
+    /// <summary>Visma Connect token URL for Environment Test (empty: TokenUrl).</summary>
+    public string? TestTokenUrl { get; set; }
+
+    /// <summary>Visma Connect authorize URL for Environment Test (empty: AuthorizeUrl).</summary>
+    public string? TestAuthorizeUrl { get; set; }
 
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;

@@ -7,6 +7,8 @@ public sealed record TokenRecord
     public required string System { get; init; }
     public string? AccessToken { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>Refresh token of an interactive connection (encrypted like AccessToken); rotated on every refresh.</summary>
+    public string? RefreshToken { get; init; }
     public string? RefreshLeaseOwner { get; init; }
     public DateTimeOffset? RefreshLeaseUntil { get; init; }
     public string? ETag { get; init; }

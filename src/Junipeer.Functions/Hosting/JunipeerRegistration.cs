@@ -41,6 +41,8 @@ public static class JunipeerRegistration
         services.AddSingleton<IMappingBulkStore>(sp => sp.GetRequiredService<TableMappingStore>());
         services.AddSingleton<IEventLog, TableEventLog>();
         services.AddSingleton<ITokenStore, TableTokenStore>();
+        services.AddSingleton<Junipeer.Core.Connect.IOAuthStateStore, TableOAuthStateStore>();
+        services.AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>();
         services.AddSingleton<QueueWorkQueue>();
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
 
@@ -78,6 +80,9 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Shadow.IShadowLog, TableShadowLog>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowOrderSync>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowService>();
+        // Connecting systems (interactive OAuth) and preflight (Core/Connect, Core/Preflight)
+        services.AddSingleton<Junipeer.Core.Connect.ConnectFlow>();
+        services.AddSingleton<Junipeer.Core.Preflight.PreflightRunner>();
         return builder;
     }
 }

@@ -16,6 +16,7 @@ internal static class VismaEndpoints
     {
         var v = state.Visma;
         app.MapPost("/visma-connect/connect/token", ctx => TokenAsync(ctx, v));
+        app.MapGet("/visma-connect/connect/authorize", ctx => AuthorizeAsync(ctx, v));
 
         app.MapGet("/visma/v1/customer", ctx => SendAsync(ctx, v.ListCustomers(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/customer/customerClass", ctx => SendAsync(ctx, v.ListCustomerClasses(Tenant(ctx), ctx.Request.Query)));
@@ -33,6 +34,9 @@ internal static class VismaEndpoints
         app.MapGet("/visma/v1/vatCategory", ctx => SendAsync(ctx, v.ListVatCategories(Tenant(ctx))));
         app.MapGet("/visma/v1/vatCategory/{taxCategoryId}", ctx => SendAsync(ctx, v.GetVatCategory(Tenant(ctx), Route(ctx, "taxCategoryId"))));
         app.MapGet("/visma/v1/vat", ctx => SendAsync(ctx, v.ListTaxes(Tenant(ctx), ctx.Request.Query)));
+        app.MapGet("/visma/v1/numberSequence", ctx => SendAsync(ctx, v.ListNumberSequences(Tenant(ctx))));
+        app.MapGet("/visma/v1/numberSequence/{numberingId}", ctx => SendAsync(ctx, v.GetNumberSequence(Tenant(ctx), Route(ctx, "numberingId"))));
+        app.MapGet("/visma/v1/warehouse", ctx => SendAsync(ctx, v.ListWarehouses(Tenant(ctx), ctx.Request.Query)));
 
         app.MapPost("/visma/v2/customerinvoice", CreateInvoiceAsync);
         app.MapPost("/visma/v1/customerinvoice", CreateInvoiceAsync);
@@ -115,9 +119,17 @@ internal static class VismaEndpoints
             "DELETE" => "vismanet_erp_service_api:delete",
             _ => "vismanet_erp_service_api:create",
         };
-        if (!info.Scope.Split(' ').Contains(needed, StringComparer.Ordinal))
+        var interactive = needed.Replace("_service_api:", "_interactive_api:", StringComparison.Ordinal);
+        var granted = info.Scope.Split(' ');
+        if (!granted.Contains(needed, StringComparer.Ordinal) && !granted.Contains(interactive, StringComparer.Ordinal))
         {
             await Wire.WriteJsonAsync(ctx, 403, VismaState.Message($"The token does not grant the scope {needed}."));
+            return;
+        }
+
+        if (!visma.HasModule(info.TenantId, VismaPath(ctx.Request)))
+        {
+            await Wire.WriteJsonAsync(ctx, 403, VismaState.Ipp($"No license for this company: module {VismaState.ModuleOf(VismaPath(ctx.Request))} is not available.", "12027"));
             return;
         }
 
@@ -247,8 +259,46 @@ internal static class VismaEndpoints
             }
         }
 
-        var (status, body) = visma.IssueToken(form["grant_type"], clientId, clientSecret, form["scope"], form["tenant_id"]);
+        var (status, body) = form["grant_type"].ToString() switch
+        {
+            "authorization_code" => visma.ExchangeCode(clientId, clientSecret, form["code"], form["redirect_uri"], form["code_verifier"]),
+            "refresh_token" => visma.Refresh(clientId, clientSecret, form["refresh_token"]),
+            _ => visma.IssueToken(form["grant_type"], clientId, clientSecret, form["scope"], form["tenant_id"]),
+        };
         await Wire.WriteJsonAsync(ctx, status, body);
+    }
+
+    /// <summary>GET /connect/authorize: validates, shows the company picker, or redirects back with code and state.</summary>
+    private static async Task AuthorizeAsync(HttpContext ctx, VismaState visma)
+    {
+        var q = ctx.Request.Query;
+        string? clientId = q["client_id"], redirectUri = q["redirect_uri"], state = q["state"], tenant = q["tenant_id"];
+        var (status, error, code) = visma.Authorize(clientId, q["response_type"], redirectUri, q["scope"], q["code_challenge"], q["code_challenge_method"], tenant);
+        if (error is not null)
+        {
+            await Wire.WriteJsonAsync(ctx, status, new System.Text.Json.Nodes.JsonObject { ["error"] = error });
+            return;
+        }
+
+        if (code is not null)
+        {
+            var back = redirectUri + (redirectUri!.Contains('?', StringComparison.Ordinal) ? "&" : "?")
+                       + $"code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state ?? "")}";
+            ctx.Response.Redirect(back);
+            return;
+        }
+
+        // The sign-in's company picker: one link per company this client is connected to.
+        var html = new StringBuilder("<!doctype html><title>Visma Connect (Sandbox) - choose a company</title><h1>Choose a company</h1><ul>");
+        foreach (var (tenantId, name) in visma.CompaniesOf(clientId!))
+        {
+            var link = $"{ctx.Request.Path}{ctx.Request.QueryString}&tenant_id={Uri.EscapeDataString(tenantId)}";
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<li><a data-tenant=\"{System.Net.WebUtility.HtmlEncode(tenantId)}\" href=\"{System.Net.WebUtility.HtmlEncode(link)}\">{System.Net.WebUtility.HtmlEncode(name)}</a></li>");
+        }
+
+        html.Append("</ul>");
+        ctx.Response.ContentType = "text/html; charset=utf-8";
+        await ctx.Response.WriteAsync(html.ToString(), ctx.RequestAborted);
     }
 
     private static async Task SendAsync(HttpContext ctx, ApiResult result)

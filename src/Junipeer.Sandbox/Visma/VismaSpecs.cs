@@ -69,6 +69,18 @@ public sealed class VismaCompanySpec
     public string CreditNoteStart { get; set; } = "000001";
 
     public string CreditNoteEnd { get; set; } = "999999";
+
+    /// <summary>Preflight knob: modules the company has no licence for (Customers, Financials, Inventory, Sales); their endpoints answer 403.</summary>
+    public List<string> MissingModules { get; set; } = [];
+
+    /// <summary>Preflight knob: the customer number series (numbering id CUSTOMER) is set to manual numbering.</summary>
+    public bool CustomerNumberingManual { get; set; }
+
+    /// <summary>Preflight knob: there is no customer number series (CUSTOMER) at all.</summary>
+    public bool CustomerNumberingMissing { get; set; }
+
+    /// <summary>Warehouses (GET /v1/warehouse).</summary>
+    public List<WarehouseSpec> Warehouses { get; set; } = [];
 }
 
 public sealed class PaymentMethodSpec

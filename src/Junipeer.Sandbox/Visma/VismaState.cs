@@ -165,6 +165,7 @@ public sealed partial class VismaState
             _tokens.Clear();
             _windows.Clear();
             ResetShipments();
+            ResetInteractive();
             TokenExpiresInSeconds = _root.Options.TokenExpiresInSeconds;
             RateLimit = _root.Options.VismaRateLimit;
             RateWindow = _root.Options.VismaRateWindow;

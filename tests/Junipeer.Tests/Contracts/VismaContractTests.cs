@@ -51,7 +51,7 @@ public class VismaContractTests
     [Fact]
     public void The_published_documents_load_with_Microsoft_OpenApi_and_cover_every_operation_the_connector_calls()
     {
-        Assert.Equal(8, Contract.Documents.Count); // customer, invoice v1 + v2, payment, VAT category, credit note, inventory, shipment
+        Assert.Equal(12, Contract.Documents.Count); // customer, invoice v1 + v2, payment, VAT category, credit note, inventory, shipment; preflight: number series, warehouse, VAT zone, customer class
         string[] used =
         [
             "GET /v1/customer", "POST /v1/customer", "GET /v1/customer/{customerCd}", "PUT /v1/customer/{customerCd}",

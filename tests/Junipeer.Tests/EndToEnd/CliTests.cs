@@ -22,7 +22,7 @@ public class CliTests(AzuriteFixture azurite)
         }), TestContext.Current.CancellationToken);
         var example = Path.Combine(AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json");
 
-        Assert.Equal(0, await Junipeer.Cli.Program.Main(["integration", "add", "--file", example, "--settings", settings]));
+        Assert.Equal(0, await Junipeer.Cli.Program.Main(["integration", "add", "--no-secret-check", "--file", example, "--settings", settings]));
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -35,7 +35,7 @@ public class CliTests(AzuriteFixture azurite)
 
         var broken = Path.Combine(Path.GetTempPath(), $"{prefix}.broken.json");
         await File.WriteAllTextAsync(broken, "{ \"id\": ", TestContext.Current.CancellationToken);
-        Assert.Equal(2, await Junipeer.Cli.Program.Main(["integration", "add", "--file", broken, "--settings", settings]));
+        Assert.Equal(2, await Junipeer.Cli.Program.Main(["integration", "add", "--no-secret-check", "--file", broken, "--settings", settings]));
 
         Assert.Equal(0, await Junipeer.Cli.Program.Main(["replay", "--integration", "acme-se", "--order", "1001", "1002", "--settings", settings]));
         var queue = clients.Queue(StorageNames.OrdersQueue);
