@@ -34,6 +34,7 @@ internal enum VismaOperation
     ListShipments,
     GetShipment,
     UpdateShipment,
+    ListCustomersModified,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -71,6 +72,7 @@ internal static partial class VismaNetErrors
         VismaOperation.ListShipments => "the shipment listing",
         VismaOperation.GetShipment => "the shipment read",
         VismaOperation.UpdateShipment => "the shipment update",
+        VismaOperation.ListCustomersModified => "the modified-customer listing",
         _ => operation.ToString(),
     };
 
@@ -165,6 +167,16 @@ internal static partial class VismaNetErrors
         {
             return new VismaNetApiException(ErrorCodes.CustomerNumberSeriesExhausted,
                 $"Visma.net could not number the new customer (HTTP {status}): {parsed.Message}{idNote}",
+                FailureKind.Rejected, status)
+            { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
+        }
+
+        // An auto-number that a hand-entered customer already has. Visma's wording is not documented: the emulator's
+        // "already exists" (also Visma's text for an explicit duplicate number) is matched here; VERIFY on a live company.
+        if (operation == VismaOperation.CreateCustomer && status == 400 && parsed.Message?.Contains("already exists", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return new VismaNetApiException(ErrorCodes.CustomerNumberConflict,
+                $"Visma.net refused the new customer (HTTP {status}): the number its series gave is taken ({parsed.Message}){idNote}",
                 FailureKind.Rejected, status)
             { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }

@@ -46,6 +46,7 @@ public static class ErrorCodes
     public const string DeploymentSettingsInvalid = "DEPLOYMENT_SETTINGS_INVALID";
     public const string SkuMappingChanged = "SKU_MAPPING_CHANGED";
     public const string StockSkuUnmapped = "STOCK_SKU_UNMAPPED";
+    public const string CustomerNumberConflict = "CUSTOMER_NUMBER_CONFLICT";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -280,6 +281,9 @@ public static class ErrorCodes
         new(StockSkuUnmapped, "An ERP article has no shop SKU mapping; its stock was skipped",
             "The stock sync read an availability change for an article that has no SKU mapping (it is not in the Mappings table, or the shop does not know the SKU any more). The article was skipped; the other articles were synced.",
             "Run `junipeer diagnose sku --integration <id>` to see why (article missing in Centra, SKU pattern break, duplicate), fix the product in Centra (or the article's SKU fields in Visma.net), then `junipeer reimport products --integration <id>`.", false),
+        new(CustomerNumberConflict, "The next Visma.net customer number is already taken",
+            "Visma.net refused a new customer because the number its customer series gave (auto-numbering) already belongs to another customer: the series overlaps numbers that were entered by hand or imported. That customer was not created; the sync went on with the other customers and retries it on every run.",
+            "In Visma.net open Number series (CS201010) and move the customer series' last number past the highest number in use (or give manual customers their own range); the next customer sync run creates the customer.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>
