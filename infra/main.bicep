@@ -37,6 +37,10 @@ param orderSweepSchedule string = '0 */5 * * * *'
 
 @description('Optional. Six-field NCRONTAB schedule (UTC) of the stock timer (Visma.net to Centra).')
 param stockSyncSchedule string = '0 */2 * * * *'
+
+@description('NCRONTAB schedule of the customer sync (Centra <-> Visma.net), six fields, UTC.')
+param customerSyncSchedule string = '0 */5 * * * *'
+
 @description('NCRONTAB schedule of the shipment fallback sweep (Visma shipments confirmed since the checkpoint).')
 param shipmentSweepSchedule string = '0 */5 * * * *'
 
@@ -376,6 +380,8 @@ module functionApp 'modules/functionapp.bicep' = {
       OrderSweepSchedule: orderSweepSchedule
       // Timer schedule, bound as %StockSyncSchedule%.
       StockSyncSchedule: stockSyncSchedule
+      // Timer schedule, bound as %CustomerSyncSchedule%.
+      CustomerSyncSchedule: customerSyncSchedule
       // Timer schedule, bound as %ShipmentSweepSchedule%.
       ShipmentSweepSchedule: shipmentSweepSchedule
       // Options section "Junipeer".

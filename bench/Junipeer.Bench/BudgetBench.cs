@@ -67,6 +67,7 @@ internal static class BudgetBench
                 ["Junipeer:Storage:Prefix"] = "r" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
                 ["OrderSweepSchedule"] = "0 0 0 1 1 *",
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
+                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,

@@ -84,6 +84,7 @@ public static class Program
                 ["Junipeer:Storage:Prefix"] = "b" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
                 ["OrderSweepSchedule"] = "0 0 0 1 1 *",
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
+                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true",

@@ -177,6 +177,11 @@ public static partial class Program
                     settings.TryAdd(StockSyncScheduleKey, "0 */2 * * * *");
                 }
 
+                if (CliSettings.FromEnvironment(CustomerSyncScheduleKey) is null)
+                {
+                    settings.TryAdd(CustomerSyncScheduleKey, "0 */5 * * * *");
+                }
+
                 if (CliSettings.FromEnvironment(ShipmentSweepScheduleKey) is null)
                 {
                     settings.TryAdd(ShipmentSweepScheduleKey, "0 */5 * * * *");
@@ -264,6 +269,7 @@ public static partial class Program
     public const string ShipmentSweepScheduleKey = "ShipmentSweepSchedule";
 
     public const string StockSyncScheduleKey = "StockSyncSchedule";
+    public const string CustomerSyncScheduleKey = "CustomerSyncSchedule";
 
     /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
     public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";

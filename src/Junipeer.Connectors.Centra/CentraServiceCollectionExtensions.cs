@@ -22,6 +22,8 @@ public static class CentraServiceCollectionExtensions
         services.TryAddSingleton<IShopCatalogue>(sp => sp.GetRequiredService<CentraCatalogue>());
         services.TryAddSingleton<CentraShipments>();
         services.TryAddSingleton<Junipeer.Core.Shipments.IShopShipments>(sp => sp.GetRequiredService<CentraShipments>());
+        services.TryAddSingleton<CentraCustomers>();
+        services.TryAddSingleton<Junipeer.Core.Customers.IShopCustomers>(sp => sp.GetRequiredService<CentraCustomers>());
         return services;
     }
 }

@@ -41,6 +41,7 @@ internal enum VismaOperation
     ListCustomerClasses,
     ListVatZones,
     ListWarehouses,
+    ListCustomersModified,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -85,6 +86,7 @@ internal static partial class VismaNetErrors
         VismaOperation.ListCustomerClasses => "the customer class listing",
         VismaOperation.ListVatZones => "the VAT zone listing",
         VismaOperation.ListWarehouses => "the warehouse listing",
+        VismaOperation.ListCustomersModified => "the modified-customer listing",
         _ => operation.ToString(),
     };
 
@@ -197,6 +199,16 @@ internal static partial class VismaNetErrors
                 $"Visma Connect refused the stored refresh token (HTTP {status}, {parsed.OAuthError}); reconnect the integration.",
                 FailureKind.Unauthorized, status)
             { VismaMessage = parsed.Message };
+        }
+
+        // An auto-number that a hand-entered customer already has. Visma's wording is not documented: the emulator's
+        // "already exists" (also Visma's text for an explicit duplicate number) is matched here; VERIFY on a live company.
+        if (operation == VismaOperation.CreateCustomer && status == 400 && parsed.Message?.Contains("already exists", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return new VismaNetApiException(ErrorCodes.CustomerNumberConflict,
+                $"Visma.net refused the new customer (HTTP {status}): the number its series gave is taken ({parsed.Message}){idNote}",
+                FailureKind.Rejected, status)
+            { VismaMessage = parsed.Message, VismaId = parsed.VismaId };
         }
 
         if (operation == VismaOperation.Token && parsed.OAuthError is "invalid_client" or "invalid_tenant" or "unauthorized_client" or "invalid_scope" or "access_denied")

@@ -102,6 +102,8 @@ public sealed record DemoReport(
 
     /// <summary>Preflight against the demo's Visma company, run before any order is sent.</summary>
     public DemoPreflight Preflight { get; init; } = new([], 0, 0, 0, []);
+    /// <summary>Customers both ways, counted in the emulators.</summary>
+    public DemoCustomerCounts Customers { get; init; } = new(0, 0, 0, 0, 0);
 }
 
 /// <summary>One preflight line: outcome pass / fail / cannot-check, the code and fix of a failure.</summary>
@@ -156,6 +158,7 @@ public static class DemoRunner
                 ["Junipeer:Storage:Prefix"] = prefix,
                 ["OrderSweepSchedule"] = options.SweepSchedule,
                 ["StockSyncSchedule"] = options.SweepSchedule,
+                ["CustomerSyncSchedule"] = options.SweepSchedule,
                 ["ShipmentSweepSchedule"] = options.SweepSchedule,
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
@@ -217,6 +220,11 @@ public static class DemoRunner
             status($"preflight: {preflight.Passed} passed, {preflight.Failed} failed ({string.Join(", ", preflight.Codes)}), {preflight.CannotCheck} cannot be checked");
 
             status($"catalogue: {DemoCatalogue.Articles} articles, {productCounts.Synced} mapped to Centra SKUs, {productCounts.Mismatches} mismatches reported; stock runs on {options.SweepSchedule}");
+
+            // Customers both ways: seeded on both sides; the customer timer syncs them (edits follow below).
+            integration = DemoCustomers.WithCustomers(integration);
+            await integrations.SaveAsync(integration, ct);
+            DemoCustomers.Seed(sandbox);
 
             var specs = DemoScenario.Orders(at: start);
             foreach (var spec in specs)
@@ -311,6 +319,9 @@ public static class DemoRunner
             // Stock movements in Visma.net while the host runs; the stock timer carries them to Centra.
             DemoCatalogue.Move(sandbox);
 
+            // Users edit customers in Centra and in Visma.net; the customer timer carries each edit to the other side.
+            DemoCustomers.Change(sandbox);
+
             // Storage wipes: stop the host, delete every table and queue, start again, re-add the integration; the sweep re-reads Centra.
             int tablesDeleted = 0, queuesDeleted = 0, invoicesBeforeWipe = invoicesNow();
             for (var w = 0; w < options.StorageWipes; w++)
@@ -344,7 +355,7 @@ public static class DemoRunner
             }
 
             // Let the stock timer converge (every mapped SKU equal in Centra), bounded by the demo timeout.
-            while (clock.Elapsed < options.Timeout && DemoCatalogue.Divergent(sandbox) > 0)
+            while (clock.Elapsed < options.Timeout && (DemoCatalogue.Divergent(sandbox) > 0 || !DemoCustomers.Converged(sandbox)))
             {
                 await Task.Delay(250, ct);
             }
@@ -372,6 +383,7 @@ public static class DemoRunner
                 Stock = new DemoStock(DemoCatalogue.ChangedInVisma, sandbox.State.Centra.StockLevelsSet, sandbox.State.Stats.Count("centra POST /graphql SetStock"), DemoCatalogue.Divergent(sandbox)),
                 Shipments = shipments,
                 Preflight = preflight,
+                Customers = DemoCustomers.Counts(sandbox),
             };
         }
         finally

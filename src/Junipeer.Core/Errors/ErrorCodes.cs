@@ -58,6 +58,7 @@ public static class ErrorCodes
     public const string ErpWarehouseMissing = "ERP_WAREHOUSE_MISSING";
     public const string IntegrationFieldUnknown = "INTEGRATION_FIELD_UNKNOWN";
     public const string SecretStoreLocked = "SECRET_STORE_LOCKED";
+    public const string CustomerNumberConflict = "CUSTOMER_NUMBER_CONFLICT";
     public const string DuplicateCustomerForBuyer = "DUPLICATE_CUSTOMER_FOR_BUYER";
     public const string VatNumberInvalid = "VAT_NUMBER_INVALID";
     public const string VatTerritoryAmbiguous = "VAT_TERRITORY_AMBIGUOUS";
@@ -357,6 +358,9 @@ public static class ErrorCodes
         new(SecretStoreLocked, "The local secret store cannot be opened with this key",
             "The encrypted local secret store (.junipeer/secrets.json) was written with another key than JUNIPEER_SECRETS_KEY (or the user-profile key file), or the file was altered.",
             "Use the key the store was created with, or delete the store and set the secrets again with `junipeer secret set`.", false),
+        new(CustomerNumberConflict, "The next Visma.net customer number is already taken",
+            "Visma.net refused a new customer because the number its customer series gave (auto-numbering) already belongs to another customer: the series overlaps numbers that were entered by hand or imported. That customer was not created; the sync went on with the other customers and retries it on every run.",
+            "In Visma.net open Number series (CS201010) and move the customer series' last number past the highest number in use (or give manual customers their own range); the next customer sync run creates the customer.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

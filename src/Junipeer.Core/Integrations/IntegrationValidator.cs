@@ -340,6 +340,11 @@ public static partial class IntegrationValidator
             }
         }
 
+        if (i.Customers.OverlapMinutes is < 0 or > 1440)
+        {
+            p.Add($"Customers.OverlapMinutes {i.Customers.OverlapMinutes} must be 0-1440.");
+        }
+
         var stock = i.Stock;
         if (stock.OverlapMinutes is < 0 or > 1440)
         {

@@ -19,4 +19,16 @@ public static class MappingKinds
 
     /// <summary>Key "fingerprint" → fingerprint of the SKU settings the SKU mappings were built with.</summary>
     public const string SkuSettings = "sku-settings";
+
+    /// <summary>Shop customer id → ERP customer number (customer sync).</summary>
+    public const string CustomerByShopId = "customer-shop-id";
+
+    /// <summary>ERP customer number → shop customer id (customer sync).</summary>
+    public const string ShopCustomerByErp = "customer-erp-shop";
+
+    /// <summary>ERP customer number → fingerprint of the ERP-side content both sides agree on (echo guard).</summary>
+    public const string CustomerErpFingerprint = "customer-erp-fp";
+
+    /// <summary>Shop customer id → fingerprint of the shop-side content both sides agree on (echo guard).</summary>
+    public const string CustomerShopFingerprint = "customer-shop-fp";
 }

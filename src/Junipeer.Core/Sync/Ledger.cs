@@ -8,6 +8,15 @@ public static class Flows
     public const string Articles = "articles";
     public const string Stock = "stock";
     public const string Shipments = "shipments";
+
+    /// <summary>Customer sync: ledger rows of shop customers created from the ERP (key = ERP customer number).</summary>
+    public const string ShopCustomers = "shop-customers";
+
+    /// <summary>Checkpoint of the shop's customer delta (Centra → ERP).</summary>
+    public const string CustomersFromShop = "customers-from-shop";
+
+    /// <summary>Checkpoint of the ERP's customer delta (ERP → Centra).</summary>
+    public const string CustomersFromErp = "customers-from-erp";
 }
 
 public sealed record LedgerKey(string IntegrationId, string Flow, string EntityKey);

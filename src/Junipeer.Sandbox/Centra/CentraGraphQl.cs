@@ -28,7 +28,7 @@ internal sealed record CentraGraphQlOutcome(JsonObject Body, bool RequestError, 
 /// like Centra: the field is null and <c>errors[]</c> says "You need X permission to access f." with
 /// <c>extensions.category: "authorization"</c>.
 /// </summary>
-internal static class CentraGraphQl
+internal static partial class CentraGraphQl
 {
     public const string SdlResource = "Junipeer.Sandbox.Centra.integration-api.graphql";
 
@@ -132,6 +132,9 @@ internal static class CentraGraphQl
                             {
                                 ("Query", "orders") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveOrders(((RequestContext)ctx.UserContext).Centra, ctx))),
                                 ("Query", "productSizes") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveProductSizes(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Query", "customers") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveCustomers(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "createCustomer") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveCreateCustomer(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "updateCustomer") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveUpdateCustomer(((RequestContext)ctx.UserContext).Centra, ctx))),
                                 ("Mutation", "setStock") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveSetStock(((RequestContext)ctx.UserContext).Centra, ctx))),
                                 ("Mutation", "createShipment") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () =>
                                     ((RequestContext)ctx.UserContext).Centra.CreateShipment(ArgumentJson(ctx, "input")))),

@@ -149,6 +149,7 @@ public sealed partial class CentraState
             OnOrdersQuery = null;
             _ordersQueries = 0;
             ResetCatalogue();
+            ResetCustomers();
         }
     }
 

@@ -9,7 +9,7 @@ internal sealed class NumberSeries(string name, string start, string end, string
 
     public string Start { get; } = start;
 
-    public string End { get; } = end;
+    public string End { get; private set; } = end;
 
     public string? Last { get; private set; } = last;
 
@@ -23,4 +23,11 @@ internal sealed class NumberSeries(string name, string start, string end, string
     }
 
     public void Consume(string number) => Last = number;
+
+    /// <summary>Control plane: sets the last used number and, optionally, the end number.</summary>
+    public void Reset(string? last, string? end)
+    {
+        Last = last;
+        End = end ?? End;
+    }
 }

@@ -198,7 +198,13 @@ public sealed record VismaCustomerSnapshot(
     string? VatRegistrationId,
     string? CorporateId,
     string? CountryId,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes)
+{
+    public string? AddressLine1 { get; init; }
+    public string? PostalCode { get; init; }
+    public string? City { get; init; }
+    public DateTimeOffset LastModified { get; init; }
+}
 
 /// <summary>Ground truth about one customer payment.</summary>
 public sealed record VismaPaymentSnapshot(

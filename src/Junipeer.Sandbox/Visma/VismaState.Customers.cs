@@ -104,6 +104,13 @@ public sealed partial class VismaState
                 return Bad($"Cannot generate the next number for the {c.CustomerSeries.Name} sequence.");
             }
 
+            // The series gives a number a customer entered by hand already has. Visma's wording for this case is not
+            // documented; the emulator answers as for an explicit duplicate number and does not move the series (VERIFY).
+            if (c.Customers.ContainsKey(number))
+            {
+                return Bad($"A customer with the number '{number}' already exists.");
+            }
+
             c.CustomerSeries.Consume(number);
         }
 
@@ -153,6 +160,7 @@ public sealed partial class VismaState
             return NotFound($"Customer '{number}' was not found.");
         }
 
+        OnCustomerUpdate?.Invoke(tenantId, number);
         if (!string.IsNullOrWhiteSpace(ifMatch) && !string.Equals(ifMatch.Trim(), ETagOf(x.Version), StringComparison.Ordinal))
         {
             return new ApiResult(412, Message("Customer version does not match with If-Match header."));
@@ -173,6 +181,7 @@ public sealed partial class VismaState
             return Bad($"VAT zone '{zoneId}' cannot be found in the system.");
         }
 
+        var before = Fingerprint(x);
         if (Wire.Has(body, "name"))
         {
             var name = Wire.Str(body, "name");
@@ -199,6 +208,15 @@ public sealed partial class VismaState
             {
                 x.Attributes[id] = Wire.Str(line, "attributeValue") ?? "";
             }
+        }
+
+        if (Fingerprint(x) == before)
+        {
+            CustomerEchoes++;
+        }
+        else
+        {
+            CustomersUpdatedByApi++;
         }
 
         x.LastModified = Now;

@@ -166,6 +166,7 @@ public sealed partial class VismaState
             _windows.Clear();
             ResetShipments();
             ResetInteractive();
+            ResetCustomerSync();
             TokenExpiresInSeconds = _root.Options.TokenExpiresInSeconds;
             RateLimit = _root.Options.VismaRateLimit;
             RateWindow = _root.Options.VismaRateWindow;
@@ -312,5 +313,11 @@ public sealed partial class VismaState
     private static VismaCustomerSnapshot Snapshot(Customer x) => new(
         x.Number, x.InternalId, x.Name, x.Status, x.ClassId, x.VatZoneId, x.CurrencyId, x.MainContact?.Email,
         x.VatRegistrationId, x.CorporateId, x.MainAddress?.CountryId,
-        new Dictionary<string, string>(x.Attributes, StringComparer.OrdinalIgnoreCase));
+        new Dictionary<string, string>(x.Attributes, StringComparer.OrdinalIgnoreCase))
+    {
+        AddressLine1 = x.MainAddress?.Line1,
+        PostalCode = x.MainAddress?.PostalCode,
+        City = x.MainAddress?.City,
+        LastModified = x.LastModified,
+    };
 }

@@ -35,6 +35,7 @@ public partial class DocsAndInfraTests
         .. OptionSettings(),
         OrderSweepFunction.ScheduleSetting,
         Junipeer.Functions.Stock.StockSyncFunction.ScheduleSetting,
+        Junipeer.Functions.Customers.CustomerSyncFunction.ScheduleSetting,
         Junipeer.Functions.Shipments.ShipmentSweepFunction.ScheduleSetting,
         $"{StorageClients.ConnectionName}__credential",
         $"{StorageClients.ConnectionName}__clientId",

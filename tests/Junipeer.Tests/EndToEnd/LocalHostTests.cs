@@ -17,7 +17,7 @@ public class LocalHostTests(AzuriteFixture azurite)
     public void Discovers_the_function_classes_and_resolves_app_setting_schedules()
     {
         var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *" }).Build();
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *", ["CustomerSyncSchedule"] = "0 */5 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *" }).Build();
         var functions = FunctionCatalog.Discover(typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly, config).ToDictionary(f => f.Name);
 
         Assert.Equal(TriggerKind.Http, functions["CentraWebhook"].Kind);
@@ -62,6 +62,7 @@ public class LocalHostTests(AzuriteFixture azurite)
                 ["Junipeer:Storage:Prefix"] = "lh" + Guid.NewGuid().ToString("N")[..8],
                 ["OrderSweepSchedule"] = "*/2 * * * * *",
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
+                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1

@@ -100,6 +100,7 @@ public sealed class EngineHarness : IAsyncDisposable
             ["Junipeer:Storage:Prefix"] = prefix,
             ["OrderSweepSchedule"] = "0 */5 * * * *",
             ["StockSyncSchedule"] = "0 */2 * * * *",
+            ["CustomerSyncSchedule"] = "0 */5 * * * *",
             ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
             [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,

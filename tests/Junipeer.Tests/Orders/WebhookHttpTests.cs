@@ -138,6 +138,7 @@ public class WebhookHttpTests(AzuriteFixture azurite)
                     ["Junipeer:Storage:Prefix"] = "wh" + Guid.NewGuid().ToString("N")[..8],
                     ["OrderSweepSchedule"] = "0 0 0 1 1 *",
                     ["StockSyncSchedule"] = "0 0 0 1 1 *",
+                    ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                     ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
                     ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                     [IntegrationRules.AllowLoopbackHttpKey] = "true",

@@ -129,6 +129,7 @@ public class SkuCatalogueTests(AzuriteFixture azurite)
             ["Junipeer__Development__AllowLoopbackHttp"] = "true",
             ["OrderSweepSchedule"] = "0 */5 * * * *",
             ["StockSyncSchedule"] = "0 */2 * * * *",
+            ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
             [$"Secrets__{DemoScenario.VismaSecretNameFor(h.Integration.Id)}"] = DemoScenario.ClientSecret,
             [$"Secrets__{DemoScenario.CentraTokenSecretNameFor(h.Integration.Id)}"] = h.Sandbox.Options.CentraToken,
             [$"Secrets__{DemoScenario.WebhookSecretNameFor(h.Integration.Id)}"] = h.WebhookSecret,
