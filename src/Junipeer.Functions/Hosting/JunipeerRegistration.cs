@@ -48,6 +48,7 @@ public static class JunipeerRegistration
         services.AddVismaNetConnector();
         services.AddCentraConnector();
         services.AddNShiftConnector();
+        services.AddPaymentsConnectors();
 
         // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
         services.AddSingleton<ExactlyOnce>();
