@@ -40,6 +40,9 @@ param stockSyncSchedule string = '0 */2 * * * *'
 @description('NCRONTAB schedule of the shipment fallback sweep (Visma shipments confirmed since the checkpoint).')
 param shipmentSweepSchedule string = '0 */5 * * * *'
 
+@description('Six-field NCRONTAB (UTC) of the payout fallback timer (PayoutSweep).')
+param payoutSweepSchedule string = '0 0 * * * *'
+
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
 
@@ -345,6 +348,8 @@ module functionApp 'modules/functionapp.bicep' = {
       StockSyncSchedule: stockSyncSchedule
       // Timer schedule, bound as %ShipmentSweepSchedule%.
       ShipmentSweepSchedule: shipmentSweepSchedule
+      // Timer schedule, bound as %PayoutSweepSchedule%.
+      PayoutSweepSchedule: payoutSweepSchedule
       // Options section "Junipeer".
       Junipeer__TokenEncryptionKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${tokenEncryptionKeySecretName})'
       Junipeer__VismaNet__ApiBaseUrl: vismaNetApiBaseUrl

@@ -63,6 +63,8 @@ public static class JunipeerRegistration
         services.AddSingleton<CentraWebhookIntake>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutMatcher>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutSyncHandler>();
+        services.AddSingleton<Junipeer.Core.Payouts.PayoutSweepHandler>();
+        services.AddSingleton<Junipeer.Functions.Payouts.StripeWebhookIntake>();
 
         // Catalogue flows: SKU mapping guard, stock (Core/Products, Core/Stock)
         services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();
