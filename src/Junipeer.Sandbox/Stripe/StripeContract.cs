@@ -11,7 +11,7 @@ namespace Junipeer.Sandbox.Stripe;
 /// every query parameter must be declared (Stripe itself answers an unknown parameter with 400
 /// <c>parameter_unknown</c>), bracketed keys only for <c>deepObject</c> parameters (<c>expand[]</c>,
 /// <c>created[gte]</c>), integers where the schema says integer, range keys from
-/// <c>range_query_specs</c>, and <c>limit</c> within 1..100 (Stripe's API reference; the schema carries no bounds).
+/// <c>range_query_specs</c>, path parameters within their <c>maxLength</c>, and <c>limit</c> within 1..100 (Stripe's API reference; the schema carries no bounds).
 /// </summary>
 public sealed class StripeContract
 {
@@ -96,6 +96,18 @@ public sealed class StripeContract
         }
 
         var op = _operations.Single(o => string.Equals(o.Method, method, StringComparison.OrdinalIgnoreCase) && o.Template == template).Operation;
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var parts = template.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!parts[i].StartsWith('{'))
+                continue;
+            var name = parts[i].Trim('{', '}');
+            var value = Uri.UnescapeDataString(segments[i]);
+            if ((op.Parameters ?? []).FirstOrDefault(p => p.In == ParameterLocation.Path && p.Name == name)?.Schema?.MaxLength is { } max && value.Length > max)
+                errors.Add((name, $"Invalid {name}: longer than {max} characters."));
+        }
+
         var declared = (op.Parameters ?? []).Where(p => p.In == ParameterLocation.Query).ToList();
         foreach (var (key, value) in query)
         {
