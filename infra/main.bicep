@@ -44,6 +44,9 @@ param customerSyncSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule of the shipment fallback sweep (Visma shipments confirmed since the checkpoint).')
 param shipmentSweepSchedule string = '0 */5 * * * *'
 
+@description('Six-field NCRONTAB (UTC) of the payout fallback timer (PayoutSweep).')
+param payoutSweepSchedule string = '0 0 * * * *'
+
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
 
@@ -384,6 +387,8 @@ module functionApp 'modules/functionapp.bicep' = {
       CustomerSyncSchedule: customerSyncSchedule
       // Timer schedule, bound as %ShipmentSweepSchedule%.
       ShipmentSweepSchedule: shipmentSweepSchedule
+      // Timer schedule, bound as %PayoutSweepSchedule%.
+      PayoutSweepSchedule: payoutSweepSchedule
       // Options section "Junipeer".
       Junipeer__TokenEncryptionKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${tokenEncryptionKeySecretName})'
       Junipeer__VismaNet__ApiBaseUrl: vismaNetApiBaseUrl

@@ -69,6 +69,7 @@ internal static class BudgetBench
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
                 ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
+                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
                 [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,

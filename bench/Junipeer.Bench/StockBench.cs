@@ -52,6 +52,7 @@ internal static class StockBench
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
                 ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
+                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true",
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,

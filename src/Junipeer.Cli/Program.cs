@@ -186,6 +186,11 @@ public static partial class Program
                 {
                     settings.TryAdd(ShipmentSweepScheduleKey, "0 */5 * * * *");
                 }
+
+                if (CliSettings.FromEnvironment(PayoutSweepScheduleKey) is null)
+                {
+                    settings.TryAdd(PayoutSweepScheduleKey, "0 0 * * * *");
+                }
                 LocalFunctionsHost host;
                 try
                 {
@@ -267,6 +272,7 @@ public static partial class Program
 
     public const string OrderSweepScheduleKey = "OrderSweepSchedule";
     public const string ShipmentSweepScheduleKey = "ShipmentSweepSchedule";
+    public const string PayoutSweepScheduleKey = "PayoutSweepSchedule";
 
     public const string StockSyncScheduleKey = "StockSyncSchedule";
     public const string CustomerSyncScheduleKey = "CustomerSyncSchedule";

@@ -46,6 +46,9 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>nShift Delivery REST API (stands for <c>https://api.unifaun.com/rs-extapi/v1</c>): <c>{BaseUri}nshift/rs-extapi/v1</c>.</summary>
     public Uri NShiftApiBase => new(BaseUri, "nshift/rs-extapi/v1");
 
+    /// <summary>Stripe API (stands for <c>https://api.stripe.com</c>): <c>{BaseUri}stripe</c>.</summary>
+    public Uri StripeApiBase => new(BaseUri, "stripe");
+
     /// <summary>The Visma webhook sender (same as <c>POST /_sandbox/visma/webhooks</c>).</summary>
     public VismaWebhookSender VismaWebhooks { get; }
 

@@ -33,6 +33,12 @@ public sealed class SandboxOptions
     /// <summary>The nShift API key's secret part.</summary>
     public string NShiftKeySecret { get; set; } = "sandbox-nshift-secret-24c";
 
+    /// <summary>The Stripe secret key the emulator accepts (<c>Authorization: Bearer sk_…</c>).</summary>
+    public string StripeSecretKey { get; set; } = "sk_test_sandbox_51Junipeer";
+
+    /// <summary>The Stripe webhook endpoint secret the emulator signs events with (<c>whsec_…</c>).</summary>
+    public string StripeWebhookSecret { get; set; } = "whsec_sandbox_junipeer";
+
     /// <summary>Seed of the fault-injection random generator.</summary>
     public int Seed { get; set; } = 12345;
 

@@ -160,6 +160,7 @@ public static class DemoRunner
                 ["StockSyncSchedule"] = options.SweepSchedule,
                 ["CustomerSyncSchedule"] = options.SweepSchedule,
                 ["ShipmentSweepSchedule"] = options.SweepSchedule,
+                ["PayoutSweepSchedule"] = options.SweepSchedule,
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:VismaNet:ApiBaseUrl"] = sandbox.VismaApiBase.ToString(),
                 ["Junipeer:VismaNet:TokenUrl"] = sandbox.VismaTokenUrl.ToString(),

@@ -77,6 +77,10 @@ public static class ErrorCodes
     public const string PayoutDateBeforeInvoice = "PAYOUT_DATE_BEFORE_INVOICE";
     public const string PayoutNotFound = "PAYOUT_NOT_FOUND";
     public const string PayoutWebhookSignatureInvalid = "PAYOUT_WEBHOOK_SIGNATURE_INVALID";
+    public const string PspUnavailable = "PSP_UNAVAILABLE";
+    public const string PspAuthFailed = "PSP_AUTH_FAILED";
+    public const string PspRateLimited = "PSP_RATE_LIMITED";
+    public const string PspRequestRejected = "PSP_REQUEST_REJECTED";
     public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
     public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
     public const string CarrierValidationFailed = "CARRIER_VALIDATION_FAILED";
@@ -295,6 +299,18 @@ public static class ErrorCodes
         new(PayoutWebhookSignatureInvalid, "PSP webhook signature invalid",
             "The payout notification's signature (Stripe-Signature, Adyen HMAC) is missing, malformed, outside the tolerance, or made with another secret. Nothing is enqueued.",
             "Check the webhook signing secret stored under Payouts.Providers.<psp>.WebhookSecretName; the timer fallback books payouts anyway.", false),
+        new(PspUnavailable, "The PSP API did not answer",
+            "The PSP (Stripe, Klarna) answered 5xx, timed out, or could not be reached while its payout or transactions were read. Reads are retried in process first; nothing was booked from a half-read payout.",
+            "Nothing to fix by hand: the queue retries and the payout timer enqueues the payout again; check the PSP's status page if it lasts.", true),
+        new(PspAuthFailed, "The PSP refused the API credentials",
+            "The PSP answered 401/403: the API key (Stripe secret or restricted key with read access to payouts and balance transactions; Klarna API username:password) stored under Payouts.Providers.<psp>.ApiKeySecretName is wrong, revoked, or lacks the permission.",
+            "Store a valid key in the secret named by Payouts.Providers.<psp>.ApiKeySecretName, then `junipeer replay` the payout.", false),
+        new(PspRateLimited, "The PSP rate limit was reached",
+            "The PSP answered 429: too many requests. The request was not processed.",
+            "Nothing to fix by hand: the payout is re-queued after the wait.", true),
+        new(PspRequestRejected, "The PSP rejected a request",
+            "The PSP answered 4xx (other than 401/403/404/429) to a payout read: a parameter it does not accept (its error message is shown), or an API version it does not serve.",
+            "Read the PSP's message; check Payouts.Providers.<psp>.ApiBaseUrl and that the account uses a supported API version. Report it if the request itself is wrong.", false),
         new(SkuMappingChanged, "The SKU rule changed while SKU mappings exist",
             "The integration's SKU settings (Sku.ProductNrField, VariantField, SizeField, Separator, Pattern) differ from the rule the stored SKU mappings were built with (its fingerprint is stored beside them). Stock and products stop: the old mappings would point the ERP's articles at the wrong shop sizes.",
             "Either restore the previous SKU settings, or run `junipeer reimport products --integration <id>` to rebuild every mapping with the new rule (resumable; it prints a report), then fix in Centra the products it reports as not matching.", false),

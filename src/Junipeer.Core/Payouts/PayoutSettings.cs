@@ -39,6 +39,12 @@ public sealed record PayoutFlowSettings
     /// <summary>Minutes between retries of a payout with unmatched transactions.</summary>
     public int UnmatchedRetryMinutes { get; init; } = 60;
 
+    /// <summary>
+    /// The payout timer (PayoutSweep) lists payouts created since its last run minus this overlap; it
+    /// must cover a payout's creation-to-paid time (Stripe: about 2 business days), hence a week.
+    /// </summary>
+    public int SweepOverlapMinutes { get; init; } = 10080;
+
     /// <summary>Per PSP (key: stripe, adyen, klarna).</summary>
     public IReadOnlyDictionary<string, PspPayoutSettings> Providers { get; init; } = new Dictionary<string, PspPayoutSettings>();
 }

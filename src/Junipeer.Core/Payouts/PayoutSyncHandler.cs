@@ -486,7 +486,9 @@ public sealed class PayoutSyncHandler(
             duplicates: found => new JunipeerException(ErrorCodes.DuplicateInvoiceForOrder,
                 $"{found.Count} credit notes carry refund reference {reference}: {string.Join(", ", found)}."),
             ct,
-            precheck: vouched ? () => Task.FromResult<IReadOnlyList<string>?>([]) : null);
+            // Only the payout's own row vouches (the ledger is lost as a whole): without it, look the credit note
+            // up in Visma even when the storage epoch is settled (an integration saved again after a wipe settles it).
+            precheck: vouched ? () => Task.FromResult<IReadOnlyList<string>?>([]) : () => Task.FromResult<IReadOnlyList<string>?>(null));
         await row.ActOnceAsync(
             RefundPhase.CreditNoteReleaseAttempted,
             RefundPhase.CreditNoteReleased,

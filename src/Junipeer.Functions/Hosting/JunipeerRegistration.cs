@@ -50,6 +50,7 @@ public static class JunipeerRegistration
         services.AddVismaNetConnector();
         services.AddCentraConnector();
         services.AddNShiftConnector();
+        services.AddPaymentsConnectors();
 
         // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
         services.AddSingleton<ExactlyOnce>();
@@ -65,6 +66,8 @@ public static class JunipeerRegistration
         services.AddSingleton<CentraWebhookIntake>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutMatcher>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutSyncHandler>();
+        services.AddSingleton<Junipeer.Core.Payouts.PayoutSweepHandler>();
+        services.AddSingleton<Junipeer.Functions.Payouts.StripeWebhookIntake>();
 
         // Catalogue flows: SKU mapping guard, stock (Core/Products, Core/Stock)
         services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();

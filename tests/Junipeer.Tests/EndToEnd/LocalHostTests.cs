@@ -17,7 +17,7 @@ public class LocalHostTests(AzuriteFixture azurite)
     public void Discovers_the_function_classes_and_resolves_app_setting_schedules()
     {
         var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *", ["CustomerSyncSchedule"] = "0 */5 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *" }).Build();
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *", ["CustomerSyncSchedule"] = "0 */5 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *", ["PayoutSweepSchedule"] = "0 0 * * * *" }).Build();
         var functions = FunctionCatalog.Discover(typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly, config).ToDictionary(f => f.Name);
 
         Assert.Equal(TriggerKind.Http, functions["CentraWebhook"].Kind);
@@ -30,6 +30,9 @@ public class LocalHostTests(AzuriteFixture azurite)
         Assert.Equal("shipments", functions["ShipmentSync"].Target);
         Assert.Equal("shipments-poison", functions["ShipmentPoison"].Target);
         Assert.Equal("0 */5 * * * *", functions["ShipmentSweep"].Target);
+        Assert.Equal("api/webhooks/stripe/{integrationId}", functions["StripeWebhook"].Target);
+        Assert.Equal("payouts", functions["PayoutSync"].Target);
+        Assert.Equal("0 0 * * * *", functions["PayoutSweep"].Target);
     }
 
     [Fact]
@@ -64,6 +67,7 @@ public class LocalHostTests(AzuriteFixture azurite)
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
                 ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
+                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
                 [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,
