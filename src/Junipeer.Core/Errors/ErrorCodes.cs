@@ -64,6 +64,9 @@ public static class ErrorCodes
     public const string PayoutDateBeforeInvoice = "PAYOUT_DATE_BEFORE_INVOICE";
     public const string PayoutNotFound = "PAYOUT_NOT_FOUND";
     public const string PayoutWebhookSignatureInvalid = "PAYOUT_WEBHOOK_SIGNATURE_INVALID";
+    public const string PayoutReportInvalid = "PAYOUT_REPORT_INVALID";
+    public const string PspUnavailable = "PSP_UNAVAILABLE";
+    public const string PspAuthFailed = "PSP_AUTH_FAILED";
     public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
     public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
     public const string CarrierValidationFailed = "CARRIER_VALIDATION_FAILED";
@@ -274,6 +277,15 @@ public static class ErrorCodes
         new(PayoutWebhookSignatureInvalid, "PSP webhook signature invalid",
             "The payout notification's signature (Stripe-Signature, Adyen HMAC) is missing, malformed, outside the tolerance, or made with another secret. Nothing is enqueued.",
             "Check the webhook signing secret stored under Payouts.Providers.<psp>.WebhookSecretName; the timer fallback books payouts anyway.", false),
+        new(PayoutReportInvalid, "The PSP's settlement report cannot be read",
+            "The Adyen settlement details report is not well-formed CSV (an unclosed quote, a row with another number of fields than the header), lacks a required column (named in the message; columns are found by header name, so their order does not matter), has an amount that is not a number, or holds rows of another batch or merchant account. Nothing was booked.",
+            "Check the report in the Adyen Customer Area (Finance > Settlement details) and its column settings; restore the named column, then `junipeer replay` the payout.", false),
+        new(PspUnavailable, "The payment provider did not answer (timeout, server error or rate limit)",
+            "The PSP (Adyen report download, ...) answered 5xx or 429, timed out, or the connection broke while the report streamed. Reads are retried in process; the payout stays Pending.",
+            "Usually nothing: the queue retries the payout. If it persists, check the PSP's status page and Payouts.Providers.<psp>.ApiBaseUrl.", true),
+        new(PspAuthFailed, "The payment provider refused the credentials",
+            "The PSP answered 401/403: for Adyen the report user's name or password (stored as \"user:password\" under Payouts.Providers.adyen.ApiKeySecretName) is wrong, or the user lacks the Merchant report role for that merchant account.",
+            "Create or fix the report user in the Adyen Customer Area (Developers > API credentials, report role), store \"user:password\" in the secret, then `junipeer replay` the payout.", false),
         new(SkuMappingChanged, "The SKU rule changed while SKU mappings exist",
             "The integration's SKU settings (Sku.ProductNrField, VariantField, SizeField, Separator, Pattern) differ from the rule the stored SKU mappings were built with (its fingerprint is stored beside them). Stock and products stop: the old mappings would point the ERP's articles at the wrong shop sizes.",
             "Either restore the previous SKU settings, or run `junipeer reimport products --integration <id>` to rebuild every mapping with the new rule (resumable; it prints a report), then fix in Centra the products it reports as not matching.", false),

@@ -48,6 +48,7 @@ public static class JunipeerRegistration
         services.AddVismaNetConnector();
         services.AddCentraConnector();
         services.AddNShiftConnector();
+        services.AddAdyenPayouts();
 
         // Shared machinery: exactly once, the ERP chosen per integration, the recent-document index
         services.AddSingleton<ExactlyOnce>();
@@ -72,6 +73,7 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSweepHandler>();
         services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
+        services.AddSingleton<Junipeer.Functions.Payouts.AdyenWebhookIntake>();
         return builder;
     }
 }
