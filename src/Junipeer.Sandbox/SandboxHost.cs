@@ -46,6 +46,9 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>nShift Delivery REST API (stands for <c>https://api.unifaun.com/rs-extapi/v1</c>): <c>{BaseUri}nshift/rs-extapi/v1</c>.</summary>
     public Uri NShiftApiBase => new(BaseUri, "nshift/rs-extapi/v1");
 
+    /// <summary>Adyen report download base (stands for <c>https://ca-live.adyen.com</c>): <c>{BaseUri}adyen</c>.</summary>
+    public Uri AdyenReportBase => new(BaseUri, "adyen");
+
     /// <summary>The Visma webhook sender (same as <c>POST /_sandbox/visma/webhooks</c>).</summary>
     public VismaWebhookSender VismaWebhooks { get; }
 

@@ -18,7 +18,8 @@ public sealed class SandboxState
         Visma = new VismaState(this);
         Centra = new CentraState(this);
         NShift = new NShift.NShiftState(this);
-        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this)];
+        Adyen = new Adyen.AdyenState(this);
+        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this), new Adyen.AdyenModule(this)];
     }
 
     /// <summary>The vendor emulators, registered by <see cref="SandboxHost"/> in a loop.</summary>
@@ -40,6 +41,8 @@ public sealed class SandboxState
     public CentraState Centra { get; }
 
     public NShift.NShiftState NShift { get; }
+
+    public Adyen.AdyenState Adyen { get; }
 
     /// <summary>Clears all data, knobs and counters (settings from <see cref="SandboxOptions"/> are restored).</summary>
     public void Reset()
