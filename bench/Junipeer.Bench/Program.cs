@@ -27,6 +27,7 @@ namespace Junipeer.Bench;
 /// (-- --mode ack [--requests 400]).
 /// The rate-budget benchmark is a separate mode: <c>-- --budget</c> (see <see cref="BudgetBench"/>).
 /// Stock push (50,000 changed SKUs, batched setStock vs one call per SKU): <c>-- --mode stock</c> (see <see cref="StockBench"/>).
+/// Adyen settlement report parse, streamed vs loaded whole: <c>-- --mode adyen-parse [--lines 100000]</c> (see <see cref="AdyenParseBench"/>).
 /// </summary>
 public static class Program
 {
@@ -40,6 +41,11 @@ public static class Program
         if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "stock")
         {
             return await StockBench.RunAsync(args, CancellationToken.None);
+        }
+
+        if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "adyen-parse")
+        {
+            return await AdyenParseBench.RunAsync(args);
         }
 
         if (args.Contains("--budget"))

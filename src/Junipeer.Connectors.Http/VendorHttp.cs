@@ -77,13 +77,35 @@ public sealed class VendorHttp
             return await SendOnceAsync(request(), method, content(), operation, ct, windowKey);
         }, cancellationToken).AsTask();
 
-    /// <summary>Sends once. Non-success answers go through the profile's mapping; transport failures are classified here.</summary>
-    public async Task<VendorResponse> SendOnceAsync(IFlurlRequest request, HttpMethod method, HttpContent? content, string operation, CancellationToken cancellationToken, string? windowKey = null)
+    /// <summary>
+    /// A read whose body is consumed as a stream (large files: reports), never held whole: the
+    /// request is sent with response-headers-read, a non-success answer is read and mapped like any
+    /// other, a success hands the open body to <paramref name="consume"/>. The whole read (send and
+    /// consume) is retried by the read rules; a connection that breaks while the body streams is
+    /// <see cref="FailureKind.ConnectionLost"/>.
+    /// </summary>
+    public Task<T> ReadStreamAsync<T>(Func<IFlurlRequest> request, string operation, Func<Stream, CancellationToken, Task<T>> consume, CancellationToken cancellationToken) =>
+        _reads.ExecuteAsync(async ct =>
+        {
+            using var response = await SendCoreAsync(request(), HttpMethod.Get, null, HttpCompletionOption.ResponseHeadersRead, operation, ct);
+            if (response.StatusCode is < 200 or >= 300)
+                throw await MapFailureAsync(response, operation);
+            try
+            {
+                await using var body = await response.GetStreamAsync();
+                return await consume(body, ct);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException && !ct.IsCancellationRequested)
+            {
+                throw _profile.Transport(operation, FailureKind.ConnectionLost, ex);
+            }
+        }, cancellationToken).AsTask();
+
+    private async Task<IFlurlResponse> SendCoreAsync(IFlurlRequest request, HttpMethod method, HttpContent? content, HttpCompletionOption completion, string operation, CancellationToken cancellationToken)
     {
-        IFlurlResponse response;
         try
         {
-            response = await request.AllowAnyHttpStatus().SendAsync(method, content, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            return await request.AllowAnyHttpStatus().SendAsync(method, content, completion, cancellationToken);
         }
         catch (FlurlHttpTimeoutException ex)
         {
@@ -101,7 +123,23 @@ public sealed class VendorHttp
         {
             throw _profile.Transport(operation, FailureKind.Timeout, ex);
         }
+    }
 
+    private async Task<ConnectorException> MapFailureAsync(IFlurlResponse response, string operation)
+    {
+        var answer = new VendorResponse(response.StatusCode, await response.GetStringAsync() ?? "", response.Headers.Select(h => (h.Name, h.Value)).ToList());
+        TimeSpan? retryAfter = null;
+        if (answer.StatusCode == 429)
+            retryAfter = RetryAfter.Parse(answer.Header("Retry-After"), _time.GetUtcNow(), _profile.MaxRetryAfter) ?? _profile.DefaultRetryAfter;
+        var error = _profile.FromResponse(operation, answer, retryAfter);
+        _logger.LogDebug("{Vendor} {Operation} answered {Status} ({Code})", _profile.Name, operation, answer.StatusCode, error.Code);
+        return error;
+    }
+
+    /// <summary>Sends once. Non-success answers go through the profile's mapping; transport failures are classified here.</summary>
+    public async Task<VendorResponse> SendOnceAsync(IFlurlRequest request, HttpMethod method, HttpContent? content, string operation, CancellationToken cancellationToken, string? windowKey = null)
+    {
+        var response = await SendCoreAsync(request, method, content, HttpCompletionOption.ResponseContentRead, operation, cancellationToken);
         VendorResponse answer;
         using (response)
         {

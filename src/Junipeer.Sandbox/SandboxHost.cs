@@ -48,6 +48,8 @@ public sealed class SandboxHost : IAsyncDisposable
 
     /// <summary>Stripe API (stands for <c>https://api.stripe.com</c>): <c>{BaseUri}stripe</c>.</summary>
     public Uri StripeApiBase => new(BaseUri, "stripe");
+    /// <summary>Adyen report download base (stands for <c>https://ca-live.adyen.com</c>): <c>{BaseUri}adyen</c>.</summary>
+    public Uri AdyenReportBase => new(BaseUri, "adyen");
 
     /// <summary>The Visma webhook sender (same as <c>POST /_sandbox/visma/webhooks</c>).</summary>
     public VismaWebhookSender VismaWebhooks { get; }

@@ -19,7 +19,8 @@ public sealed class SandboxState
         Centra = new CentraState(this);
         NShift = new NShift.NShiftState(this);
         Stripe = new Stripe.StripeState(this);
-        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this), new Stripe.StripeModule(this)];
+        Adyen = new Adyen.AdyenState(this);
+        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this), new Stripe.StripeModule(this), new Adyen.AdyenModule(this)];
     }
 
     /// <summary>The vendor emulators, registered by <see cref="SandboxHost"/> in a loop.</summary>
@@ -43,6 +44,7 @@ public sealed class SandboxState
     public NShift.NShiftState NShift { get; }
 
     public Stripe.StripeState Stripe { get; }
+    public Adyen.AdyenState Adyen { get; }
 
     /// <summary>Clears all data, knobs and counters (settings from <see cref="SandboxOptions"/> are restored).</summary>
     public void Reset()

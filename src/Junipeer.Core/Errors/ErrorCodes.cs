@@ -81,6 +81,7 @@ public static class ErrorCodes
     public const string PspAuthFailed = "PSP_AUTH_FAILED";
     public const string PspRateLimited = "PSP_RATE_LIMITED";
     public const string PspRequestRejected = "PSP_REQUEST_REJECTED";
+    public const string PayoutReportInvalid = "PAYOUT_REPORT_INVALID";
     public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
     public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
     public const string CarrierValidationFailed = "CARRIER_VALIDATION_FAILED";
@@ -300,10 +301,10 @@ public static class ErrorCodes
             "The payout notification's signature (Stripe-Signature, Adyen HMAC) is missing, malformed, outside the tolerance, or made with another secret. Nothing is enqueued.",
             "Check the webhook signing secret stored under Payouts.Providers.<psp>.WebhookSecretName; the timer fallback books payouts anyway.", false),
         new(PspUnavailable, "The PSP API did not answer",
-            "The PSP (Stripe, Klarna) answered 5xx, timed out, or could not be reached while its payout or transactions were read. Reads are retried in process first; nothing was booked from a half-read payout.",
+            "The PSP (Stripe, Klarna, the Adyen report download) answered 5xx, timed out, or could not be reached while its payout, transactions or report were read. Reads are retried in process first; nothing was booked from a half-read payout.",
             "Nothing to fix by hand: the queue retries and the payout timer enqueues the payout again; check the PSP's status page if it lasts.", true),
         new(PspAuthFailed, "The PSP refused the API credentials",
-            "The PSP answered 401/403: the API key (Stripe secret or restricted key with read access to payouts and balance transactions; Klarna API username:password) stored under Payouts.Providers.<psp>.ApiKeySecretName is wrong, revoked, or lacks the permission.",
+            "The PSP answered 401/403: the API key (Stripe secret or restricted key with read access to payouts and balance transactions; Klarna API username:password; Adyen report user \"user:password\" with the Merchant report role) stored under Payouts.Providers.<psp>.ApiKeySecretName is wrong, revoked, or lacks the permission.",
             "Store a valid key in the secret named by Payouts.Providers.<psp>.ApiKeySecretName, then `junipeer replay` the payout.", false),
         new(PspRateLimited, "The PSP rate limit was reached",
             "The PSP answered 429: too many requests. The request was not processed.",
@@ -311,6 +312,9 @@ public static class ErrorCodes
         new(PspRequestRejected, "The PSP rejected a request",
             "The PSP answered 4xx (other than 401/403/404/429) to a payout read: a parameter it does not accept (its error message is shown), or an API version it does not serve.",
             "Read the PSP's message; check Payouts.Providers.<psp>.ApiBaseUrl and that the account uses a supported API version. Report it if the request itself is wrong.", false),
+        new(PayoutReportInvalid, "The PSP's settlement report cannot be read",
+            "The Adyen settlement details report is not well-formed CSV (an unclosed quote, a row with another number of fields than the header), lacks a required column (named in the message; columns are found by header name, so their order does not matter), has an amount that is not a number, or holds rows of another batch or merchant account. Nothing was booked.",
+            "Check the report in the Adyen Customer Area (Finance > Settlement details) and its column settings; restore the named column, then `junipeer replay` the payout.", false),
         new(SkuMappingChanged, "The SKU rule changed while SKU mappings exist",
             "The integration's SKU settings (Sku.ProductNrField, VariantField, SizeField, Separator, Pattern) differ from the rule the stored SKU mappings were built with (its fingerprint is stored beside them). Stock and products stop: the old mappings would point the ERP's articles at the wrong shop sizes.",
             "Either restore the previous SKU settings, or run `junipeer reimport products --integration <id>` to rebuild every mapping with the new rule (resumable; it prints a report), then fix in Centra the products it reports as not matching.", false),

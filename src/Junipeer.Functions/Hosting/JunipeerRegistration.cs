@@ -87,6 +87,7 @@ public static class JunipeerRegistration
         // Connecting systems (interactive OAuth) and preflight (Core/Connect, Core/Preflight)
         services.AddSingleton<Junipeer.Core.Connect.ConnectFlow>();
         services.AddSingleton<Junipeer.Core.Preflight.PreflightRunner>();
+        services.AddSingleton<Junipeer.Functions.Payouts.AdyenWebhookIntake>();
         return builder;
     }
 }
