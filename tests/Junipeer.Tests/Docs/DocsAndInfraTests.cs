@@ -36,6 +36,7 @@ public partial class DocsAndInfraTests
         OrderSweepFunction.ScheduleSetting,
         Junipeer.Functions.Stock.StockSyncFunction.ScheduleSetting,
         Junipeer.Functions.Shipments.ShipmentSweepFunction.ScheduleSetting,
+        Junipeer.Functions.Payouts.PayoutSweepFunction.ScheduleSetting,
         $"{StorageClients.ConnectionName}__credential",
         $"{StorageClients.ConnectionName}__clientId",
         $"{StorageClients.ConnectionName}__tableServiceUri",
