@@ -40,7 +40,7 @@ public sealed class PayoutSweepHandler(
             count++;
             foreach (var provider in integration.Payouts.Providers.Keys.Order(StringComparer.Ordinal))
             {
-                var source = sources.FirstOrDefault(s => string.Equals(s.Provider, provider, StringComparison.Ordinal));
+                var source = sources.LastOrDefault(s => string.Equals(s.Provider, provider, StringComparison.Ordinal)); // the last registration wins
                 if (source is null)
                     continue;
                 providers++;

@@ -181,7 +181,7 @@ public sealed class PayoutSyncHandler(
         var (provider, payoutId) = Split(item.EntityKey);
         if (!integration.Payouts.Providers.TryGetValue(provider, out var psp))
             throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Payouts.Providers has no '{provider}' entry; payout {payoutId} cannot be booked.");
-        var source = sources.FirstOrDefault(s => string.Equals(s.Provider, provider, StringComparison.Ordinal))
+        var source = sources.LastOrDefault(s => string.Equals(s.Provider, provider, StringComparison.Ordinal)) // the last registration wins (a host may replace a connector)
                      ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"No payout source for '{provider}' is registered in this deployment.");
         var erp = erps.For(integration);
         var settle = erp.Settlements

@@ -37,6 +37,7 @@ public partial class DocsAndInfraTests
         Junipeer.Functions.Stock.StockSyncFunction.ScheduleSetting,
         Junipeer.Functions.Customers.CustomerSyncFunction.ScheduleSetting,
         Junipeer.Functions.Shipments.ShipmentSweepFunction.ScheduleSetting,
+        Junipeer.Functions.Payouts.PayoutSweepFunction.ScheduleSetting,
         $"{StorageClients.ConnectionName}__credential",
         $"{StorageClients.ConnectionName}__clientId",
         $"{StorageClients.ConnectionName}__tableServiceUri",
