@@ -37,7 +37,7 @@ public sealed record PreflightReport(string IntegrationId, IReadOnlyList<Preflig
 /// cannot-check, with how to check by hand) and the warehouses stock maps. Used by
 /// <c>junipeer preflight</c>, the demo and the console.
 /// </summary>
-public sealed class PreflightRunner(IErpPreflight erp, IErpReferenceData referenceData)
+public sealed class PreflightRunner(IErpPreflight erp, IErpResolver erps)
 {
     /// <summary>
     /// Numbering id of the customer number series. Visma.net numbers customers through the segmented key
@@ -140,7 +140,7 @@ public sealed class PreflightRunner(IErpPreflight erp, IErpReferenceData referen
         {
             classes = await erp.ListCustomerClassesAsync(integration, ct);
             zones = await erp.ListVatZonesAsync(integration, ct);
-            categories = await referenceData.GetVatCategoriesAsync(integration, ct);
+            categories = await erps.For(integration).ReferenceData.GetVatCategoriesAsync(integration, ct);
         }
         catch (JunipeerException failure)
         {

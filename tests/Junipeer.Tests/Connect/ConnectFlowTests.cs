@@ -35,7 +35,7 @@ public class ConnectFlowTests(AzuriteFixture azurite)
         Assert.Equal(tenant, status.Company);
 
         // The ERP works with the stored interactive token (no client-credentials token was issued).
-        var categories = await h.Services.GetRequiredService<IErpReferenceData>().GetVatCategoriesAsync(bound, Ct);
+        var categories = await h.Services.GetRequiredService<IErpResolver>().For(bound).ReferenceData.GetVatCategoriesAsync(bound, Ct);
         Assert.NotEmpty(categories);
         var access = await h.Services.GetRequiredService<VismaConnectTokenProvider>().GetAccessTokenAsync(bound, Ct);
 
@@ -172,6 +172,7 @@ public class ConnectFlowTests(AzuriteFixture azurite)
         var other = h.Integration with
         {
             Id = otherId,
+            Orders = h.Integration.Orders with { ReferencePrefix = "OTHER-" },
             Erp = h.Integration.Erp with { VismaNet = h.Integration.Erp.VismaNet! with { ClientSecretName = Junipeer.Cli.Demo.DemoScenario.VismaSecretNameFor(otherId) } },
             Shop = h.Integration.Shop with
             {

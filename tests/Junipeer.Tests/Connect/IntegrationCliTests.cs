@@ -57,7 +57,7 @@ public class IntegrationCliTests(AzuriteFixture azurite)
         var misspelled = await Run($"integration add --json --file {file}", dir, env);
         Assert.Equal(2, misspelled.ExitCode);
         Assert.Equal(ErrorCodes.IntegrationFieldUnknown, Code(misspelled));
-        Assert.Contains("did you mean 'erp.vismaNet.clientSecretName'", misspelled.StdOut, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'erp.vismaNet.clientSecretName'", misspelled.StdErr, StringComparison.Ordinal); // plain text (JSON escapes the quotes)
 
         // Secrets that do not resolve are refused.
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(integration, JunipeerJson.Options), ct);

@@ -68,7 +68,7 @@ public class VismaContractTests
             Assert.NotNull(Contract.Get(parts[0], parts[1]));
         }
 
-        Assert.Null(Contract.Find("GET", "/v1/vatZone"));
+        Assert.Null(Contract.Find("GET", "/v1/supplier"));
     }
 
     [Theory]
@@ -181,9 +181,9 @@ public class VismaContractTests
         Assert.Equal(HttpStatusCode.BadRequest, badPage.StatusCode);
         Assert.Contains("'many' is not an integer", (await ObjectAsync(badPage))["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        using var unknownOp = await visma.GetAsync("v1/vatZone", Ct);
+        using var unknownOp = await visma.GetAsync("v1/supplier", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, unknownOp.StatusCode);
-        Assert.Contains("Unknown operation GET /v1/vatZone", (await ObjectAsync(unknownOp))["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Unknown operation GET /v1/supplier", (await ObjectAsync(unknownOp))["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         Assert.Equal(7, (await ViolationsAsync(kit))["count"]!.GetValue<int>());
     }
