@@ -76,6 +76,11 @@ public static class ErrorCodes
     public const string CarrierUnavailable = "CARRIER_UNAVAILABLE";
     public const string CarrierAuthFailed = "CARRIER_AUTH_FAILED";
     public const string CarrierRateLimited = "CARRIER_RATE_LIMITED";
+    public const string ErpResponseMalformed = "ERP_RESPONSE_MALFORMED";
+    public const string ShopResponseMalformed = "SHOP_RESPONSE_MALFORMED";
+    public const string ReplayOrderNumberInvalid = "REPLAY_ORDER_NUMBER_INVALID";
+    public const string OrderCurrencyUnknown = "ORDER_CURRENCY_UNKNOWN";
+    public const string OrderAmountInvalid = "ORDER_AMOUNT_INVALID";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -280,6 +285,21 @@ public static class ErrorCodes
         new(StockSkuUnmapped, "An ERP article has no shop SKU mapping; its stock was skipped",
             "The stock sync read an availability change for an article that has no SKU mapping (it is not in the Mappings table, or the shop does not know the SKU any more). The article was skipped; the other articles were synced.",
             "Run `junipeer diagnose sku --integration <id>` to see why (article missing in Centra, SKU pattern break, duplicate), fix the product in Centra (or the article's SKU fields in Visma.net), then `junipeer reimport products --integration <id>`.", false),
+        new(ErpResponseMalformed, "The ERP answered with a body that is not the documented JSON",
+            "Visma.net (or a gateway in front of it) answered a call with a body that could not be read: an HTML page, a cut-off or wrongly shaped JSON, or an empty body where a list was expected. Nothing was read from it; an empty list answer is never taken as \"no documents\".",
+            "Nothing to fix by hand: the item is retried by the queue. If it persists (the item ends SYNC_RETRIES_EXHAUSTED), check the Visma.net status page and the ApiBaseUrl of the integration.", true),
+        new(ShopResponseMalformed, "The shop answered with a body that is not GraphQL JSON",
+            "Centra (or a gateway in front of it) answered a GraphQL call with status 200 but a body that is not GraphQL JSON (an HTML page, a cut-off answer), or with neither data nor errors. The operation's outcome is unknown; nothing was read from the answer.",
+            "Nothing to fix by hand: the item is retried by the queue (a transient gateway page no longer fails the order). If it persists, check the Centra GraphQL URL of the integration and Centra's status.", true),
+        new(ReplayOrderNumberInvalid, "A replayed order number is not a Centra order number",
+            "`junipeer replay --order` was given a value that is not a Centra order number (digits only, no leading zero, at most 2147483647), e.g. text with quotes, slashes, OData operators or control characters. Nothing was enqueued.",
+            "Pass the order numbers as Centra shows them, e.g. `--order 1001 1002`.", false),
+        new(OrderCurrencyUnknown, "The order's currency is not an ISO 4217 currency",
+            "The shop returned an order whose currency code is not an active ISO 4217 code (e.g. XYZ, or text that is not a code). Nothing was written to the ERP.",
+            "Correct the order's currency (pricelist) in the shop, then `junipeer replay --integration <id> --order <number>`.", false),
+        new(OrderAmountInvalid, "The order's amounts cannot be invoiced",
+            "The shop returned an order with a negative total, nothing to invoice (every line has quantity and amount 0 and there is no shipping), or an amount or quantity of one billion or more: a corrupted or forged order. Nothing was written to the ERP.",
+            "Correct the order in the shop (or cancel it there), then `junipeer replay --integration <id> --order <number>`.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>
