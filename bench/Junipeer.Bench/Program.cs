@@ -33,12 +33,37 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "ack")
+        var mode = Value(args, "--mode");
+        if (mode == "all")
+        {
+            return await AllBench.RunAsync(args, CancellationToken.None);
+        }
+
+        if (mode == "rate-budget")
+        {
+            return await BudgetBench.RunAsync(args, CancellationToken.None);
+        }
+
+        if (mode is not null and not ("calls" or "ack" or "stock"))
+        {
+            // A mode another branch adds (adyen-parse, payout, ...): a type Junipeer.Bench.<Name>Bench with RunAsync(string[], CancellationToken).
+            var name = "Junipeer.Bench." + string.Concat(mode.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])) + "Bench";
+            var run = typeof(Program).Assembly.GetType(name)?.GetMethod("RunAsync", [typeof(string[]), typeof(CancellationToken)]);
+            if (run is null)
+            {
+                Console.Error.WriteLine($"Unknown mode '{mode}' (no {name} in this build). Modes: all, calls, ack, stock, rate-budget.");
+                return 2;
+            }
+
+            return await (Task<int>)run.Invoke(null, [args, CancellationToken.None])!;
+        }
+
+        if (mode == "ack")
         {
             return await AckBench.RunAsync(Arg(args, "--requests", 400), CancellationToken.None);
         }
 
-        if (args.Contains("--mode") && args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "stock")
+        if (mode == "stock")
         {
             return await StockBench.RunAsync(args, CancellationToken.None);
         }
@@ -58,8 +83,18 @@ public static class Program
         var ct = CancellationToken.None;
         await using var azurite = await AzuriteRunner.StartAsync(m => Console.Error.WriteLine(m), ct);
 
-        var baseline = await RunAsync(azurite, orders, latency, concurrent: false, ct);
-        var engine = await RunAsync(azurite, orders, latency, concurrent: true, ct);
+        var naive = await RunAsync(azurite, orders, latency, Kind.Naive, ct);
+        var baseline = await RunAsync(azurite, orders, latency, Kind.Sequential, ct);
+        var engine = await RunAsync(azurite, orders, latency, Kind.Engine, ct);
+
+        // Against the naive client (search customer, create, search invoice, create, read back, release), same Sandbox, same run.
+        var vsNaive = new Table().Title($"[bold]Engine vs naive client[/]: {orders} orders per round, {latency} ms Visma latency, {Environment.ProcessorCount} cores")
+            .AddColumns("measure", "naive client (sequential)", "engine (host.json concurrency)", "engine ÷ naive");
+        vsNaive.AddRow("Visma calls/order, new customers", F(naive.CallsPerNewCustomerOrder), F(engine.CallsPerNewCustomerOrder), F(engine.CallsPerNewCustomerOrder / naive.CallsPerNewCustomerOrder));
+        vsNaive.AddRow("Visma calls/order, known customers", F(naive.CallsPerKnownCustomerOrder), F(engine.CallsPerKnownCustomerOrder), F(engine.CallsPerKnownCustomerOrder / naive.CallsPerKnownCustomerOrder));
+        vsNaive.AddRow("orders/second (new customers)", F(naive.OrdersPerSecond), F(engine.OrdersPerSecond), F(engine.OrdersPerSecond / naive.OrdersPerSecond) + "×");
+        vsNaive.AddRow("invoices / duplicates", $"{naive.Invoices} / {naive.Duplicates}", $"{engine.Invoices} / {engine.Duplicates}", "");
+        AnsiConsole.Write(vsNaive);
 
         var table = new Table().Title($"[bold]Junipeer bench[/]: {orders} orders, {latency} ms Visma latency, {Environment.ProcessorCount} cores")
             .AddColumns("measure", "sequential baseline", "engine (host.json concurrency)", "ratio");
@@ -69,13 +104,21 @@ public static class Program
         table.AddRow("Visma calls/order, known customers (floor 2)", F(baseline.CallsPerKnownCustomerOrder), F(engine.CallsPerKnownCustomerOrder), F(engine.CallsPerKnownCustomerOrder / 2) + "× floor");
         table.AddRow("invoices / duplicates", $"{baseline.Invoices} / {baseline.Duplicates}", $"{engine.Invoices} / {engine.Duplicates}", "");
         AnsiConsole.Write(table);
-        return engine.Duplicates == 0 && baseline.Duplicates == 0 ? 0 : 1;
+        return engine.Duplicates == 0 && baseline.Duplicates == 0 && naive.Duplicates == 0 ? 0 : 1;
+    }
+
+    private enum Kind
+    {
+        Naive,
+        Sequential,
+        Engine,
     }
 
     private sealed record Result(double Seconds, double OrdersPerSecond, double CallsPerNewCustomerOrder, double CallsPerKnownCustomerOrder, int Invoices, int Duplicates);
 
-    private static async Task<Result> RunAsync(AzuriteRunner azurite, int count, int latencyMs, bool concurrent, CancellationToken ct)
+    private static async Task<Result> RunAsync(AzuriteRunner azurite, int count, int latencyMs, Kind kind, CancellationToken ct)
     {
+        var concurrent = kind == Kind.Engine;
         await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { Port = 0 }, ct);
         sandbox.State.Visma.CreateCompany(DemoScenario.Company());
         await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
@@ -107,9 +150,9 @@ public static class Program
 
         // Round 1: new customers. Round 2: the same buyers again (known customers).
         var specs = Orders(count, 100_000);
-        var newRound = await ProcessAsync(host, sandbox, integration, specs, concurrent, ct);
+        var newRound = await ProcessAsync(host, sandbox, integration, specs, kind, ct);
         var again = Orders(count, 200_000);
-        var knownRound = await ProcessAsync(host, sandbox, integration, again, concurrent, ct);
+        var knownRound = await ProcessAsync(host, sandbox, integration, again, kind, ct);
 
         var invoices = sandbox.State.Visma.Invoices(DemoScenario.CompanyTenantId);
         var duplicates = invoices.GroupBy(i => i.CustomerRefNumber).Sum(g => g.Count() - 1);
@@ -158,11 +201,24 @@ public static class Program
 
     private sealed record Round(double Seconds, int Invoiced, long VismaCalls);
 
-    private static async Task<Round> ProcessAsync(LocalFunctionsHost host, SandboxHost sandbox, Integration integration, List<CentraOrderSpec> specs, bool concurrent, CancellationToken ct)
+    private static async Task<Round> ProcessAsync(LocalFunctionsHost host, SandboxHost sandbox, Integration integration, List<CentraOrderSpec> specs, Kind kind, CancellationToken ct)
     {
+        var concurrent = kind == Kind.Engine;
         foreach (var s in specs)
         {
             sandbox.State.Centra.AddOrder(s);
+        }
+
+        if (kind == Kind.Naive)
+        {
+            var calls = sandbox.State.Stats.CountPrefix("visma ");
+            var naive = await NaiveClient.RunAsync(host.Services, integration, specs.Select(s => s.Number!.Value.ToString(CultureInfo.InvariantCulture)), ct);
+            if (naive.Invoiced < specs.Count)
+            {
+                throw new InvalidOperationException($"the naive client invoiced only {naive.Invoiced} of {specs.Count} orders");
+            }
+
+            return new Round(naive.Seconds, naive.Invoiced, sandbox.State.Stats.CountPrefix("visma ") - calls);
         }
 
         var queue = host.Services.GetRequiredService<IWorkQueue>();
@@ -209,6 +265,12 @@ public static class Program
     }
 
     private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+
+    internal static string? Value(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
 
     internal static int Arg(string[] args, string name, int fallback)
     {

@@ -371,6 +371,15 @@ public static partial class Program
             var (settings, storage) = Load(parse, output);
             var id = parse.GetValue(IntegrationOption)!;
             var numbers = parse.GetValue(order)!;
+            // The queue accepts any text, so replay checks what the webhook checks: Centra order numbers only.
+            var bad = numbers.Where(n => !Junipeer.Functions.Orders.CentraWebhookIntake.IsOrderNumber(n)).ToList();
+            if (bad.Count > 0)
+            {
+                return output.Error(ExitCodes.InvalidInput, ErrorCodes.ReplayOrderNumberInvalid,
+                    $"Order numbers must be Centra order numbers (digits, 1 to {Junipeer.Functions.Orders.CentraWebhookIntake.MaxOrderNumber}); nothing was enqueued. Rejected: "
+                    + string.Join(", ", bad.Take(5).Select(b => $"'{Junipeer.Functions.Webhooks.WebhookRequests.Sanitize(b)}'")) + ".", storage);
+            }
+
             return await Guarded(output, storage, async () =>
             {
                 using var sp = Services(settings);

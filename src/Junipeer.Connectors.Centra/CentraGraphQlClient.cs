@@ -74,7 +74,7 @@ public sealed partial class CentraGraphQlClient
         var parsed = CentraProfile.Parse<TData>(operationName, response.StatusCode, response.Body);
         if (parsed?.Errors is { Count: > 0 })
             throw CentraProfile.Instance.FromResponse(operationName, response, null);
-        return parsed?.Data ?? throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra answered {operationName} without data.", FailureKind.Malformed, response.StatusCode);
+        return parsed?.Data ?? throw new CentraApiException(ErrorCodes.ShopResponseMalformed, $"Centra answered {operationName} without data and without errors.", FailureKind.Malformed, response.StatusCode);
     }
 }
 
@@ -105,7 +105,7 @@ internal sealed partial class CentraProfile : VendorProfile
         }
         catch (JsonException ex)
         {
-            throw new CentraApiException(ErrorCodes.ShopQueryFailed, $"Centra answered {operationName} with a body that is not GraphQL JSON: {ex.Message}", FailureKind.Malformed, status, ex);
+            throw new CentraApiException(ErrorCodes.ShopResponseMalformed, $"Centra answered {operationName} with a body that is not GraphQL JSON: {ex.Message.Split('.')[0]}", FailureKind.Malformed, status, ex);
         }
     }
 

@@ -275,7 +275,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
         // GET /v1/vatCategory declares no pageNumber/pageSize (only the deprecated numberToRead /
         // skipRecords): one call returns every category.
         var response = await SendAsync(integration, VismaOperation.GetVatCategories, HttpMethod.Get, ["v1", "vatCategory"], [], null, cancellationToken);
-        var dtos = VismaJson.Deserialize<List<VatCategoryDto>>(response.Body) ?? [];
+        var dtos = VismaJson.DeserializeList<VatCategoryDto>(response.Body);
         var categories = dtos.Where(c => c.VatCategoryId is not null).Select(ToVatCategory).ToList();
         var ttl = TimeSpan.FromSeconds(_options.VismaNet.VatCategoryCacheSeconds);
         if (ttl > TimeSpan.Zero)
@@ -463,7 +463,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
                 ("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
             ];
             var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
-            var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
+            var items = VismaJson.DeserializeList<T>(response.Body);
             if (items.Count == 0)
             {
                 complete = true;
@@ -546,7 +546,7 @@ public sealed partial class VismaNetErp : IErpAdapter, IErpCustomers, IErpInvoic
                 ("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
             ];
             var response = await SendAsync(integration, operation, HttpMethod.Get, path, pageQuery, null, cancellationToken);
-            var items = VismaJson.Deserialize<List<T>>(response.Body) ?? [];
+            var items = VismaJson.DeserializeList<T>(response.Body);
             if (items.Count == 0)
                 yield break;
 

@@ -20,6 +20,9 @@ public sealed class SandboxFaults
     private int _centra429Burst;
     private double _centra5xxRate;
     private double _centraCommitThenDropRate;
+    private int _vismaGarbageCount;
+    private int _centraGarbageCount;
+    private string _garbageKind = GarbageKinds.Html;
     private int _seed;
 
     public SandboxFaults(int seed)
@@ -68,6 +71,15 @@ public sealed class SandboxFaults
     /// <summary>Probability (0..1) that a Centra mutation runs and then the connection is aborted (reply lost).</summary>
     public double CentraCommitThenDropRate { get { lock (_gate) { return _centraCommitThenDropRate; } } set { lock (_gate) { _centraCommitThenDropRate = value; } } }
 
+    /// <summary>The next N Visma API calls answer 200 with a body that is not the documented JSON (<see cref="GarbageKind"/>); nothing is committed.</summary>
+    public int VismaGarbageCount { get { lock (_gate) { return _vismaGarbageCount; } } set { lock (_gate) { _vismaGarbageCount = value; } } }
+
+    /// <summary>The next N Centra GraphQL calls answer 200 with a body that is not GraphQL JSON (<see cref="GarbageKind"/>); nothing runs.</summary>
+    public int CentraGarbageCount { get { lock (_gate) { return _centraGarbageCount; } } set { lock (_gate) { _centraGarbageCount = value; } } }
+
+    /// <summary>What the garbage bodies look like: one of <see cref="GarbageKinds"/>.</summary>
+    public string GarbageKind { get { lock (_gate) { return _garbageKind; } } set { lock (_gate) { _garbageKind = value; } } }
+
     public int Seed
     {
         get { lock (_gate) { return _seed; } }
@@ -91,6 +103,9 @@ public sealed class SandboxFaults
             _centra429Burst = settings.Centra429Burst;
             _centra5xxRate = settings.Centra5xxRate;
             _centraCommitThenDropRate = settings.CentraCommitThenDropRate;
+            _vismaGarbageCount = settings.VismaGarbageCount;
+            _centraGarbageCount = settings.CentraGarbageCount;
+            _garbageKind = settings.GarbageKind ?? GarbageKinds.Html;
             if (settings.Seed is { } seed)
             {
                 _seed = seed;
@@ -116,6 +131,9 @@ public sealed class SandboxFaults
                 Centra429Burst = _centra429Burst,
                 Centra5xxRate = _centra5xxRate,
                 CentraCommitThenDropRate = _centraCommitThenDropRate,
+                VismaGarbageCount = _vismaGarbageCount,
+                CentraGarbageCount = _centraGarbageCount,
+                GarbageKind = _garbageKind,
                 Seed = _seed,
             };
         }
@@ -124,7 +142,9 @@ public sealed class SandboxFaults
     internal void Reset(int seed) => Apply(new FaultSettings { Seed = seed });
 
     /// <summary>Consumes one unit of the Visma 429 burst; returns the Retry-After seconds or null.</summary>
-    internal int? TakeVisma429()
+    internal int? TakeVisma429() => Count("visma429", TakeVisma429Core());
+
+    private int? TakeVisma429Core()
     {
         lock (_gate)
         {
@@ -138,7 +158,9 @@ public sealed class SandboxFaults
         }
     }
 
-    internal int? TakeCentra429()
+    internal int? TakeCentra429() => Count("centra429", TakeCentra429Core());
+
+    private int? TakeCentra429Core()
     {
         lock (_gate)
         {
@@ -153,7 +175,9 @@ public sealed class SandboxFaults
     }
 
     /// <summary>Consumes one commit-late write for the path; returns the hold in ms or null.</summary>
-    internal int? TakeCommitLate(string path)
+    internal int? TakeCommitLate(string path) => Count("vismaCommitLate", TakeCommitLateCore(path));
+
+    private int? TakeCommitLateCore(string path)
     {
         lock (_gate)
         {
@@ -168,14 +192,84 @@ public sealed class SandboxFaults
         }
     }
 
-    internal bool RollVisma5xx() => Roll(() => _visma5xxRate);
+    /// <summary>Consumes one Visma garbage answer; returns its kind or null.</summary>
+    internal string? TakeVismaGarbage() => Count("vismaGarbage", TakeVismaGarbageCore());
 
-    internal bool RollCentra5xx() => Roll(() => _centra5xxRate);
+    private string? TakeVismaGarbageCore()
+    {
+        lock (_gate)
+        {
+            if (_vismaGarbageCount <= 0)
+            {
+                return null;
+            }
 
-    internal bool RollCentraCommitThenDrop() => Roll(() => _centraCommitThenDropRate);
+            _vismaGarbageCount--;
+            return _garbageKind;
+        }
+    }
+
+    /// <summary>Consumes one Centra garbage answer; returns its kind or null.</summary>
+    internal string? TakeCentraGarbage() => Count("centraGarbage", TakeCentraGarbageCore());
+
+    private string? TakeCentraGarbageCore()
+    {
+        lock (_gate)
+        {
+            if (_centraGarbageCount <= 0)
+            {
+                return null;
+            }
+
+            _centraGarbageCount--;
+            return _garbageKind;
+        }
+    }
+
+    /// <summary>The body a garbage answer carries for <paramref name="kind"/>.</summary>
+    public static string GarbageBody(string kind) => kind switch
+    {
+        GarbageKinds.Truncated => "{\"data\":{\"orders\":[{\"number\":10",
+        GarbageKinds.WrongShape => "[[1,2,3],\"not an object\",null]",
+        GarbageKinds.Empty => "",
+        GarbageKinds.NotUtf8 => "\uFFFD\uFFFD{\u0000\u0001",
+        _ => "<html><head><title>502 Bad Gateway</title></head><body>upstream maintenance</body></html>",
+    };
+
+    internal bool RollVisma5xx() => Count("visma5xx", Roll(() => _visma5xxRate));
+
+    internal bool RollCentra5xx() => Count("centra5xx", Roll(() => _centra5xxRate));
+
+    internal bool RollCentraCommitThenDrop() => Count("centraCommitThenDrop", Roll(() => _centraCommitThenDropRate));
 
     internal bool RollCommitThenDrop(string path) =>
-        Roll(() => _vismaCommitThenDropPath is { } only && !path.StartsWith(only, StringComparison.OrdinalIgnoreCase) ? 0 : _vismaCommitThenDropRate);
+        Count("vismaCommitThenDrop", Roll(() => _vismaCommitThenDropPath is { } only && !path.StartsWith(only, StringComparison.OrdinalIgnoreCase) ? 0 : _vismaCommitThenDropRate));
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _injected = new(StringComparer.Ordinal);
+
+    /// <summary>How often each fault kind actually fired since start (visma5xx, visma429, vismaCommitThenDrop, vismaCommitLate, vismaGarbage, centra5xx, centra429, centraCommitThenDrop, centraGarbage).</summary>
+    public IReadOnlyDictionary<string, long> Injected => new SortedDictionary<string, long>(_injected, StringComparer.Ordinal);
+
+    private bool Count(string kind, bool fired)
+    {
+        if (fired)
+            _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        return fired;
+    }
+
+    private T? Count<T>(string kind, T? taken) where T : class
+    {
+        if (taken is not null)
+            _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        return taken;
+    }
+
+    private int? Count(string kind, int? taken)
+    {
+        if (taken is not null)
+            _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        return taken;
+    }
 
     private bool Roll(Func<double> rate)
     {
@@ -214,6 +308,34 @@ public sealed class FaultSettings
 
     public double CentraCommitThenDropRate { get; set; }
 
+    /// <summary>The next N Visma API calls answer 200 with garbage (see <see cref="GarbageKind"/>); nothing commits.</summary>
+    public int VismaGarbageCount { get; set; }
+
+    /// <summary>The next N Centra GraphQL calls answer 200 with garbage; nothing runs.</summary>
+    public int CentraGarbageCount { get; set; }
+
+    /// <summary>One of <see cref="GarbageKinds"/> (default html).</summary>
+    public string? GarbageKind { get; set; }
+
     /// <summary>When set, reseeds the fault random generator.</summary>
     public int? Seed { get; set; }
+}
+
+/// <summary>Shapes of the garbage answers (<see cref="SandboxFaults.GarbageKind"/>).</summary>
+public static class GarbageKinds
+{
+    /// <summary>An HTML gateway page with status 200.</summary>
+    public const string Html = "html";
+
+    /// <summary>JSON cut off in the middle.</summary>
+    public const string Truncated = "truncated";
+
+    /// <summary>Valid JSON of the wrong shape (an array of mixed values).</summary>
+    public const string WrongShape = "wrong-shape";
+
+    /// <summary>An empty body with status 200.</summary>
+    public const string Empty = "empty";
+
+    /// <summary>Replacement characters and control characters.</summary>
+    public const string NotUtf8 = "binary";
 }

@@ -17,6 +17,8 @@ public static class DemoCommand
         var verbose = new Option<bool>("--verbose") { Description = "Also log warnings (transient failures and retries) to stderr, with the host's output" };
         var hostKills = new Option<int>("--host-kills") { Description = "How often the `junipeer run` child is SIGKILLed mid-run and restarted", DefaultValueFactory = _ => 1 };
         var storageWipes = new Option<int>("--storage-wipes") { Description = "How often all tables and queues are wiped after a pass (integration re-added, sweep run again)", DefaultValueFactory = _ => 1 };
+        var chaos = new Option<bool>("--chaos") { Description = "Chaos run: 500 orders, 5% 5xx and 2% lost responses in Visma and Centra, 429 bursts, 30% dropped and 10% duplicated webhooks and signals, 2 host kills, 1 storage wipe (see README)" };
+        var orderCount = new Option<int?>("--orders") { Description = "Orders to seed (default 64; 500 with --chaos); a longer soak: --chaos --orders 5000 --timeout 7200" };
         var cmd = new Command("demo", "Run the demo: Azurite + Sandbox + local host, 64 Centra orders → Visma.net invoices, with dropped/duplicated webhooks and the fallback sweep");
         cmd.Options.Add(json);
         cmd.Options.Add(noFaults);
@@ -24,6 +26,8 @@ public static class DemoCommand
         cmd.Options.Add(verbose);
         cmd.Options.Add(hostKills);
         cmd.Options.Add(storageWipes);
+        cmd.Options.Add(chaos);
+        cmd.Options.Add(orderCount);
         cmd.SetAction(async (parse, ct) =>
         {
             var asJson = parse.GetValue(json);
@@ -38,6 +42,16 @@ public static class DemoCommand
                 StorageWipes = Math.Max(0, parse.GetValue(storageWipes)),
                 ConfigureLogging = b => b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
             };
+            if (parse.GetValue(chaos))
+            {
+                options = DemoChaos.Apply(options);
+            }
+
+            if (parse.GetValue(orderCount) is { } count)
+            {
+                options = options with { OrderCount = Math.Max(1, count) };
+            }
+
             if (parse.GetValue(noFaults))
             {
                 options = options with { WebhookDropRate = 0, WebhookDuplicateRate = 0, Visma429Burst = 0, Visma5xxRate = 0, VismaCommitThenDropRate = 0, HostKills = 0, StorageWipes = 0 };

@@ -47,6 +47,18 @@ public sealed record DemoOptions
 
     /// <summary>Forward the child host's output to stderr.</summary>
     public bool ForwardHostOutput { get; init; }
+
+    /// <summary>Orders seeded (the 64 demo orders cycled with new numbers beyond 64; see <see cref="DemoChaos"/>).</summary>
+    public int OrderCount { get; init; } = 64;
+
+    /// <summary>Share of Centra GraphQL calls answered 500.</summary>
+    public double Centra5xxRate { get; init; }
+
+    /// <summary>Share of Centra mutations that run and then lose their response.</summary>
+    public double CentraCommitThenDropRate { get; init; }
+
+    /// <summary>When above 0, a new burst of <see cref="Visma429Burst"/> 429s every this many seconds.</summary>
+    public int Visma429BurstEverySeconds { get; init; }
 }
 
 public sealed record DemoOrderCounts(int Sent, int Invoiced, int Failed, int Duplicates, int Missing, double VismaCallsPerOrder, int AmountMismatches, int UnexpectedFailures);
@@ -66,7 +78,11 @@ public sealed record DemoHostKills(int Count, int Restarts, IReadOnlyList<int> F
 /// <summary>Storage wipes: every table and queue deleted after a pass, the integration re-added, the sweep run again.</summary>
 public sealed record DemoStorageWipes(int Count, int TablesDeleted, int QueuesDeleted, int InvoicesBefore, int InvoicesAfter, int NewInvoicesAfterWipe);
 
-public sealed record DemoFaults(DemoHostKills HostKills, DemoStorageWipes StorageWipes);
+public sealed record DemoFaults(DemoHostKills HostKills, DemoStorageWipes StorageWipes)
+{
+    /// <summary>Counts per injected fault kind (emulator faults that fired, webhooks/signals dropped and duplicated, kills, wipes).</summary>
+    public IReadOnlyDictionary<string, long> Injected { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>Off-contract requests the Sandbox's emulators recorded (GET /_sandbox/contract/violations).</summary>
 public sealed record DemoContract(int Violations, IReadOnlyList<string> Samples);
@@ -227,7 +243,7 @@ public static class DemoRunner
             await integrations.SaveAsync(integration, ct);
             DemoCustomers.Seed(sandbox);
 
-            var specs = DemoScenario.Orders(at: start);
+            var specs = DemoChaos.Scale(DemoScenario.Orders(at: start), options.OrderCount);
             foreach (var spec in specs)
             {
                 sandbox.State.Centra.AddOrder(spec);
@@ -240,8 +256,12 @@ public static class DemoRunner
                 RetryAfterSeconds = 1,
                 Visma5xxRate = options.Visma5xxRate,
                 VismaCommitThenDropRate = options.VismaCommitThenDropRate,
+                Centra5xxRate = options.Centra5xxRate,
+                CentraCommitThenDropRate = options.CentraCommitThenDropRate,
                 Seed = options.Seed,
             });
+            using var burstsStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var bursts = DemoChaos.BurstsAsync(sandbox, options, burstsStop.Token);
 
             var numbers = specs.Select(s => s.Number!.Value).ToList();
             var webhooks = await sandbox.SendWebhooksAsync(new WebhookRequest
@@ -361,9 +381,14 @@ public static class DemoRunner
                 await Task.Delay(250, ct);
             }
 
+            await burstsStop.CancelAsync();
+            await bursts;
             var faults = new DemoFaults(
                 new DemoHostKills(options.HostKills, options.HostKills, finishedAtKill, invoicesAtKill),
-                new DemoStorageWipes(options.StorageWipes, tablesDeleted, queuesDeleted, invoicesBeforeWipe, invoicesNow(), invoicesNow() - invoicesBeforeWipe));
+                new DemoStorageWipes(options.StorageWipes, tablesDeleted, queuesDeleted, invoicesBeforeWipe, invoicesNow(), invoicesNow() - invoicesBeforeWipe))
+            {
+                Injected = DemoChaos.Injected(sandbox, webhooks, signals, options.HostKills, options.StorageWipes),
+            };
             await host.DisposeAsync();
             var contract = await ContractViolationsAsync(sandbox, ct);
             var confirmed = sandbox.State.Visma.ShipmentsConfirmed;

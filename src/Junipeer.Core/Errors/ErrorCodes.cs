@@ -94,6 +94,11 @@ public static class ErrorCodes
     public const string CarrierUnavailable = "CARRIER_UNAVAILABLE";
     public const string CarrierAuthFailed = "CARRIER_AUTH_FAILED";
     public const string CarrierRateLimited = "CARRIER_RATE_LIMITED";
+    public const string ErpResponseMalformed = "ERP_RESPONSE_MALFORMED";
+    public const string ShopResponseMalformed = "SHOP_RESPONSE_MALFORMED";
+    public const string ReplayOrderNumberInvalid = "REPLAY_ORDER_NUMBER_INVALID";
+    public const string OrderCurrencyUnknown = "ORDER_CURRENCY_UNKNOWN";
+    public const string OrderAmountInvalid = "ORDER_AMOUNT_INVALID";
 
     public const string ShadowWriteBlocked = "SHADOW_WRITE_BLOCKED";
     public const string ShadowCutOverRequired = "SHADOW_CUTOVER_REQUIRED";
@@ -381,6 +386,21 @@ public static class ErrorCodes
         new(CustomerNumberConflict, "The next Visma.net customer number is already taken",
             "Visma.net refused a new customer because the number its customer series gave (auto-numbering) already belongs to another customer: the series overlaps numbers that were entered by hand or imported. That customer was not created; the sync went on with the other customers and retries it on every run.",
             "In Visma.net open Number series (CS201010) and move the customer series' last number past the highest number in use (or give manual customers their own range); the next customer sync run creates the customer.", false),
+        new(ErpResponseMalformed, "The ERP answered with a body that is not the documented JSON",
+            "Visma.net (or a gateway in front of it) answered a call with a body that could not be read: an HTML page, a cut-off or wrongly shaped JSON, or an empty body where a list was expected. Nothing was read from it; an empty list answer is never taken as \"no documents\".",
+            "Nothing to fix by hand: the item is retried by the queue. If it persists (the item ends SYNC_RETRIES_EXHAUSTED), check the Visma.net status page and the ApiBaseUrl of the integration.", true),
+        new(ShopResponseMalformed, "The shop answered with a body that is not GraphQL JSON",
+            "Centra (or a gateway in front of it) answered a GraphQL call with status 200 but a body that is not GraphQL JSON (an HTML page, a cut-off answer), or with neither data nor errors. The operation's outcome is unknown; nothing was read from the answer.",
+            "Nothing to fix by hand: the item is retried by the queue (a transient gateway page no longer fails the order). If it persists, check the Centra GraphQL URL of the integration and Centra's status.", true),
+        new(ReplayOrderNumberInvalid, "A replayed order number is not a Centra order number",
+            "`junipeer replay --order` was given a value that is not a Centra order number (digits only, no leading zero, at most 2147483647), e.g. text with quotes, slashes, OData operators or control characters. Nothing was enqueued.",
+            "Pass the order numbers as Centra shows them, e.g. `--order 1001 1002`.", false),
+        new(OrderCurrencyUnknown, "The order's currency is not an ISO 4217 currency",
+            "The shop returned an order whose currency code is not an active ISO 4217 code (e.g. XYZ, or text that is not a code). Nothing was written to the ERP.",
+            "Correct the order's currency (pricelist) in the shop, then `junipeer replay --integration <id> --order <number>`.", false),
+        new(OrderAmountInvalid, "The order's amounts cannot be invoiced",
+            "The shop returned an order with a negative total, nothing to invoice (every line has quantity and amount 0 and there is no shipping), or an amount or quantity of one billion or more: a corrupted or forged order. Nothing was written to the ERP.",
+            "Correct the order in the shop (or cancel it there), then `junipeer replay --integration <id> --order <number>`.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

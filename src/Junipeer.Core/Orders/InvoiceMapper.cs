@@ -22,6 +22,7 @@ public static class InvoiceMapper
         OrderFlowSettings settings,
         string customerNumber)
     {
+        OrderSanity.Check(order);
         var date = DateOnly.FromDateTime(order.OrderDate.Date);
         var lines = new List<(ErpInvoiceLine Line, decimal Rate, decimal Vat)>();
 

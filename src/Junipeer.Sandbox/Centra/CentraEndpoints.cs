@@ -65,6 +65,15 @@ internal static partial class CentraEndpoints
         var variables = Wire.Get(body, "variables") is JsonObject v
             ? new GraphQL.SystemTextJson.GraphQLSerializer().Deserialize<GraphQL.Inputs>(v.ToJsonString()) ?? GraphQL.Inputs.Empty
             : GraphQL.Inputs.Empty;
+        if (state.Faults.TakeCentraGarbage() is { } garbage)
+        {
+            // A broken gateway or proxy: 200 with a body that is not GraphQL JSON; the operation does not run.
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = garbage == GarbageKinds.Html ? "text/html" : "application/json";
+            await ctx.Response.WriteAsync(SandboxFaults.GarbageBody(garbage), ctx.RequestAborted);
+            return;
+        }
+
         if (state.Faults.RollCentra5xx())
         {
             await Wire.WriteJsonAsync(ctx, 500, Errors("Internal server error (sandbox fault injection).", "internal"));

@@ -144,6 +144,15 @@ internal static class VismaEndpoints
             return;
         }
 
+        if (faults.TakeVismaGarbage() is { } garbage)
+        {
+            // A broken gateway or proxy: 200 with a body that is not the documented JSON; nothing commits.
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = garbage == GarbageKinds.Html ? "text/html" : "application/json";
+            await ctx.Response.WriteAsync(SandboxFaults.GarbageBody(garbage), ctx.RequestAborted);
+            return;
+        }
+
         ctx.Items[TenantItem] = info.TenantId;
         if (!HttpMethods.IsGet(ctx.Request.Method) && faults.TakeCommitLate(VismaPath(ctx.Request)) is { } holdMs)
         {

@@ -53,6 +53,7 @@ public sealed partial class VismaState
     {
         var token = "sbx." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         _tokens[token] = new TokenInfo(tenantId, clientId, Now.AddSeconds(TokenExpiresInSeconds), scope);
+        _issuedTokens.Add(token);
         _root.Stats.TokenIssued(tenantId);
         return token;
     }

@@ -22,6 +22,7 @@ public sealed partial class VismaState
     private readonly Dictionary<string, Company> _companies = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _clientSecrets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TokenInfo> _tokens = new(StringComparer.Ordinal);
+    private readonly List<string> _issuedTokens = [];
     private readonly Dictionary<(string Tenant, string Client), (DateTimeOffset Start, int Count)> _windows = [];
 
     internal VismaState(SandboxState root)
@@ -145,6 +146,12 @@ public sealed partial class VismaState
             var c = _companies[tenantId];
             return NewToken(c.TenantId, c.Spec.ClientId, AllScopes);
         }
+    }
+
+    /// <summary>Every access token this emulator has issued since it started (revoked and expired ones too), for leak checks.</summary>
+    public IReadOnlyList<string> IssuedTokens
+    {
+        get { lock (_gate) { return [.. _issuedTokens]; } }
     }
 
     /// <summary>Expires every issued token now (forces clients to fetch a new one).</summary>
