@@ -36,6 +36,8 @@ public class ConnectHttpTests(AzuriteFixture azurite)
                 ["OrderSweepSchedule"] = "0 0 0 1 1 *",
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
+                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
+                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true",
                 [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,

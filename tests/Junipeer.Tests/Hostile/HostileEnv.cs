@@ -68,6 +68,8 @@ public sealed class HostileEnv(AzuriteFixture azurite) : IAsyncLifetime
             ["OrderSweepSchedule"] = "0 0 0 1 1 *",
             ["StockSyncSchedule"] = "0 0 0 1 1 *",
             ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
+            ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
+            ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
             ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             [IntegrationRules.AllowLoopbackHttpKey] = "true",
         };
