@@ -72,6 +72,12 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSweepHandler>();
         services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
+
+        // Operations shared by the operator console and the CLI (Core/Operations)
+        services.AddSingleton<Junipeer.Core.Operations.IQueueInspector, QueueInspector>();
+        services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.OrderBackfillSource>();
+        services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.ShipmentBackfillSource>();
+        services.AddSingleton<Junipeer.Core.Operations.OperationsService>();
         return builder;
     }
 }
