@@ -76,3 +76,7 @@ public sealed record WaitProgress(int Total, int Done, int Failed, int Waiting, 
 
 /// <summary>An event-log query: substring of the entity reference, severity ("failed" = Error), flow.</summary>
 public sealed record EventQuery(string? Reference = null, EventSeverity? Severity = null, string? Flow = null, int Take = 100);
+
+/// <summary>One entity's ledger state (error fields only while it is not done).</summary>
+public sealed record EntityState(string Flow, string EntityKey, string Status, string Phase, IReadOnlyDictionary<string, string> Documents,
+    string? Code, string? Message, string? Fix, int Attempts, DateTimeOffset? UpdatedAt);

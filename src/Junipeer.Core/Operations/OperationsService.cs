@@ -168,6 +168,46 @@ public sealed class OperationsService(
         };
     }
 
+    /// <summary>One entity's ledger row as the console shows it (status, documents, error with the catalogue's fix).</summary>
+    public async Task<EntityState> EntityAsync(string integrationId, string flow, string entityKey, CancellationToken ct)
+    {
+        var integration = await RequireAsync(integrationId, ct);
+        var f = FlowOrThrow(flow);
+        if (string.IsNullOrWhiteSpace(entityKey))
+        {
+            throw new JunipeerException(ErrorCodes.OperationRequestInvalid, "An entity key is required.");
+        }
+
+        var row = await ledger.GetAsync(new LedgerKey(integration.Id, f.Name, entityKey), ct)
+                  ?? throw new JunipeerException(ErrorCodes.LedgerEntityNotFound, $"{f.Name} '{entityKey}' has no ledger row in integration '{integration.Id}'.");
+        var fix = row.ErrorCode is null ? null : ErrorCodes.All.FirstOrDefault(e => e.Code == row.ErrorCode)?.Fix;
+        return new EntityState(f.Name, entityKey, row.Status.ToString(), row.Phase, row.Documents, row.Status == LedgerStatus.Done ? null : row.ErrorCode,
+            row.Status == LedgerStatus.Done ? null : row.ErrorMessage, row.Status == LedgerStatus.Done ? null : fix, row.Attempts, row.UpdatedAt);
+    }
+
+    /// <summary>The ledger rows of one flow (for listings).</summary>
+    public async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(string integrationId, string flow, CancellationToken ct) =>
+        await ledger.ListAsync(integrationId, FlowOrThrow(flow).Name, ct);
+
+    /// <summary>Enqueues the given entities whether or not they have ledger rows (replay by key); returns the enqueue time.</summary>
+    public async Task<DateTimeOffset> EnqueueAsync(string integrationId, string flow, IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        var integration = await RequireAsync(integrationId, ct);
+        var f = RetryableFlow(flow);
+        var now = time.GetUtcNow();
+        foreach (var key in keys)
+        {
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                throw new JunipeerException(ErrorCodes.OperationRequestInvalid, "An empty entity key cannot be replayed.");
+            }
+
+            await queue.EnqueueAsync(Item(f, integration.Id, key, "retry", now), null, ct);
+        }
+
+        return now;
+    }
+
     /// <summary>Re-enqueues one entity (after its cause was fixed). A Done row is left alone; anything else is queued again.</summary>
     public async Task<RetryResult> RetryAsync(string integrationId, string flow, string entityKey, CancellationToken ct)
     {

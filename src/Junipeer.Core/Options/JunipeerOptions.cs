@@ -29,6 +29,9 @@ public sealed class JunipeerOptions
 
     [Required]
     public DevelopmentOptions Development { get; set; } = new();
+
+    [Required]
+    public ConsoleOptions Console { get; set; } = new();
 }
 
 public sealed class VismaNetOptions

@@ -78,6 +78,7 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.OrderBackfillSource>();
         services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.ShipmentBackfillSource>();
         services.AddSingleton<Junipeer.Core.Operations.OperationsService>();
+        services.AddSingleton<Junipeer.Functions.Console.ConsoleAuth>();
         return builder;
     }
 }
