@@ -68,10 +68,35 @@ public static partial class Program
             var (settings, storage) = Load(parse, output);
             return await Guarded(output, storage, async () =>
             {
-                using var engine = Engine(settings);
-                return await body(parse, output, storage, engine.Services.GetRequiredService<OperationsService>(), ct);
+                // Backfill reads the shop/ERP, so it needs the engine with its connectors; everything else only storage.
+                if (parse.CommandResult.Command.Name == "backfill")
+                {
+                    using var engine = Engine(settings);
+                    return await body(parse, output, storage, engine.Services.GetRequiredService<OperationsService>(), ct);
+                }
+
+                using var sp = OperationsServices(settings);
+                return await body(parse, output, storage, sp.GetRequiredService<OperationsService>(), ct);
             });
         };
+
+    /// <summary>The operations service on storage alone (no connectors, no token key needed): status, retry, replay, events, poison replay.</summary>
+    private static ServiceProvider OperationsServices(Dictionary<string, string?> settings)
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(config)
+            .AddSingleton<Junipeer.Storage.StorageClients>()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<Junipeer.Core.Integrations.IIntegrationStore, Junipeer.Storage.TableIntegrationStore>()
+            .AddSingleton<ISyncLedger, Junipeer.Storage.TableLedger>()
+            .AddSingleton<IEventLog, Junipeer.Storage.TableEventLog>()
+            .AddSingleton<IWorkQueue, Junipeer.Storage.QueueWorkQueue>()
+            .AddSingleton<IQueueInspector, Junipeer.Storage.QueueInspector>()
+            .AddSingleton<OperationsService>()
+            .BuildServiceProvider();
+    }
 
     private static Command StatusCommand()
     {

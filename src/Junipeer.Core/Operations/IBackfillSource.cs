@@ -18,12 +18,14 @@ public interface IBackfillSource
 }
 
 /// <summary>Orders changed in the shop since the date, with the sweep's ownership rule.</summary>
-public sealed class OrderBackfillSource(IShopOrderSource shop) : IBackfillSource
+public sealed class OrderBackfillSource(IServiceProvider services) : IBackfillSource
 {
     public string Flow => Flows.Orders;
 
     public async IAsyncEnumerable<BackfillCandidate> ChangedSinceAsync(Integration integration, DateTimeOffset from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Resolved on use: listing failures or retrying must not need the connectors' settings.
+        var shop = (IShopOrderSource)(services.GetService(typeof(IShopOrderSource)) ?? throw new InvalidOperationException("No shop order source registered."));
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, cancellationToken))
         {
             foreach (var order in page.Orders)
@@ -35,12 +37,13 @@ public sealed class OrderBackfillSource(IShopOrderSource shop) : IBackfillSource
 }
 
 /// <summary>ERP shipments in the flow's trigger status changed since the date (the shipment sweep's read).</summary>
-public sealed class ShipmentBackfillSource(ShipmentSyncHandler shipments) : IBackfillSource
+public sealed class ShipmentBackfillSource(IServiceProvider services) : IBackfillSource
 {
     public string Flow => Flows.Shipments;
 
     public async IAsyncEnumerable<BackfillCandidate> ChangedSinceAsync(Integration integration, DateTimeOffset from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var shipments = (ShipmentSyncHandler)(services.GetService(typeof(ShipmentSyncHandler)) ?? throw new InvalidOperationException("No shipment handler registered."));
         var list = await shipments.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, integration.Shipments.TriggerStatus, from, cancellationToken);
         foreach (var s in list)
         {
