@@ -133,6 +133,20 @@ param webhooksToleranceSeconds int = 300
 @maxValue(300)
 param webhooksIntegrationCacheSeconds int = 30
 
+// Operator console (/api/console). In Azure operators sign in through App Service Authentication
+// (Entra ID): enable it on the app (authsettingsV2: platform.enabled = true, globalValidation
+// requireAuthentication = true with unauthenticatedClientAction 'Return401' for /api/console/*, an
+// Entra ID identity provider with the app registration's client id) and keep consoleEasyAuth = true,
+// which tells the code to trust the X-MS-CLIENT-PRINCIPAL headers that front door sets. The admin-secret
+// sign-in (local runs) is off in Azure. Never set consoleEasyAuth without App Service Authentication on.
+@description('Optional. Junipeer:Console:EasyAuth (trust App Service Authentication principal headers for the console).')
+param consoleEasyAuth bool = true
+
+@description('Optional. Junipeer:Console:SessionMinutes (console sign-in lifetime for admin-secret sessions).')
+@minValue(5)
+@maxValue(1440)
+param consoleSessionMinutes int = 480
+
 // ---------------------------------------------------------------------------------------------
 // Scale
 // ---------------------------------------------------------------------------------------------
@@ -413,6 +427,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__Webhooks__IntegrationCacheSeconds: string(webhooksIntegrationCacheSeconds)
       // Development switch (loopback http URLs for the Sandbox): always off in Azure.
       Junipeer__Development__AllowLoopbackHttp: 'false'
+      // Operator console: App Service Authentication signs operators in; no admin secret in Azure.
+      Junipeer__Console__EasyAuth: consoleEasyAuth ? 'true' : 'false'
+      Junipeer__Console__AdminSecret: ''
+      Junipeer__Console__SessionMinutes: string(consoleSessionMinutes)
     }
     keyVaultReferenceSettings: secretReferenceSettings
   }

@@ -42,6 +42,10 @@ public static partial class Program
         root.Subcommands.Add(IntegrationCommand());
         root.Subcommands.Add(StatusCommand());
         root.Subcommands.Add(ReplayCommand());
+        root.Subcommands.Add(RetryCommand());
+        root.Subcommands.Add(ReplayPoisonCommand());
+        root.Subcommands.Add(BackfillCommand());
+        root.Subcommands.Add(EventsCommand());
         root.Subcommands.Add(ReimportCommand());
         root.Subcommands.Add(DiagnoseCommand());
         root.Subcommands.Add(ShadowCommand());
@@ -167,6 +171,8 @@ public static partial class Program
                     EnsureLocalTokenKey(settings, output);
                 }
 
+                var consoleSignIn = ConsoleSignIn(settings, storage.IsLocalAzurite, output);
+
                 if (CliSettings.FromEnvironment(OrderSweepScheduleKey) is null)
                 {
                     settings.TryAdd(OrderSweepScheduleKey, "0 */5 * * * *");
@@ -217,6 +223,7 @@ public static partial class Program
 
                     AnsiConsole.Write(table);
                     AnsiConsole.MarkupLine($"[green]Local host running[/] on {Markup.Escape(host.BaseUri.ToString())}. Ctrl+C (or SIGTERM) to stop.");
+                    Console.Error.WriteLine($"Operator console: {new Uri(host.BaseUri, "api/console")} — {consoleSignIn}"); // plain: no wrapping, greppable
                     var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
                     using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
                     try
@@ -296,109 +303,4 @@ public static partial class Program
     }
 
     private static readonly Option<string> IntegrationOption = new("--integration") { Description = "Integration id", Required = true };
-
-    private static Command StatusCommand()
-    {
-        var cmd = new Command("status", "Show the orders ledger and recent operator events of an integration (exit 1 when orders failed)");
-        cmd.Options.Add(IntegrationOption);
-        cmd.Options.Add(SettingsOption);
-        cmd.Options.Add(JsonOption);
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var output = new Output(parse.GetValue(JsonOption));
-            var (settings, storage) = Load(parse, output);
-            var id = parse.GetValue(IntegrationOption)!;
-            return await Guarded(output, storage, async () =>
-            {
-                using var sp = Services(settings);
-                if (await sp.GetRequiredService<IIntegrationStore>().GetAsync(id, ct) is null)
-                {
-                    return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationNotFound, $"No integration '{id}' in this storage (see `junipeer integration list`).", storage);
-                }
-
-                var entries = (await sp.GetRequiredService<ISyncLedger>().ListAsync(id, Flows.Orders, ct)).OrderBy(e => e.Key.EntityKey, StringComparer.Ordinal).ToList();
-                var events = await sp.GetRequiredService<IEventLog>().ListAsync(id, 20, ct);
-                var failed = entries.Count(e => e.Status == LedgerStatus.Failed);
-                output.Write(new
-                {
-                    integration = id,
-                    storage = storage.ToJson(),
-                    counts = entries.GroupBy(e => e.Status.ToString()).ToDictionary(g => g.Key, g => g.Count()),
-                    failed,
-                    orders = entries.Select(e => new
-                    {
-                        order = e.Key.EntityKey, status = e.Status.ToString(), e.Phase, invoice = e.Document("invoice"), customer = e.Document("customer"),
-                        e.ErrorCode, e.ErrorMessage, e.Attempts, e.UpdatedAt,
-                    }),
-                    events = events.Select(ev => new { ev.At, severity = ev.Severity.ToString(), entity = ev.EntityKey, ev.ErrorCode, ev.Message }),
-                }, () =>
-                {
-                    // Every cell is user data: escape it (a '[' in an order key or message is not markup).
-                    var table = new Table().AddColumns("order", "status", "phase", "invoice", "customer", "error", "attempts");
-                    foreach (var e in entries)
-                    {
-                        table.AddRow(Markup.Escape(e.Key.EntityKey), e.Status.ToString(), Markup.Escape(e.Phase), Markup.Escape(e.Document("invoice") ?? ""),
-                            Markup.Escape(e.Document("customer") ?? ""), Markup.Escape(e.ErrorCode ?? ""), e.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    }
-
-                    AnsiConsole.Write(table);
-                    var log = new Table().AddColumns("at", "severity", "entity", "code", "message");
-                    foreach (var ev in events)
-                    {
-                        log.AddRow(ev.At.ToString("u", System.Globalization.CultureInfo.InvariantCulture), ev.Severity.ToString(), Markup.Escape(ev.EntityKey),
-                            Markup.Escape(ev.ErrorCode ?? ""), Markup.Escape(ev.Message));
-                    }
-
-                    AnsiConsole.Write(log);
-                });
-                return failed > 0 ? ExitCodes.AttentionNeeded : ExitCodes.Ok;
-            });
-        });
-        return cmd;
-    }
-
-    private static Command ReplayCommand()
-    {
-        var order = new Option<string[]>("--order") { Description = "Order number(s) to sync again", Required = true, AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("replay", "Re-enqueue orders (e.g. after fixing the cause of a failure); the ledger keeps it exactly-once");
-        cmd.Options.Add(IntegrationOption);
-        cmd.Options.Add(order);
-        cmd.Options.Add(SettingsOption);
-        cmd.Options.Add(JsonOption);
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var output = new Output(parse.GetValue(JsonOption));
-            var (settings, storage) = Load(parse, output);
-            var id = parse.GetValue(IntegrationOption)!;
-            var numbers = parse.GetValue(order)!;
-            // The queue accepts any text, so replay checks what the webhook checks: Centra order numbers only.
-            var bad = numbers.Where(n => !Junipeer.Functions.Orders.CentraWebhookIntake.IsOrderNumber(n)).ToList();
-            if (bad.Count > 0)
-            {
-                return output.Error(ExitCodes.InvalidInput, ErrorCodes.ReplayOrderNumberInvalid,
-                    $"Order numbers must be Centra order numbers (digits, 1 to {Junipeer.Functions.Orders.CentraWebhookIntake.MaxOrderNumber}); nothing was enqueued. Rejected: "
-                    + string.Join(", ", bad.Take(5).Select(b => $"'{Junipeer.Functions.Webhooks.WebhookRequests.Sanitize(b)}'")) + ".", storage);
-            }
-
-            return await Guarded(output, storage, async () =>
-            {
-                using var sp = Services(settings);
-                if (await sp.GetRequiredService<IIntegrationStore>().GetAsync(id, ct) is null)
-                {
-                    return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationNotFound, $"No integration '{id}' in this storage (see `junipeer integration list`).", storage);
-                }
-
-                var queue = sp.GetRequiredService<IWorkQueue>();
-                foreach (var n in numbers)
-                {
-                    await queue.EnqueueAsync(WorkItem.ForOrder(id, n, WorkReasons.Replay, $"replay-{Guid.NewGuid():N}", TimeProvider.System.GetUtcNow()), null, ct);
-                }
-
-                output.Write(new { integration = id, enqueued = numbers, storage = storage.ToJson() },
-                    () => AnsiConsole.MarkupLine($"[green]Re-enqueued[/] {numbers.Length} order(s)."));
-                return ExitCodes.Ok;
-            });
-        });
-        return cmd;
-    }
 }

@@ -107,6 +107,12 @@ public static class ErrorCodes
     public const string SweepFailed = "SWEEP_FAILED";
     public const string WebhookRejected = "WEBHOOK_REJECTED";
     public const string ConnectionAuthFailed = "CONNECTION_AUTH_FAILED";
+    public const string ConsoleUnauthorized = "CONSOLE_UNAUTHORIZED";
+    public const string ConsoleAuthNotConfigured = "CONSOLE_AUTH_NOT_CONFIGURED";
+    public const string ConsoleCsrfInvalid = "CONSOLE_CSRF_INVALID";
+    public const string OperationFlowNotSupported = "OPERATION_FLOW_NOT_SUPPORTED";
+    public const string OperationRequestInvalid = "OPERATION_REQUEST_INVALID";
+    public const string LedgerEntityNotFound = "LEDGER_ENTITY_NOT_FOUND";
 
     public static IReadOnlyList<ErrorDefinition> All { get; } =
     [
@@ -180,7 +186,7 @@ public static class ErrorCodes
             "The request has no X-Centra-Signature header, or it lacks t= or v1=.",
             "Configure an Endpoint secret in Centra's webhook plugin; the sender must sign every call.", false),
         new(WebhookSignatureInvalid, "Webhook signature does not match",
-            "The HMAC-SHA256 over \"{t}.{raw body}\" matches neither the current nor the previous secret. An unknown integration id or an unconfigured webhook secret gets the same answer, so anonymous callers cannot tell integrations apart; the log names the real cause.",
+            "The HMAC-SHA256 over \"{t}.{raw body}\" matches neither the current nor the previous secret. An unknown integration id or an unconfigured webhook secret gets the same answer (401), so anonymous callers cannot tell integrations apart; the log names the real cause (INTEGRATION_NOT_FOUND, SECRET_NOT_CONFIGURED).",
             "Make sure the Endpoint secret in Centra equals the integration's webhook secret (during rotation keep the old one as previous).", false),
         new(WebhookTimestampOutOfTolerance, "Webhook timestamp too old or in the future",
             "The t= timestamp differs from now by more than the tolerance (300 s): a replay or a badly skewed clock.",
@@ -210,16 +216,16 @@ public static class ErrorCodes
             "Visma.net answered 412 Precondition Failed: the If-Match ETag sent with an update no longer matches the record (someone changed it in between).",
             "Nothing to fix by hand: read the record again and re-apply the change (the next attempt does this).", true),
         new(WebhookBodyTooLarge, "Webhook body too large",
-            "The request body is larger than the webhook limit (1 MiB), by Content-Length or while streaming a chunked body; nothing past the limit is read.",
+            "The request body is larger than the webhook limit (1 MiB), by Content-Length or while streaming a chunked body; nothing past the limit is read. Answered 413 before any other work.",
             "Centra sends small bodies; a larger one is not from Centra. Nothing to do; the sweep picks up any missed order.", false),
         new(WebhookEventIdInvalid, "Webhook event id is not an order number",
-            "An order event's id is not a Centra order number (1 to 2147483647, digits only); nothing of the request is stored or enqueued.",
+            "An order event's id is not a Centra order number (1 to 2147483647, digits only); nothing of the request is stored or enqueued. Answered 400.",
             "Nothing to do if the sender is not Centra; otherwise check the webhook plugin's API version. The sweep picks up any missed order.", false),
         new(IntegrationUrlNotAllowed, "An integration URL points at a host that is not allowed",
-            "A vendor URL in the integration settings is not https, or its host is not one of the vendor's hosts (Visma.net API/Connect, Centra *.centra.com / *.centraqa.com): plain http, loopback, link-local/metadata addresses and other hosts are refused.",
+            "A vendor URL in the integration settings is not https, or its host is not one of the vendor's hosts (Visma.net API/Connect, Centra *.centra.com / *.centraqa.com): plain http, loopback, link-local/metadata addresses and other hosts are refused by `junipeer integration add`.",
             "Use the vendor's https URL (see docs/configuration.md). Only a development deployment with Junipeer__Development__AllowLoopbackHttp=true may use http(s)://127.0.0.1 or localhost (the Sandbox).", false),
         new(IntegrationSecretNotScoped, "A secret name does not belong to the integration",
-            "A secret name in the integration settings does not start with the integration id's letters and digits (id acme-se: acmese...), or it lies in another integration's namespace.",
+            "A secret name in the integration settings does not start with the integration id's letters and digits (id acme-se: acmese...), or it lies in another integration's namespace. Refused by `junipeer integration add`.",
             "Rename the secret to <id letters and digits><purpose>, e.g. acmeseCentraToken for integration acme-se, and store it under Secrets__<name>.", false),
         new(ShopPermissionMissing, "The shop API token lacks a permission the query needs",
             "Centra answered a field of the order query with an authorization error (\"You need <permission> permission ...\"): the Integration API token was made without that permission. The message names it.",
@@ -401,6 +407,24 @@ public static class ErrorCodes
         new(OrderAmountInvalid, "The order's amounts cannot be invoiced",
             "The shop returned an order with a negative total, nothing to invoice (every line has quantity and amount 0 and there is no shipping), or an amount or quantity of one billion or more: a corrupted or forged order. Nothing was written to the ERP.",
             "Correct the order in the shop (or cancel it there), then `junipeer replay --integration <id> --order <number>`.", false),
+        new(ConsoleUnauthorized, "Sign in to the operator console",
+            "A console page or API was requested without a valid session: no cookie or bearer token, a wrong or expired one, a wrong admin secret at sign-in, or (with App Service Authentication on) no signed-in principal.",
+            "Locally: open the console address `junipeer run` prints and sign in with Junipeer__Console__AdminSecret (or send `Authorization: Bearer <secret>`). In Azure: sign in through Entra ID (App Service Authentication).", false),
+        new(ConsoleAuthNotConfigured, "The operator console has no sign-in configured",
+            "Neither Junipeer__Console__EasyAuth (App Service Authentication in front of the app) nor Junipeer__Console__AdminSecret (at least 16 characters) is set, so nobody can be let in and every console route answers 401.",
+            "In Azure keep App Service Authentication on and set Junipeer__Console__EasyAuth=true (the Bicep does); locally set Junipeer__Console__AdminSecret in local.settings.json or the environment.", false),
+        new(ConsoleCsrfInvalid, "A console action came without its anti-forgery token",
+            "A POST to the console API carried the session cookie but not the X-Junipeer-Csrf header matching the session (a request from another site, or a page older than the session).",
+            "Reload the console page (it fetches a fresh token) and repeat the action; scripts should use a bearer token instead of the cookie.", false),
+        new(OperationFlowNotSupported, "The operation is not available for this flow",
+            "The flow named is not one with ledger rows, or the operation does not apply to it: its rows are synced by a parent work item (customers by their order, payout payments and refunds by their payout), or it has no backfill source.",
+            "Use one of the flows the message lists, or retry the parent entity (the order, the payout).", false),
+        new(OperationRequestInvalid, "The operation's input is invalid",
+            "A console or CLI operation got a missing or malformed value: no entity key, an unreadable or future backfill date, a day or take count out of range, an unknown error code filter, or a body that is not the expected JSON.",
+            "Correct the value the message names and repeat the request.", false),
+        new(LedgerEntityNotFound, "No such entity in the ledger",
+            "Retry names an entity that has no ledger row for this integration and flow: it was never synced (or the key is misspelt).",
+            "Check the key with `junipeer status --integration <id>`; to sync entities never seen, use `junipeer backfill --integration <id> --flow orders --from <date>`.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

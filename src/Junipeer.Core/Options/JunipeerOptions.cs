@@ -32,6 +32,9 @@ public sealed class JunipeerOptions
 
     [Required]
     public ConnectOptions Connect { get; set; } = new();
+
+    [Required]
+    public ConsoleOptions Console { get; set; } = new();
 }
 
 /// <summary>Interactive connections (OAuth callback).</summary>

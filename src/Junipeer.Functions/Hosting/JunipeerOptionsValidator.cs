@@ -17,6 +17,11 @@ public sealed class JunipeerOptionsValidator : IValidateOptions<JunipeerOptions>
         Check(options.Centra, "Junipeer:Centra", failures);
         Check(options.Orders, "Junipeer:Orders", failures);
         Check(options.Webhooks, "Junipeer:Webhooks", failures);
+        Check(options.Console, "Junipeer:Console", failures);
+        if (options.Console.AdminSecret.Length is > 0 and < 16)
+        {
+            failures.Add("Junipeer:Console:AdminSecret must be at least 16 characters (or empty to turn secret sign-in off).");
+        }
         if (!string.IsNullOrEmpty(options.TokenEncryptionKey) && !IsKey(options.TokenEncryptionKey))
         {
             failures.Add("Junipeer:TokenEncryptionKey must be the Base64 of exactly 32 random bytes.");

@@ -88,6 +88,12 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Connect.ConnectFlow>();
         services.AddSingleton<Junipeer.Core.Preflight.PreflightRunner>();
         services.AddSingleton<Junipeer.Functions.Payouts.AdyenWebhookIntake>();
+        // Operations shared by the operator console and the CLI (Core/Operations)
+        services.AddSingleton<Junipeer.Core.Operations.IQueueInspector, QueueInspector>();
+        services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.OrderBackfillSource>();
+        services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.ShipmentBackfillSource>();
+        services.AddSingleton<Junipeer.Core.Operations.OperationsService>();
+        services.AddSingleton<Junipeer.Functions.Console.ConsoleAuth>();
         return builder;
     }
 }

@@ -1,0 +1,138 @@
+// Junipeer operator console: vanilla JS on /api/console/api (same origin, session cookie + anti-forgery header).
+"use strict";
+(function () {
+  const base = "/api/console/api";
+  let csrf = null, csrfHeader = "X-Junipeer-Csrf", current = null, refreshTimer = null;
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined) continue;
+      if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+    }
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c === null || c === undefined ? "" : String(c)));
+    return e;
+  }
+
+  function notice(text, cls) { const n = $("notice"); n.textContent = text; n.className = cls || ""; }
+
+  async function api(path, method, body) {
+    const headers = { "Accept": "application/json" };
+    if (method === "POST") { headers["Content-Type"] = "application/json"; if (csrf) headers[csrfHeader] = csrf; }
+    const r = await fetch(base + path, { method: method || "GET", headers, credentials: "same-origin", body: body ? JSON.stringify(body) : undefined });
+    if (r.status === 401) { location.href = "/api/console"; throw new Error("signed out"); }
+    const json = await r.json();
+    if (!r.ok) throw new Error((json.code || r.status) + ": " + (json.message || "") + (json.fix ? " — " + json.fix : ""));
+    return json;
+  }
+
+  const when = (t) => t ? new Date(t).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "never";
+
+  function chart(days) {
+    const w = 12, gap = 3, h = 40, max = Math.max(1, ...days.map(d => d.synced + d.failed));
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("width", days.length * (w + gap)); svg.setAttribute("height", h); svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", days.map(d => `${d.day}: ${d.synced} synced, ${d.failed} failed`).join("; "));
+    days.forEach((d, i) => {
+      const sh = Math.round(d.synced / max * h), fh = Math.round(d.failed / max * h);
+      for (const [cls, y, hh, n] of [["synced", h - sh, sh, d.synced], ["failed", h - sh - fh, fh, d.failed]]) {
+        if (!hh) continue;
+        const r = document.createElementNS(ns, "rect");
+        r.setAttribute("class", cls); r.setAttribute("x", i * (w + gap)); r.setAttribute("y", y); r.setAttribute("width", w); r.setAttribute("height", hh);
+        const t = document.createElementNS(ns, "title"); t.textContent = `${d.day}: ${n} ${cls}`; r.append(t); svg.append(r);
+      }
+    });
+    return svg;
+  }
+
+  async function loadOverview() {
+    const o = await api(`/integrations/${encodeURIComponent(current)}?days=14`);
+    const c = $("connections"); c.replaceChildren();
+    if (!o.connections) c.append(el("span", { class: "muted" }, "Connection status is not reported by this deployment."));
+    else for (const s of o.connections) c.append(el("div", { class: s.status === "connected" ? "ok" : "bad" }, `${s.system}: ${s.status}`, s.errorCode ? ` (${s.errorCode}: ${s.message || ""})` : ""));
+    const tb = $("flows").tBodies[0]; tb.replaceChildren();
+    for (const f of o.flows) {
+      const backlog = `${f.queued + f.inProgress} in ledger` + (f.queueLength !== undefined && f.queueLength !== null ? `, ${f.queueLength} on queue` : "") + (f.poisonQueueLength ? `, ${f.poisonQueueLength} poison` : "");
+      tb.append(el("tr", { "data-flow": f.flow }, el("td", {}, f.label), el("td", {}, when(f.lastSuccessAt)), el("td", {}, backlog),
+        el("td", { class: "done" }, f.done), el("td", { class: f.failed ? "bad" : "" }, f.failed), el("td", {}, chart(f.days))));
+    }
+  }
+
+  async function loadFailed() {
+    const r = await api(`/integrations/${encodeURIComponent(current)}/failed`);
+    const tb = $("failed").tBodies[0]; tb.replaceChildren();
+    $("no-failures").hidden = r.failed.length > 0;
+    for (const f of r.failed) {
+      const button = f.canRetry ? el("button", { type: "button", class: "retry", onclick: () => retry(f.flow, f.entityKey, button) }, "Retry") : el("span", { class: "muted" }, "retry its parent");
+      tb.append(el("tr", { "data-entity": f.entityKey, "data-flow": f.flow }, el("td", {}, f.flow), el("td", { class: "entity" }, f.entityKey),
+        el("td", {}, el("code", { class: "code" }, f.code || "")), el("td", { class: "message" }, f.message || ""), el("td", { class: "cause" }, f.cause || ""),
+        el("td", { class: "fix" }, f.fix || ""), el("td", {}, button)));
+    }
+  }
+
+  async function loadEvents() {
+    const q = new URLSearchParams();
+    if ($("events-reference").value) q.set("reference", $("events-reference").value);
+    if ($("events-status").value) q.set("status", $("events-status").value);
+    const r = await api(`/integrations/${encodeURIComponent(current)}/events?${q}`);
+    const tb = $("events").tBodies[0]; tb.replaceChildren();
+    for (const e of r.events) tb.append(el("tr", {}, el("td", {}, when(e.at)), el("td", {}, e.severity), el("td", {}, e.flow), el("td", {}, e.entityKey), el("td", {}, e.errorCode || ""), el("td", {}, e.message)));
+  }
+
+  async function refresh() {
+    if (!current) return;
+    try { await Promise.all([loadOverview(), loadFailed(), loadEvents()]); } catch (err) { notice(err.message, "bad"); }
+  }
+
+  async function retry(flow, key, button) {
+    button.disabled = true;
+    try {
+      const r = await api(`/integrations/${encodeURIComponent(current)}/retry`, "POST", { flow, key });
+      notice(r.enqueued ? `${flow} ${key}: retry queued…` : `${flow} ${key}: ${r.note}`);
+      for (let i = 0; i < 120 && r.enqueued; i++) {
+        await new Promise(res => setTimeout(res, 1000));
+        const s = await api(`/integrations/${encodeURIComponent(current)}/entity?flow=${encodeURIComponent(flow)}&key=${encodeURIComponent(key)}`);
+        if (s.status === "Done") { const docs = Object.entries(s.documents || {}).map(([k, v]) => `${k} ${v}`).join(", "); notice(`${flow} ${key}: Done${docs ? " — " + docs : ""}`, "ok"); break; }
+        if (s.status === "Failed" && new Date(s.updatedAt) >= new Date(r.enqueuedAt)) { notice(`${flow} ${key}: failed again — ${s.code}: ${s.message}. ${s.fix || ""}`, "bad"); break; }
+      }
+    } catch (err) { notice(err.message, "bad"); }
+    button.disabled = false;
+    await refresh();
+  }
+
+  $("backfill").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await api(`/integrations/${encodeURIComponent(current)}/backfill`, "POST", { flow: $("backfill-flow").value, from: $("backfill-from").value });
+      notice(`Backfill ${r.flow}: ${r.seen} changed, ${r.enqueued} queued, ${r.alreadyDone} already done.`, "ok");
+    } catch (err) { notice(err.message, "bad"); }
+    await refresh();
+  });
+  $("poison").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await api(`/integrations/${encodeURIComponent(current)}/replay-poison`, "POST", {});
+      notice(`Poison replay: ${r.fromPoisonQueues} from poison queues, ${r.fromLedger} exhausted entities queued again.`, "ok");
+    } catch (err) { notice(err.message, "bad"); }
+    await refresh();
+  });
+  $("events-filter").addEventListener("submit", (ev) => { ev.preventDefault(); loadEvents().catch(err => notice(err.message, "bad")); });
+  $("integration").addEventListener("change", () => { current = $("integration").value; refresh(); });
+  $("signout").addEventListener("click", async () => { try { await api("/../signout", "POST", {}); } catch (e) { /* signed out anyway */ } location.href = "/api/console"; });
+
+  (async function start() {
+    const s = await api("/session");
+    csrf = s.csrf; csrfHeader = s.csrfHeader; $("user").textContent = s.user;
+    const list = await api("/integrations");
+    const sel = $("integration");
+    for (const i of list.integrations) sel.append(el("option", { value: i.id }, `${i.id} — ${i.name}`));
+    const wanted = new URLSearchParams(location.search).get("integration");
+    current = wanted && list.integrations.some(i => i.id === wanted) ? wanted : (list.integrations[0] || {}).id;
+    if (current) sel.value = current; else notice("No integrations in this storage yet (junipeer integration add).");
+    $("backfill-from").value = new Date(Date.now() - 7 * 864e5).toISOString().slice(0, 10);
+    await refresh();
+    refreshTimer = setInterval(refresh, 5000);
+  })().catch(err => notice(err.message, "bad"));
+})();
