@@ -118,7 +118,7 @@ public class LocalHostPartsTests(AzuriteFixture azurite)
         // What Core Tools loads from a script root: the worker config and the function metadata the Worker SDK generated.
         Assert.True(File.Exists(Path.Combine(output, "worker.config.json")));
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "functions.metadata")));
-        Assert.Equal(["CentraWebhook", "OrderPoison", "OrderSweep", "OrderSync", "PayoutSync", "ShipmentPoison", "ShipmentSweep", "ShipmentSync", "StockSync", "VismaWebhook"],
+        Assert.Equal(["CentraWebhook", "ConsoleBackfill", "ConsoleEntity", "ConsoleEvents", "ConsoleFailed", "ConsoleIntegrations", "ConsoleOverview", "ConsolePage", "ConsoleReplayPoison", "ConsoleRetry", "ConsoleRetryFailed", "ConsoleScript", "ConsoleSession", "ConsoleSignIn", "ConsoleSignOut", "OrderPoison", "OrderSweep", "OrderSync", "PayoutSync", "ShipmentPoison", "ShipmentSweep", "ShipmentSync", "StockSync", "VismaWebhook"],
             metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order(StringComparer.Ordinal));
     }
 }
