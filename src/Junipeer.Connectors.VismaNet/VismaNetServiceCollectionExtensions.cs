@@ -25,6 +25,7 @@ public static class VismaNetServiceCollectionExtensions
             services.AddSingleton<IErpAdapter>(sp => sp.GetRequiredService<VismaNetErp>());
         services.TryAddSingleton<IErpResolver, ErpResolver>();
         services.TryAddSingleton<IErpPreflight>(sp => sp.GetRequiredService<VismaNetErp>());
+        services.TryAddSingleton<IErpReferenceData>(sp => sp.GetRequiredService<VismaNetErp>()); // PreflightRunner's VAT reference reads
         if (!services.Any(d => d.ServiceType == typeof(IErpShipments) && d.ImplementationFactory?.Method.DeclaringType == typeof(VismaNetServiceCollectionExtensions)))
             services.AddSingleton<IErpShipments>(sp => sp.GetRequiredService<VismaNetErp>());
         return services;

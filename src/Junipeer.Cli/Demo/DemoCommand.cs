@@ -95,7 +95,8 @@ public static class DemoCommand
             var ok = r.Orders.Duplicates == 0 && r.Orders.Missing == 0 && r.Orders.AmountMismatches == 0 && r.Orders.UnexpectedFailures == 0
                      && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0 && r.Contract.Violations == 0
                      && r.Stock.Divergent == 0
-                     && r.Shipments.DoubleBooked == 0 && r.Shipments.Missed == 0;
+                     && r.Shipments.DoubleBooked == 0 && r.Shipments.Missed == 0
+                     && r.Payouts.Booked >= 2 && r.Payouts.Duplicates == 0 && r.Payouts.CreditNoteDuplicates == 0 && r.Payouts.BalanceMismatches == 0;
             return ok ? 0 : 1;
         });
         return cmd;
@@ -120,6 +121,11 @@ public static class DemoCommand
         table.AddRow("gift-certificate payments (orders / created / released)", Color($"{p.GiftOrders} / {p.Created} / {p.Released}", paymentsOk && p.Created == p.Released));
         table.AddRow("invoice balance ≠ total − gift certificate", Color(p.GiftAmountMismatches.ToString(Inv), p.GiftAmountMismatches == 0));
         table.AddRow("Visma calls per invoiced order", o.VismaCallsPerOrder.ToString("0.00", Inv));
+        var po = r.Payouts;
+        table.AddRow("payouts booked (Stripe, Adyen) / duplicate payments", Color($"{po.Booked} / {po.Duplicates}", po.Booked >= 2 && po.Duplicates == 0));
+        table.AddRow("payout sales matched / unmatched / fees written off", $"{po.TransactionsMatched} / {po.TransactionsUnmatched} / {po.FeesWrittenOff}");
+        table.AddRow("refund credit notes / duplicates", Color($"{po.CreditNotes} / {po.CreditNoteDuplicates}", po.CreditNoteDuplicates == 0));
+        table.AddRow("invoice balance ≠ what the PSP data says is owed", Color(po.BalanceMismatches.ToString(Inv), po.BalanceMismatches == 0));
         table.AddRow("customers created in Visma", r.CustomersCreated.ToString(Inv));
         table.AddRow("webhooks delivered / dropped / duplicated", $"{r.Webhooks.Delivered} / {r.Webhooks.Dropped} / {r.Webhooks.Duplicated}");
         var f = r.Faults;
