@@ -188,6 +188,14 @@ public static partial class Program
                 throw new JunipeerException(ErrorCodes.OperationRequestInvalid, "--code filters --failed; use it with --failed.");
             }
 
+            var bad = flow == Flows.Orders ? numbers.Where(n => !Junipeer.Functions.Orders.CentraWebhookIntake.IsOrderNumber(n)).ToList() : [];
+            if (bad.Count > 0)
+            {
+                return output.Error(ExitCodes.InvalidInput, ErrorCodes.ReplayOrderNumberInvalid,
+                    $"Order numbers must be Centra order numbers (digits, 1 to {Junipeer.Functions.Orders.CentraWebhookIntake.MaxOrderNumber}); nothing was enqueued. Rejected: "
+                    + string.Join(", ", bad.Take(5).Select(b => $"'{Junipeer.Functions.Webhooks.WebhookRequests.Sanitize(b)}'")) + ".", storage);
+            }
+
             await ops.RequireAsync(id, ct);
             IReadOnlyList<string> keys;
             DateTimeOffset since;

@@ -31,7 +31,7 @@ public class OperationsCommandTests(AzuriteFixture azurite)
             return (exit, p.StdOut, p.StdErr);
         }
 
-        Assert.Equal(0, (await Run($"integration add --json --file {Path.Combine(AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json")}")).Exit);
+        Assert.Equal(0, (await Run($"integration add --json --no-secret-check --file {Path.Combine(AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json")}")).Exit);
         var ledger = new TableLedger(clients);
         var now = DateTimeOffset.UtcNow;
         await ledger.SaveAsync(new LedgerEntry { Key = new LedgerKey("acme-se", Flows.Orders, "9001"), Status = LedgerStatus.Failed, ErrorCode = ErrorCodes.OssCountryTaxMappingMissing, ErrorMessage = "No OSS mapping for IT", UpdatedAt = now }, ct);

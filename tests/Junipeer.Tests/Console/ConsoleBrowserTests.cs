@@ -51,6 +51,8 @@ public class ConsoleBrowserTests(AzuriteFixture azurite)
                 ["OrderSweepSchedule"] = "0 0 0 1 1 *",
                 ["StockSyncSchedule"] = "0 0 0 1 1 *",
                 ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
+                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
+                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:Console:AdminSecret"] = adminSecret,
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
