@@ -127,15 +127,10 @@ public static class Program
             EnableQueues = concurrent,
             EnableTimers = false,
             MinimumLogLevel = LogLevel.Error,
-            Settings = new Dictionary<string, string?>
+            Settings = new Dictionary<string, string?>(FunctionCatalog.TimerSettingsOff())
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["Junipeer:Storage:Prefix"] = "b" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
-                ["OrderSweepSchedule"] = "0 0 0 1 1 *",
-                ["StockSyncSchedule"] = "0 0 0 1 1 *",
-                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
-                ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
-                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true",
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,

@@ -78,6 +78,39 @@ public static class FunctionCatalog
         return list;
     }
 
+    /// <summary>A cron expression that never fires within a test or a benchmark (midnight on 1 January).</summary>
+    public const string NeverSchedule = "0 0 0 1 1 *";
+
+    /// <summary>
+    /// The app setting behind every timer trigger's %Schedule% expression, read from the [TimerTrigger] attributes,
+    /// each set to <see cref="NeverSchedule"/>. Hosts that must not run timers start from this, so a new timer needs
+    /// no edit in every test and benchmark host.
+    /// </summary>
+    public static Dictionary<string, string?> TimerSettingsOff(Assembly? assembly = null)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in TimerSettingNames(assembly ?? typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly))
+        {
+            settings[name] = NeverSchedule;
+        }
+
+        return settings;
+    }
+
+    /// <summary>The %Setting% names the timer triggers of <paramref name="assembly"/> bind to.</summary>
+    public static IReadOnlyList<string> TimerSettingNames(Assembly assembly) =>
+        assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()?.Schedule)
+            .OfType<string>()
+            .Where(s => s.Length > 2 && s[0] == '%' && s[^1] == '%')
+            .Select(s => s[1..^1])
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>Resolves %AppSetting% binding expressions like the host does.</summary>
     public static string Resolve(string expression, IConfiguration configuration)
     {

@@ -29,15 +29,10 @@ public class ConnectHttpTests(AzuriteFixture azurite)
             EnableQueues = false,
             EnableTimers = false,
             MinimumLogLevel = LogLevel.Warning,
-            Settings = new Dictionary<string, string?>
+            Settings = new Dictionary<string, string?>(FunctionCatalog.TimerSettingsOff())
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["Junipeer:Storage:Prefix"] = "oa" + Guid.NewGuid().ToString("N")[..8],
-                ["OrderSweepSchedule"] = "0 0 0 1 1 *",
-                ["StockSyncSchedule"] = "0 0 0 1 1 *",
-                ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
-                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
-                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true",
                 [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,

@@ -44,15 +44,10 @@ public class ConsoleBrowserTests(AzuriteFixture azurite)
             Port = 0,
             HostJsonPath = Path.Combine(Junipeer.Cli.Azurite.AzuriteRunner.RepositoryRoot(), "host.json"),
             EnableTimers = false,
-            Settings = new Dictionary<string, string?>
+            Settings = new Dictionary<string, string?>(FunctionCatalog.TimerSettingsOff())
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["Junipeer:Storage:Prefix"] = "con" + Guid.NewGuid().ToString("N")[..8],
-                ["OrderSweepSchedule"] = "0 0 0 1 1 *",
-                ["StockSyncSchedule"] = "0 0 0 1 1 *",
-                ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
-                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
-                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Junipeer:Console:AdminSecret"] = adminSecret,
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1

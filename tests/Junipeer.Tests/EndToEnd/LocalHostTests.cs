@@ -36,6 +36,22 @@ public class LocalHostTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void Timer_settings_off_covers_every_timer_trigger_so_a_host_starts_without_listing_them()
+    {
+        var off = FunctionCatalog.TimerSettingsOff();
+        Assert.Contains("OrderSweepSchedule", off.Keys);
+        Assert.Contains("PayoutSweepSchedule", off.Keys);
+        Assert.All(off.Values, v => Assert.Equal(FunctionCatalog.NeverSchedule, v));
+
+        // Every timer the catalogue discovers resolves from these settings alone.
+        var config = new ConfigurationBuilder().AddInMemoryCollection(off).Build();
+        var timers = FunctionCatalog.Discover(typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly, config)
+            .Where(f => f.Kind == TriggerKind.Timer).ToList();
+        Assert.True(timers.Count >= 5, $"expected the five timers at least, found {timers.Count}");
+        Assert.All(timers, t => Assert.Equal(FunctionCatalog.NeverSchedule, t.Target));
+    }
+
+    [Fact]
     public void Reads_the_queue_settings_from_the_repository_host_json()
     {
         var s = QueueHostSettings.Load(Path.Combine(Junipeer.Cli.Azurite.AzuriteRunner.RepositoryRoot(), "host.json"));
@@ -59,15 +75,11 @@ public class LocalHostTests(AzuriteFixture azurite)
         {
             Port = 0,
             HostJsonPath = Path.Combine(Junipeer.Cli.Azurite.AzuriteRunner.RepositoryRoot(), "host.json"),
-            Settings = new Dictionary<string, string?>
+            Settings = new Dictionary<string, string?>(FunctionCatalog.TimerSettingsOff())
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["Junipeer:Storage:Prefix"] = "lh" + Guid.NewGuid().ToString("N")[..8],
                 ["OrderSweepSchedule"] = "*/2 * * * * *",
-                ["StockSyncSchedule"] = "0 0 0 1 1 *",
-                ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
-                ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
-                ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox runs on http://127.0.0.1
                 [$"Secrets:{DemoScenario.VismaSecretNameFor(id)}"] = DemoScenario.ClientSecret,

@@ -61,15 +61,10 @@ public sealed class HostileEnv(AzuriteFixture azurite) : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         Sandbox = await SandboxHost.StartAsync(new SandboxOptions { Port = 0 }, ct);
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(FunctionCatalog.TimerSettingsOff())
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Junipeer:Storage:Prefix"] = Prefix,
-            ["OrderSweepSchedule"] = "0 0 0 1 1 *",
-            ["StockSyncSchedule"] = "0 0 0 1 1 *",
-            ["ShipmentSweepSchedule"] = "0 0 0 1 1 *",
-            ["PayoutSweepSchedule"] = "0 0 0 1 1 *",
-            ["CustomerSyncSchedule"] = "0 0 0 1 1 *",
             ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             [IntegrationRules.AllowLoopbackHttpKey] = "true",
         };
