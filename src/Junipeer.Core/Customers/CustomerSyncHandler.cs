@@ -160,6 +160,12 @@ public sealed class CustomerSyncHandler(
                 {
                     await ToErpAsync(run, customer, ct);
                 }
+                catch (LeaseHeldException)
+                {
+                    // The order flow (or another run) holds this buyer's row right now: next run, not an error.
+                    oldestFailed = oldestFailed is null || customer.UpdatedAt < oldestFailed ? customer.UpdatedAt : oldestFailed;
+                    logger.LogInformation("Centra customer {CustomerId} is being synced by another worker; the next run takes it", customer.Id);
+                }
                 catch (JunipeerException ex)
                 {
                     run.Failed.Add(("centra:" + customer.Id, ex.Code));
@@ -204,13 +210,15 @@ public sealed class CustomerSyncHandler(
             }
             else
             {
-                agreed = await UpdateErpAsync(run, number, desired, null, ct);
+                agreed = await UpdateErpWithoutBaselineAsync(run, number, customer, desired, ct);
             }
         }
         else
         {
             var baseline = CustomerFingerprint.Parse(await mappings.GetAsync(integration.Id, MappingKinds.CustomerErpFingerprint, number, ct));
-            agreed = await UpdateErpAsync(run, number, desired, baseline, ct);
+            agreed = baseline is null
+                ? await UpdateErpWithoutBaselineAsync(run, number, customer, desired, ct)
+                : await UpdateErpAsync(run, number, desired, baseline, ct);
         }
 
         await mappings.SetAsync(integration.Id, MappingKinds.CustomerByShopId, customer.Id, number, ct);
@@ -218,6 +226,29 @@ public sealed class CustomerSyncHandler(
         await mappings.SetAsync(integration.Id, MappingKinds.CustomerByBuyer, buyer, number, ct);
         await mappings.SetAsync(integration.Id, MappingKinds.CustomerErpFingerprint, number, agreed.Serialize(), ct);
         await mappings.SetAsync(integration.Id, MappingKinds.CustomerShopFingerprint, customer.Id, shopPrint.Serialize(), ct);
+    }
+
+    /// <summary>
+    /// A pair with no agreed content (the engine never wrote it, or storage was lost): nothing says which side changed
+    /// last, so the newer side wins. When the ERP customer was modified after the Centra customer (by
+    /// <c>lastModifiedDateTime</c> against Centra's <c>updatedAt</c>), Centra's content is not pushed over it; Centra's
+    /// content becomes the agreed baseline instead, so the ERP → Centra pass of the same run sends the ERP's differing
+    /// fields to Centra. Otherwise (Centra newer, or only Centra → ERP configured) the differing fields go to the ERP.
+    /// Both clocks are the vendors'; a skew larger than the gap between two users' edits can pick the wrong side.
+    /// </summary>
+    private async Task<CustomerFingerprint> UpdateErpWithoutBaselineAsync(Run run, string number, ShopCustomer customer, DesiredErp desired, CancellationToken ct)
+    {
+        if (run.Integration.Customers.ToShop
+            && await run.Erp.GetCustomerAsync(run.Integration, number, ct) is { LastModified: { } erpModified }
+            && erpModified > customer.UpdatedAt)
+        {
+            logger.LogInformation(
+                "Visma.net customer {Number} changed after Centra customer {CustomerId} and they share no agreed content (new pair or lost storage); the ERP's version is kept and goes to Centra",
+                number, customer.Id);
+            return desired.Print;
+        }
+
+        return await UpdateErpAsync(run, number, desired, null, ct);
     }
 
     /// <summary>
@@ -384,6 +415,12 @@ public sealed class CustomerSyncHandler(
                 try
                 {
                     await ToShopAsync(run, record, ct);
+                }
+                catch (LeaseHeldException)
+                {
+                    if (record.LastModified is { } h)
+                        oldestFailed = oldestFailed is null || h < oldestFailed ? h : oldestFailed;
+                    logger.LogInformation("Visma.net customer {Number} is being synced by another worker; the next run takes it", record.Number);
                 }
                 catch (JunipeerException ex)
                 {

@@ -55,10 +55,53 @@ public sealed partial class CentraState
         ArgumentNullException.ThrowIfNull(spec);
         lock (_gate)
         {
-            var c = new StoredCustomer(_nextCustomerId++, spec, Truncate(Now));
+            var c = new StoredCustomer(NextCustomerId(), spec, Truncate(Now));
             _customers[c.Id] = c;
             return c.Id;
         }
+    }
+
+    /// <summary>
+    /// A DTC order's buyer is a Centra customer: <c>DirectToConsumerOrder.customer</c> is a <c>Customer</c>
+    /// (centra.dev/graphql/directtoconsumerorder.html), so the order's customer is registered here unless a customer with
+    /// that e-mail exists (then the order keeps its own customer id, as seeded). Name and address come from the billing
+    /// address. Whether Centra creates a customer for a guest checkout, and which address it keeps, is not documented in
+    /// our sources; this is the emulator's assumption, kept so <c>Query.customers</c> and <c>Order.customer</c> agree.
+    /// Call with <see cref="_gate"/> held.
+    /// </summary>
+    private void RegisterOrderCustomer(CentraOrderSpec spec, DateTimeOffset at)
+    {
+        if (spec.StoreType != "DTC" || spec.Customer is not { Email: { Length: > 0 } email } buyer
+            || _customers.Values.Any(c => string.Equals(c.Data.Email, email, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        var id = _customers.ContainsKey(buyer.Id) ? NextCustomerId() : buyer.Id;
+        buyer.Id = id;
+        var a = spec.BillingAddress;
+        _customers[id] = new StoredCustomer(id, new CentraCustomerData
+        {
+            Email = email,
+            FirstName = buyer.FirstName ?? a?.FirstName,
+            LastName = buyer.LastName ?? a?.LastName,
+            CompanyName = a?.CompanyName,
+            Address1 = a?.Address1,
+            Address2 = a?.Address2,
+            ZipCode = a?.ZipCode,
+            City = a?.City,
+            CountryCode = a?.Country,
+        }, at);
+    }
+
+    private int NextCustomerId()
+    {
+        while (_customers.ContainsKey(_nextCustomerId))
+        {
+            _nextCustomerId++;
+        }
+
+        return _nextCustomerId++;
     }
 
     /// <summary>A user edits a customer in Centra's admin (updatedAt moves).</summary>
@@ -106,7 +149,7 @@ public sealed partial class CentraState
                 return (CustomerPayload("CustomerCreatePayload", null, "email", $"A customer with email {data.Email} already exists."), null);
             }
 
-            var c = new StoredCustomer(_nextCustomerId++, data, Truncate(Now)) { Writes = 1 };
+            var c = new StoredCustomer(NextCustomerId(), data, Truncate(Now)) { Writes = 1 };
             _customers[c.Id] = c;
             CustomersCreatedByApi++;
             return (CustomerPayload("CustomerCreatePayload", c, null, null), null);

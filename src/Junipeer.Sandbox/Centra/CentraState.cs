@@ -97,6 +97,7 @@ public sealed partial class CentraState
                 UpdatedAt = Truncate(spec.UpdatedAt ?? created),
             };
             _orders[number] = order;
+            RegisterOrderCustomer(spec, created);
             return Snapshot(order);
         }
     }

@@ -1,3 +1,4 @@
+using Junipeer.Cli.Demo;
 using Junipeer.Core.Customers;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
@@ -84,6 +85,61 @@ public class CustomerSyncTests(AzuriteFixture azurite)
         Assert.Empty(changed.Failed);
         ContractAssert.NoVismaViolations(h.Sandbox.State);
         Assert.Empty(h.Sandbox.State.Contract.All);
+    }
+
+    [Fact]
+    public async Task After_storage_is_lost_the_newer_side_wins_an_ERP_users_edit_reaches_Centra_and_a_Centra_edit_reaches_the_ERP()
+    {
+        var vendorClock = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions { Integration = WithCustomers, SandboxTime = vendorClock });
+        var centra = h.Sandbox.State.Centra;
+        var visma = h.Sandbox.State.Visma;
+        var anna = centra.AddCustomer(Anna);
+        var olle = visma.AddCustomer(h.Tenant, new VismaCustomerEdit { Name = "Olle Berg", Email = "olle@example.se", AddressLine1 = "Kungsgatan 2", PostalCode = "41119", City = "Göteborg", CountryId = "SE" });
+        await SyncAsync(h);
+        Assert.Equal("Berg", CentraByEmail(h, "olle@example.se").Data.LastName);
+
+        // Users edit both sides; before the next run every table is lost (mappings, fingerprints, checkpoints).
+        vendorClock.Advance(TimeSpan.FromMinutes(1));
+        visma.EditCustomer(h.Tenant, olle, new VismaCustomerEdit { Name = "Olle Bergström", City = "Mölndal" });
+        centra.EditCustomer(anna, c => c with { City = "Uppsala", ZipCode = "75310" });
+        await h.WipeStorageAsync();
+
+        var run = await SyncAsync(h);
+        Assert.Empty(run.Failed);
+        var olleInCentra = CentraByEmail(h, "olle@example.se").Data;
+        Assert.Equal(("Bergström", "Mölndal"), (olleInCentra.LastName, olleInCentra.City)); // the ERP edit reached Centra
+        Assert.Equal(("Olle Bergström", "Mölndal"), (VismaByEmail(h, "olle@example.se").Name, VismaByEmail(h, "olle@example.se").City)); // and was not overwritten
+        Assert.Equal(("Uppsala", "75310"), (VismaByEmail(h, "anna@example.se").City, VismaByEmail(h, "anna@example.se").PostalCode)); // the Centra edit reached the ERP
+        Assert.Equal(2, h.Customers.Count);
+        Assert.Equal(2, centra.Customers().Count);
+
+        var quiet = await SyncAsync(h);
+        Assert.Equal((0, 0, 0, 0), (quiet.CreatedInErp, quiet.UpdatedInErp, quiet.CreatedInShop, quiet.UpdatedInShop));
+        Assert.Equal(0, visma.CustomerEchoes);
+        Assert.Equal(0, centra.CustomerEchoes);
+        ContractAssert.NoVismaViolations(h.Sandbox.State);
+    }
+
+    [Fact]
+    public async Task A_DTC_orders_buyer_is_a_Centra_customer_so_the_ERP_customer_the_order_flow_made_is_matched_not_created_again_in_Centra()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions { Integration = WithCustomers });
+        var order = h.Sandbox.State.Centra.AddOrder(DemoScenario.Orders(at: h.Sandbox.State.Clock.GetUtcNow()).First(o => o.StoreType == "DTC" && o.Customer?.Email is not null));
+        await h.SweepAsync();
+        await h.DrainAsync();
+        Assert.Single(h.Invoices);
+        var buyer = Assert.Single(h.Customers);
+        Assert.Single(h.Sandbox.State.Centra.Customers()); // Order.customer is a Centra customer (emulator registers it)
+
+        var run = await SyncAsync(h);
+        Assert.Empty(run.Failed);
+        Assert.Equal(0, run.CreatedInShop); // found by e-mail, not created a second time
+        Assert.Equal(0, run.CreatedInErp);
+        Assert.Single(h.Customers, c => c.Number == buyer.Number);
+        Assert.Single(h.Sandbox.State.Centra.Customers());
+        Assert.Equal(0, h.Sandbox.State.Centra.CustomersCreatedByApi);
+        Assert.NotNull(order);
     }
 
     [Fact]

@@ -25,6 +25,9 @@ namespace Junipeer.Tests.Infrastructure;
 public sealed record HarnessOptions
 {
     public TimeProvider? EngineTime { get; init; }
+
+    /// <summary>The Sandbox's clock (vendor timestamps, token expiry); default: the system clock.</summary>
+    public TimeProvider? SandboxTime { get; init; }
     public Func<VismaCompanySpec, VismaCompanySpec>? Company { get; init; }
     public Func<Integration, Integration>? Integration { get; init; }
     public Dictionary<string, string?> Settings { get; init; } = [];
@@ -81,7 +84,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public static async Task<EngineHarness> StartAsync(AzuriteFixture azurite, HarnessOptions? options = null)
     {
         options ??= new HarnessOptions();
-        var sandbox = await SandboxHost.StartAsync(new SandboxOptions { Port = 0 }, TestContext.Current.CancellationToken);
+        var sandbox = await SandboxHost.StartAsync(new SandboxOptions { Port = 0, TimeProvider = options.SandboxTime ?? TimeProvider.System }, TestContext.Current.CancellationToken);
         var tenant = Guid.NewGuid().ToString();
         var company = DemoScenario.Company(tenant);
         sandbox.State.Visma.CreateCompany(options.Company?.Invoke(company) ?? company);
