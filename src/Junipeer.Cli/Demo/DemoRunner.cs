@@ -243,7 +243,9 @@ public static class DemoRunner
             status($"catalogue: {DemoCatalogue.Articles} articles, {productCounts.Synced} mapped to Centra SKUs, {productCounts.Mismatches} mismatches reported; stock runs on {options.SweepSchedule}");
 
             // Customers both ways: seeded on both sides; the customer timer syncs them (edits follow below).
-            integration = DemoCustomers.WithCustomers(integration);
+            // Payouts are configured now, at onboarding: the host's webhook path caches an integration for
+            // Webhooks.IntegrationCacheSeconds, so settings saved just before a PSP's signal would meet a stale copy (401).
+            integration = DemoPayouts.WithPayouts(DemoCustomers.WithCustomers(integration), sandbox);
             await integrations.SaveAsync(integration, ct);
             DemoCustomers.Seed(sandbox);
 

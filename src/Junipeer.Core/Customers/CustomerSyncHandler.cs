@@ -233,14 +233,15 @@ public sealed class CustomerSyncHandler(
     /// last, so the newer side wins. When the ERP customer was modified after the Centra customer (by
     /// <c>lastModifiedDateTime</c> against Centra's <c>updatedAt</c>), Centra's content is not pushed over it; Centra's
     /// content becomes the agreed baseline instead, so the ERP → Centra pass of the same run sends the ERP's differing
-    /// fields to Centra. Otherwise (Centra newer, or only Centra → ERP configured) the differing fields go to the ERP.
+    /// fields to Centra. Otherwise (Centra newer or in the same second, or only Centra → ERP configured) the differing
+    /// fields go to the ERP.
     /// Both clocks are the vendors'; a skew larger than the gap between two users' edits can pick the wrong side.
     /// </summary>
     private async Task<CustomerFingerprint> UpdateErpWithoutBaselineAsync(Run run, string number, ShopCustomer customer, DesiredErp desired, CancellationToken ct)
     {
         if (run.Integration.Customers.ToShop
             && await run.Erp.GetCustomerAsync(run.Integration, number, ct) is { LastModified: { } erpModified }
-            && erpModified > customer.UpdatedAt)
+            && WholeSeconds(erpModified) > WholeSeconds(customer.UpdatedAt))
         {
             logger.LogInformation(
                 "Visma.net customer {Number} changed after Centra customer {CustomerId} and they share no agreed content (new pair or lost storage); the ERP's version is kept and goes to Centra",
@@ -250,6 +251,10 @@ public sealed class CustomerSyncHandler(
 
         return await UpdateErpAsync(run, number, desired, null, ct);
     }
+
+    // Centra's updatedAt has whole seconds, Visma's lastModifiedDateTime milliseconds: compare at Centra's resolution,
+    // and within the same second Centra's content goes to the ERP (as before there were timestamps to compare).
+    private static long WholeSeconds(DateTimeOffset t) => t.ToUnixTimeSeconds();
 
     /// <summary>
     /// PUT of the fields the shop changed since the baseline (all fields without one), If-Match on the version just read;
