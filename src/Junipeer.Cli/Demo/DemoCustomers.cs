@@ -46,6 +46,15 @@ public static class DemoCustomers
         VismaNumbers.AddRange(Visma.Select(v => sandbox.State.Visma.AddCustomer(DemoScenario.CompanyTenantId, v)));
     }
 
+    /// <summary>The first sync is done: every seeded customer is on the other side (the edits come after it).</summary>
+    public static bool Seeded(SandboxHost sandbox)
+    {
+        var visma = sandbox.State.Visma.Customers(DemoScenario.CompanyTenantId);
+        var centra = sandbox.State.Centra.Customers();
+        return Centra.All(c => visma.Any(v => string.Equals(v.Email, c.Email, StringComparison.OrdinalIgnoreCase)))
+               && Visma.All(v => centra.Any(c => string.Equals(c.Data.Email, v.Email, StringComparison.OrdinalIgnoreCase)));
+    }
+
     /// <summary>Users edit customers on both sides while the host runs.</summary>
     public static void Change(SandboxHost sandbox)
     {
@@ -55,7 +64,10 @@ public static class DemoCustomers
     }
 
     /// <summary>Every seeded customer and every edit is on both sides.</summary>
-    public static bool Converged(SandboxHost sandbox)
+    public static bool Converged(SandboxHost sandbox) => Pending(sandbox).Count == 0;
+
+    /// <summary>The seeded customers or edits not yet on the other side (for the demo's progress line).</summary>
+    public static IReadOnlyList<string> Pending(SandboxHost sandbox)
     {
         var visma = sandbox.State.Visma.Customers(DemoScenario.CompanyTenantId);
         var centra = sandbox.State.Centra.Customers();
@@ -63,12 +75,20 @@ public static class DemoCustomers
             visma.Any(v => string.Equals(v.Email, email, StringComparison.OrdinalIgnoreCase) && (check?.Invoke(v) ?? true));
         bool InCentra(string email, Func<CentraCustomerSnapshot, bool>? check = null) =>
             centra.Any(c => string.Equals(c.Data.Email, email, StringComparison.OrdinalIgnoreCase) && (check?.Invoke(c) ?? true));
-        return InVisma("anna.svensson@example.se", v => v.AddressLine1 == "Sveavägen 20")
-               && InVisma("einkauf@muster.example.de", v => v.CustomerClassId == "EUB2B")
-               && InVisma("mette@example.dk")
-               && InVisma("aino.virtanen@example.fi")
-               && InCentra("olle.berg@example.se", c => c.Data.LastName == "Bergström" && c.Data.City == "Mölndal")
-               && InCentra("lena.lund@example.se");
+        var pending = new List<string>();
+        void Check(bool ok, string what)
+        {
+            if (!ok)
+                pending.Add(what);
+        }
+
+        Check(InVisma("anna.svensson@example.se", v => v.AddressLine1 == "Sveavägen 20"), "Anna's new street in Visma.net");
+        Check(InVisma("einkauf@muster.example.de", v => v.CustomerClassId == "EUB2B"), "Muster GmbH (EUB2B) in Visma.net");
+        Check(InVisma("mette@example.dk"), "Mette in Visma.net");
+        Check(InVisma("aino.virtanen@example.fi"), "Aino's new e-mail in Visma.net");
+        Check(InCentra("olle.berg@example.se", c => c.Data.LastName == "Bergström" && c.Data.City == "Mölndal"), "Olle's new name and city in Centra");
+        Check(InCentra("lena.lund@example.se"), "Lena in Centra");
+        return pending;
     }
 
     public static DemoCustomerCounts Counts(SandboxHost sandbox)

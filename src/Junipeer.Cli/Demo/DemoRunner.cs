@@ -346,7 +346,13 @@ public static class DemoRunner
             // Stock movements in Visma.net while the host runs; the stock timer carries them to Centra.
             DemoCatalogue.Move(sandbox);
 
-            // Users edit customers in Centra and in Visma.net; the customer timer carries each edit to the other side.
+            // Users edit customers in Centra and in Visma.net once the first customer sync has run (so each edit is an
+            // update of a synced pair, counted as updatedInVisma / updatedInCentra); the customer timer carries it over.
+            while (clock.Elapsed < options.Timeout && !DemoCustomers.Seeded(sandbox))
+            {
+                await Task.Delay(250, ct);
+            }
+
             DemoCustomers.Change(sandbox);
 
             // Storage wipes: stop the host, delete every table and queue, start again, re-add the integration; the sweep re-reads Centra.
@@ -382,8 +388,16 @@ public static class DemoRunner
             }
 
             // Let the stock timer converge (every mapped SKU equal in Centra), bounded by the demo timeout.
+            var nextNote = clock.Elapsed + TimeSpan.FromSeconds(10);
             while (clock.Elapsed < options.Timeout && (DemoCatalogue.Divergent(sandbox) > 0 || !DemoCustomers.Converged(sandbox)))
             {
+                if (clock.Elapsed > nextNote)
+                {
+                    nextNote = clock.Elapsed + TimeSpan.FromSeconds(10);
+                    var pending = DemoCustomers.Pending(sandbox);
+                    status($"waiting for the timers: {DemoCatalogue.Divergent(sandbox)} SKUs differ between Visma.net and Centra; customers pending: {(pending.Count == 0 ? "none" : string.Join(", ", pending))}");
+                }
+
                 await Task.Delay(250, ct);
             }
 
