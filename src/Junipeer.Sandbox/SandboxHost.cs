@@ -51,6 +51,9 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>Adyen report download base (stands for <c>https://ca-live.adyen.com</c>): <c>{BaseUri}adyen</c>.</summary>
     public Uri AdyenReportBase => new(BaseUri, "adyen");
 
+    /// <summary>Klarna Settlements API (stands for <c>https://api.klarna.com/settlements/v1</c>): <c>{BaseUri}klarna</c>.</summary>
+    public Uri KlarnaApiBase => new(BaseUri, "klarna");
+
     /// <summary>The Visma webhook sender (same as <c>POST /_sandbox/visma/webhooks</c>).</summary>
     public VismaWebhookSender VismaWebhooks { get; }
 

@@ -20,7 +20,8 @@ public sealed class SandboxState
         NShift = new NShift.NShiftState(this);
         Stripe = new Stripe.StripeState(this);
         Adyen = new Adyen.AdyenState(this);
-        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this), new Stripe.StripeModule(this), new Adyen.AdyenModule(this)];
+        Klarna = new Klarna.KlarnaState(this);
+        Modules = [new VismaModule(this), new CentraModule(this), new NShift.NShiftModule(this), new Stripe.StripeModule(this), new Adyen.AdyenModule(this), new Klarna.KlarnaModule(this)];
     }
 
     /// <summary>The vendor emulators, registered by <see cref="SandboxHost"/> in a loop.</summary>
@@ -45,6 +46,8 @@ public sealed class SandboxState
 
     public Stripe.StripeState Stripe { get; }
     public Adyen.AdyenState Adyen { get; }
+
+    public Klarna.KlarnaState Klarna { get; }
 
     /// <summary>Clears all data, knobs and counters (settings from <see cref="SandboxOptions"/> are restored).</summary>
     public void Reset()

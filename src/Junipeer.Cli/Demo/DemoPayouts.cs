@@ -7,11 +7,12 @@ using Junipeer.Core.Integrations;
 using Junipeer.Core.Payouts;
 using Junipeer.Sandbox;
 using Junipeer.Sandbox.Centra;
+using Junipeer.Sandbox.Klarna;
 using Junipeer.Sandbox.Stripe;
 
 namespace Junipeer.Cli.Demo;
 
-/// <param name="Booked">Seeded payouts (one Stripe payout, one Adyen batch) with at least one customer payment in Visma.</param>
+/// <param name="Booked">Seeded payouts (one Stripe payout, one Adyen batch, one Klarna payout) with at least one customer payment in Visma.</param>
 /// <param name="Duplicates">Extra Visma payments for the same payout (PSP payment method) and customer.</param>
 /// <param name="TransactionsMatched">Seeded PSP sales whose invoice carries a payment line of that PSP's payment in Visma.</param>
 /// <param name="TransactionsUnmatched">Seeded PSP sales without one (the demo seeds one sale for an order that does not exist).</param>
@@ -25,10 +26,12 @@ public sealed record DemoPayoutCounts(int Booked, int Duplicates, int Transactio
 /// <summary>
 /// The demo's payouts: once the orders are invoiced, one Stripe payout (two sales with fees, a refund
 /// of one of them, one sale for an order that does not exist) and one Adyen settlement batch (two sales
-/// with fees, a batch fee) are seeded in the PSP emulators through the Sandbox control plane against
-/// demo invoices (SEK, no gift certificate). The Sandbox sends Stripe's signed <c>payout.paid</c> and
-/// Adyen's HMAC-signed <c>REPORT_AVAILABLE</c> to the host's webhooks, each twice; the payouts flow books
-/// them in Visma. The counts are taken from the emulators' records.
+/// with fees, a batch fee) and one Klarna payout (two sales with fees tied to their captures, a monthly fee)
+/// are seeded in the PSP emulators through the Sandbox control plane against demo invoices (SEK, no gift
+/// certificate). The Sandbox sends Stripe's signed <c>payout.paid</c> and Adyen's HMAC-signed
+/// <c>REPORT_AVAILABLE</c> to the host's webhooks, each twice; Klarna has no payout notification, so the
+/// PayoutSweep timer finds its payout (every run until it is booked). The payouts flow books them in
+/// Visma. The counts are taken from the emulators' records.
 /// </summary>
 public static class DemoPayouts
 {
@@ -48,6 +51,8 @@ public static class DemoPayouts
 
     public static string AdyenHmacSecretNameFor(string id) => IntegrationValidator.SecretScope(id) + "AdyenHmacKey";
 
+    public static string KlarnaCredentialsSecretNameFor(string id) => IntegrationValidator.SecretScope(id) + "KlarnaApiCredentials";
+
     /// <summary>The PSP credentials the emulators accept, as the host's secrets.</summary>
     public static void AddSecrets(IDictionary<string, string?> settings, SandboxHost sandbox)
     {
@@ -56,9 +61,10 @@ public static class DemoPayouts
         settings[$"Secrets:{StripeWebhookSecretNameFor(id)}"] = sandbox.Options.StripeWebhookSecret;
         settings[$"Secrets:{AdyenReportSecretNameFor(id)}"] = $"{sandbox.State.Adyen.ReportUser}:{sandbox.State.Adyen.ReportPassword}";
         settings[$"Secrets:{AdyenHmacSecretNameFor(id)}"] = sandbox.State.Adyen.HmacKey;
+        settings[$"Secrets:{KlarnaCredentialsSecretNameFor(id)}"] = $"{sandbox.State.Klarna.Username}:{sandbox.State.Klarna.Password}";
     }
 
-    /// <summary>Payouts on: Stripe and Adyen against the Sandbox, fees written off with the company's PSP fee reason code.</summary>
+    /// <summary>Payouts on: Stripe, Adyen and Klarna against the Sandbox, fees written off with the company's PSP fee reason code.</summary>
     public static Integration WithPayouts(Integration i, SandboxHost sandbox) => i with
     {
         Payouts = new PayoutFlowSettings
@@ -85,6 +91,14 @@ public static class DemoPayouts
                     ApiKeySecretName = AdyenReportSecretNameFor(i.Id),
                     WebhookSecretName = AdyenHmacSecretNameFor(i.Id),
                 },
+                [PayoutProviders.Klarna] = new()
+                {
+                    PaymentMethodId = "KLARNA",
+                    CashAccount = DemoScenario.PspClearingAccount,
+                    ReferencePrefix = PspReferencePrefix,
+                    ApiBaseUrl = sandbox.KlarnaApiBase.ToString(),
+                    ApiKeySecretName = KlarnaCredentialsSecretNameFor(i.Id),
+                },
             },
         },
     };
@@ -93,7 +107,11 @@ public static class DemoPayouts
     public sealed record Sale(string PaymentMethodId, int OrderNumber, decimal Gross, decimal Fee);
 
     /// <summary>What was seeded in the PSP emulators.</summary>
-    public sealed record Plan(string StripePayoutId, long AdyenBatch, IReadOnlyList<Sale> Sales, IReadOnlyList<(int OrderNumber, decimal Amount)> Refunds);
+    public sealed record Plan(string StripePayoutId, long AdyenBatch, IReadOnlyList<Sale> Sales, IReadOnlyList<(int OrderNumber, decimal Amount)> Refunds)
+    {
+        /// <summary>The Klarna payout's payment reference (found by the PayoutSweep timer).</summary>
+        public string? KlarnaPaymentReference { get; init; }
+    }
 
     /// <summary>Seeds both payouts against demo invoices and has the Sandbox send each webhook twice.</summary>
     public static async Task<Plan> SeedAndSendAsync(SandboxHost sandbox, Uri hostBase, IReadOnlyList<CentraOrderSpec> specs, Action<string> status, CancellationToken ct)
@@ -106,11 +124,11 @@ public static class DemoPayouts
             .Where(x => numbers.Contains(x.Number) && sandbox.State.Centra.Order(x.Number)!.GiftCertificate == 0m)
             .GroupBy(x => x.Number).Where(g => g.Count() == 1).Select(g => g.Single())
             .OrderBy(x => x.Number)
-            .Take(4)
+            .Take(6)
             .ToList();
-        if (candidates.Count < 4)
+        if (candidates.Count < 6)
         {
-            throw new InvalidOperationException($"The demo's payouts need 4 released SEK invoices without gift certificates; found {candidates.Count}.");
+            throw new InvalidOperationException($"The demo's payouts need 6 released SEK invoices without gift certificates; found {candidates.Count}.");
         }
 
         static decimal Fee(decimal gross) => Math.Round(gross * 0.018m + 1.80m, 2, MidpointRounding.AwayFromZero);
@@ -156,6 +174,29 @@ public static class DemoPayouts
         using var adyenDoc = JsonDocument.Parse(await adyenResponse.Content.ReadAsStringAsync(ct));
         var batch = adyenDoc.RootElement.GetProperty("batchNumber").GetInt64();
 
+        // Klarna: a payout with two sales, each with a fee tied to its capture, and a monthly fee; no
+        // notification exists, so the PayoutSweep timer lists it by payout date (and keeps enqueuing it until booked).
+        var (k1, k2) = (candidates[4], candidates[5]);
+        var klarnaSeed = new KlarnaPayoutSeed
+        {
+            CurrencyCode = "SEK",
+            PayoutDate = sandbox.State.Clock.GetUtcNow(),
+            Transactions =
+            [
+                new() { Type = "SALE", Amount = Minor(k1.Invoice.Balance), Reference = PspReferencePrefix + k1.Number },
+                new() { Type = "FEE", Amount = Minor(Fee(k1.Invoice.Balance)), Reference = PspReferencePrefix + k1.Number, DetailedType = "PURCHASE_FEE_PERCENTAGE" },
+                new() { Type = "SALE", Amount = Minor(k2.Invoice.Balance), Reference = PspReferencePrefix + k2.Number },
+                new() { Type = "FEE", Amount = Minor(Fee(k2.Invoice.Balance)), Reference = PspReferencePrefix + k2.Number, DetailedType = "PURCHASE_FEE_PERCENTAGE" },
+                new() { Type = "FEE", Amount = 2900, DetailedType = "SERVICING_FEE" },
+            ],
+        };
+        sales.Add(new("KLARNA", k1.Number, k1.Invoice.Balance, Fee(k1.Invoice.Balance)));
+        sales.Add(new("KLARNA", k2.Number, k2.Invoice.Balance, Fee(k2.Invoice.Balance)));
+        using var klarnaResponse = await Http.PostAsJsonAsync(new Uri(sandbox.ControlBase, "klarna/payouts"), klarnaSeed, ct);
+        klarnaResponse.EnsureSuccessStatusCode();
+        using var klarnaDoc = JsonDocument.Parse(await klarnaResponse.Content.ReadAsStringAsync(ct));
+        var klarnaReference = klarnaDoc.RootElement.GetProperty("payment_reference").GetString()!;
+
         // The PSPs' signals, each delivered twice (a redelivery must book nothing more).
         var stripeStatus = new List<int>();
         var adyenStatus = new List<int>();
@@ -181,9 +222,9 @@ public static class DemoPayouts
             adyenStatus.Add(answer.RootElement.GetProperty("status").GetInt32());
         }
 
-        status($"payouts: Stripe payout {payoutId} (3 sales, 1 refund, 1 unknown order) and Adyen batch {batch} (2 sales, batch fee) seeded; " +
+        status($"payouts: Stripe payout {payoutId} (3 sales, 1 refund, 1 unknown order), Adyen batch {batch} (2 sales, batch fee) and Klarna payout {klarnaReference} (2 sales, monthly fee; found by the timer) seeded; " +
                $"payout.paid sent twice ({string.Join("/", stripeStatus)}), REPORT_AVAILABLE sent twice ({string.Join("/", adyenStatus)})");
-        return new Plan(payoutId, batch, sales, [(s2.Number, refund)]);
+        return new Plan(payoutId, batch, sales, [(s2.Number, refund)]) { KlarnaPaymentReference = klarnaReference };
     }
 
     /// <summary>Waits until every matchable sale is paid in Visma and the refund is a credit note (bounded).</summary>

@@ -121,7 +121,7 @@ public sealed record DemoReport(
     /// <summary>Customers both ways, counted in the emulators.</summary>
     public DemoCustomerCounts Customers { get; init; } = new(0, 0, 0, 0, 0);
 
-    /// <summary>PSP payouts (Stripe, Adyen) booked in Visma.net, counted in the emulators (see DemoPayouts).</summary>
+    /// <summary>PSP payouts (Stripe, Adyen, Klarna) booked in Visma.net, counted in the emulators (see DemoPayouts).</summary>
     public DemoPayoutCounts Payouts { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
 }
 
@@ -403,7 +403,7 @@ public static class DemoRunner
 
             await burstsStop.CancelAsync();
             await bursts;
-            // Payouts: the orders are invoiced; Stripe and Adyen pay some of them (fees, a refund, an unknown order).
+            // Payouts: the orders are invoiced; Stripe, Adyen and Klarna pay some of them (fees, a refund, an unknown order).
             integration = DemoPayouts.WithPayouts(integration, sandbox);
             await integrations.SaveAsync(integration, ct);
             var payoutPlan = await DemoPayouts.SeedAndSendAsync(sandbox, host.BaseUri, specs, status, ct);

@@ -96,7 +96,9 @@ public sealed partial class AdyenPayoutSource : IPayoutSource
     }
 
     /// <summary>
-    /// The report download has no documented listing (contracts/adyen/SOURCE.md), so the timer cannot
+    /// The report download has no documented listing (contracts/adyen/SOURCE.md; Adyen's "Get reports
+    /// automatically", docs.adyen.com/reporting/automatically-get-reports, automates reports only through
+    /// the REPORT_AVAILABLE webhook and a download URL per file, with no search by date), so the timer cannot
     /// discover batches: the REPORT_AVAILABLE notification is Adyen's trigger, and a missed one is booked
     /// by `junipeer replay` with the payout id. Returns no ids (and says so in the log).
     /// </summary>

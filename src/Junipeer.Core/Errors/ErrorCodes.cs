@@ -81,6 +81,7 @@ public static class ErrorCodes
     public const string PspAuthFailed = "PSP_AUTH_FAILED";
     public const string PspRateLimited = "PSP_RATE_LIMITED";
     public const string PspRequestRejected = "PSP_REQUEST_REJECTED";
+    public const string PspPagingIncomplete = "PSP_PAGING_INCOMPLETE";
     public const string PayoutReportInvalid = "PAYOUT_REPORT_INVALID";
     public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
     public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
@@ -323,6 +324,9 @@ public static class ErrorCodes
         new(PspRequestRejected, "The PSP rejected a request",
             "The PSP answered 4xx (other than 401/403/404/429) to a payout read: a parameter it does not accept (its error message is shown), or an API version it does not serve.",
             "Read the PSP's message; check Payouts.Providers.<psp>.ApiBaseUrl and that the account uses a supported API version. Report it if the request itself is wrong.", false),
+        new(PspPagingIncomplete, "The PSP's list could not be read completely",
+            "A paged PSP list (Klarna: a payout's transactions or the payout list, read by offset) ended before the total the PSP reported, returned more items than that total, or its total changed while it was paged: the list moved under the reader. Nothing was booked from the partial list.",
+            "Nothing to fix by hand: the queue (or the next timer run) reads the list again. If it recurs for one payout, report it with the payout id and the PSP's correlation id.", true),
         new(PayoutReportInvalid, "The PSP's settlement report cannot be read",
             "The Adyen settlement details report is not well-formed CSV (an unclosed quote, a row with another number of fields than the header), lacks a required column (named in the message; columns are found by header name, so their order does not matter), has an amount that is not a number, or holds rows of another batch or merchant account. Nothing was booked.",
             "Check the report in the Adyen Customer Area (Finance > Settlement details) and its column settings; restore the named column, then `junipeer replay` the payout.", false),

@@ -6,6 +6,7 @@ using Junipeer.Core.Orders;
 using Junipeer.Core.Payouts;
 using Junipeer.Core.Sync;
 using Junipeer.Sandbox;
+using Junipeer.Sandbox.Stripe;
 using Junipeer.Sandbox.Visma;
 using Junipeer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,9 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Junipeer.Tests.Payouts;
 
 /// <summary>
-/// The PSP side of these tests: payouts handed to the flow through its port, as a PSP connector
-/// would return them (no PSP connector is finished yet). Everything else is real: the order flow
-/// makes the invoices in the Visma emulator over HTTP, the ledger is Azurite.
+/// A PSP side handed to the flow through its port, for the checks a PSP's own data cannot provoke
+/// (lines in another currency, hand-made totals). The main paths (booking, lost responses, storage wipe,
+/// refunds) run against the Stripe emulator over HTTP instead (<see cref="PayoutFlowTests"/>).
 /// </summary>
 public sealed class RecordedPayoutSource(string provider) : IPayoutSource
 {
@@ -59,6 +60,40 @@ public class PayoutFlowTests(AzuriteFixture azurite)
             Services = s => s.AddSingleton<IPayoutSource>(psp),
         });
         return (h, psp);
+    }
+
+    /// <summary>
+    /// The engine with the PSP over real HTTP: the strict Stripe emulator (<see cref="StripeKit"/>), the payouts
+    /// flow configured as in <see cref="Settings"/> (plus the emulator's base URL and API key).
+    /// </summary>
+    private static async Task<(EngineHarness H, StripeKit Psp)> StartEmulatedAsync(AzuriteFixture azurite, Func<PayoutFlowSettings, PayoutFlowSettings>? settings = null)
+    {
+        var k = await StripeKit.StartAsync(azurite, settings);
+        return (k.H, k);
+    }
+
+    /// <summary>Seeds the lines as a Stripe payout (same transaction ids, minor units) and returns it as the connector reads it.</summary>
+    private static async Task<Payout> SeedAsync(StripeKit k, string id, params PayoutLine[] lines)
+    {
+        await k.SeedAsync(new StripePayoutSeed
+        {
+            Id = id,
+            Currency = "sek",
+            ArrivalDate = k.H.Sandbox.State.Clock.GetUtcNow().AddDays(2),
+            Transactions = [.. lines.Select(l => new StripeTransactionSeed
+            {
+                Id = l.TransactionId,
+                Type = l.Kind == PayoutLineKind.Refund ? "refund" : "charge",
+                Amount = StripeKit.Minor(l.Gross),
+                Fee = StripeKit.Minor(l.Fee),
+                OrderReference = l.Reference,
+            })],
+        });
+        var payout = await k.H.Services.GetServices<IPayoutSource>().Single(s => s is Junipeer.Connectors.Payments.Stripe.StripePayoutSource)
+            .GetPayoutAsync(k.Integration, id, TestContext.Current.CancellationToken);
+        Assert.NotNull(payout);
+        Assert.Equal(lines.Sum(l => l.Net), payout.Total);
+        return payout;
     }
 
     /// <summary>Orders through the real order flow → released invoices; returns invoice amount per order number.</summary>
@@ -106,11 +141,10 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Payout_becomes_one_payment_per_customer_with_fees_written_off_and_ERP_calls_grow_with_customers()
     {
-        var (h, psp) = await StartAsync(azurite);
-        await using var _ = h;
+        var (h, psp) = await StartEmulatedAsync(azurite);
+        await using var _ = psp;
         var inv = await InvoicesAsync(h, (7001, "anna@example.se"), (7002, "anna@example.se"), (7003, "bo@example.se"));
-        var payout = PayoutOf("po_1", h, Sale(7001, inv[7001].Amount, 12.50m), Sale(7002, inv[7002].Amount, 7.25m), Sale(7003, inv[7003].Amount, 3.10m));
-        psp.Add(payout);
+        var payout = await SeedAsync(psp, "po_1", Sale(7001, inv[7001].Amount, 12.50m), Sale(7002, inv[7002].Amount, 7.25m), Sale(7003, inv[7003].Amount, 3.10m));
 
         var before = h.VismaCalls;
         var result = await HandleAsync(h, "po_1");
@@ -142,15 +176,16 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         Assert.Equal(SyncOutcome.AlreadyDone, (await HandleAsync(h, "po_1", "third")).Outcome);
         Assert.Equal(2, h.Payments.Count);
         Assert.Equal(again, h.VismaCalls);
+        Assert.Equal(0, h.Sandbox.State.Contract.Count);
     }
 
     [Fact]
     public async Task Lost_response_of_the_payment_create_completes_without_a_second_payment()
     {
-        var (h, psp) = await StartAsync(azurite);
-        await using var _ = h;
+        var (h, psp) = await StartEmulatedAsync(azurite);
+        await using var _ = psp;
         var inv = await InvoicesAsync(h, (7011, "crash@example.se"));
-        psp.Add(PayoutOf("po_crash", h, Sale(7011, inv[7011].Amount, 9.90m)));
+        await SeedAsync(psp, "po_crash", Sale(7011, inv[7011].Amount, 9.90m));
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerPayment";
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
@@ -170,10 +205,10 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Lost_response_of_the_release_is_resolved_by_the_payment_status()
     {
-        var (h, psp) = await StartAsync(azurite);
-        await using var _ = h;
+        var (h, psp) = await StartEmulatedAsync(azurite);
+        await using var _ = psp;
         var inv = await InvoicesAsync(h, (7012, "rel@example.se"));
-        psp.Add(PayoutOf("po_rel", h, Sale(7012, inv[7012].Amount, 4m)));
+        await SeedAsync(psp, "po_rel", Sale(7012, inv[7012].Amount, 4m));
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerPayment/";
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
@@ -190,14 +225,15 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Storage_wipe_after_booking_makes_no_second_payment_and_matching_falls_back_to_the_ERP()
     {
-        var (h, psp) = await StartAsync(azurite, s => s with { ReferenceField = InvoiceReferenceField.ExternalReference });
-        await using var _ = h;
+        var (h, psp) = await StartEmulatedAsync(azurite, s => s with { ReferenceField = InvoiceReferenceField.ExternalReference });
+        await using var _ = psp;
         var inv = await InvoicesAsync(h, (7021, "wipe@example.se"), (7022, "wipe2@example.se"));
-        psp.Add(PayoutOf("po_wipe", h, Sale(7021, inv[7021].Amount, 5m), Sale(7022, inv[7022].Amount, 6m)));
+        await SeedAsync(psp, "po_wipe", Sale(7021, inv[7021].Amount, 5m), Sale(7022, inv[7022].Amount, 6m));
         Assert.Equal(SyncOutcome.Done, (await HandleAsync(h, "po_wipe")).Outcome);
         Assert.Equal(2, h.Payments.Count);
 
         await h.WipeStorageAsync();
+        await h.Services.GetRequiredService<IIntegrationStore>().SaveAsync(psp.Integration, TestContext.Current.CancellationToken); // the PSP's base URL
         var result = await HandleAsync(h, "po_wipe", "after-wipe");
 
         Assert.Equal(SyncOutcome.Done, result.Outcome);
@@ -207,17 +243,18 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         // The orders ledger is gone too: the invoices were found by the external reference in Visma.
         Assert.True(h.Sandbox.State.Stats.Count("visma GET /v1/customerinvoice") >= 2);
         Assert.Equal(LedgerStatus.Done, (await PayoutRowAsync(h, "po_wipe"))!.Status);
+        Assert.Equal(0, h.Sandbox.State.Contract.Count);
     }
 
     [Fact]
     public async Task Refund_in_the_payout_becomes_one_credit_note_with_the_invoice_VAT_applied_to_the_invoice()
     {
-        var (h, psp) = await StartAsync(azurite);
-        await using var _ = h;
+        var (h, psp) = await StartEmulatedAsync(azurite);
+        await using var _ = psp;
         var inv = await InvoicesAsync(h, (7031, "refund@example.se"));
         var invoice = inv[7031];
         const decimal refunded = 100m;
-        psp.Add(PayoutOf("po_refund", h, Sale(7031, invoice.Amount, 8m), Refund(7031, refunded)));
+        await SeedAsync(psp, "po_refund", Sale(7031, invoice.Amount, 8m), Refund(7031, refunded));
 
         var result = await HandleAsync(h, "po_refund");
 
@@ -245,10 +282,10 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Lost_response_of_the_credit_note_create_is_recovered_by_reference()
     {
-        var (h, psp) = await StartAsync(azurite);
-        await using var _ = h;
+        var (h, psp) = await StartEmulatedAsync(azurite);
+        await using var _ = psp;
         var inv = await InvoicesAsync(h, (7032, "refund2@example.se"));
-        psp.Add(PayoutOf("po_refund2", h, Sale(7032, inv[7032].Amount, 2m), Refund(7032, 50m)));
+        await SeedAsync(psp, "po_refund2", Sale(7032, inv[7032].Amount, 2m), Refund(7032, 50m));
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerCreditNote";
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
