@@ -134,13 +134,23 @@ param webhooksToleranceSeconds int = 300
 param webhooksIntegrationCacheSeconds int = 30
 
 // Operator console (/api/console). In Azure operators sign in through App Service Authentication
-// (Entra ID): enable it on the app (authsettingsV2: platform.enabled = true, globalValidation
-// requireAuthentication = true with unauthenticatedClientAction 'Return401' for /api/console/*, an
-// Entra ID identity provider with the app registration's client id) and keep consoleEasyAuth = true,
-// which tells the code to trust the X-MS-CLIENT-PRINCIPAL headers that front door sets. The admin-secret
-// sign-in (local runs) is off in Azure. Never set consoleEasyAuth without App Service Authentication on.
-@description('Optional. Junipeer:Console:EasyAuth (trust App Service Authentication principal headers for the console).')
+// (Entra ID), configured on the app (authsettingsV2 in modules/functionapp.bicep) when
+// consoleEntraClientId names an app registration: every request needs a signed-in principal except
+// the webhook and OAuth callback routes (they prove themselves: signatures, one-time state). Only
+// then does the code trust the X-MS-CLIENT-PRINCIPAL headers (Junipeer__Console__EasyAuth = true);
+// without a registration it stays false and the console answers 401 CONSOLE_AUTH_NOT_CONFIGURED.
+// The admin-secret sign-in (local runs) is off in Azure. docs/deploy.md explains the registration.
+@description('Optional. Junipeer:Console:EasyAuth (trust App Service Authentication principal headers for the console). Takes effect only with consoleEntraClientId.')
 param consoleEasyAuth bool = true
+
+@description('Optional. Client id (GUID) of the Entra ID app registration operators sign in with. Empty: no App Service Authentication, the console stays closed (CONSOLE_AUTH_NOT_CONFIGURED).')
+param consoleEntraClientId string = ''
+
+@description('Optional. Entra ID tenant id of that app registration. Defaults to the tenant of the deployment.')
+param consoleEntraTenantId string = tenant().tenantId
+
+@description('Optional. Key Vault secret name of the app registration\'s client secret (authorization-code sign-in). Empty: ID-token sign-in; enable "ID tokens" on the registration.')
+param consoleEntraClientSecretName string = ''
 
 @description('Optional. Junipeer:Console:SessionMinutes (console sign-in lifetime for admin-secret sessions).')
 @minValue(5)
@@ -383,6 +393,16 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     httpAlwaysReadyInstanceCount: httpAlwaysReadyInstanceCount
+    consoleEntraClientId: consoleEntraClientId
+    consoleEntraTenantId: consoleEntraTenantId
+    consoleEntraClientCredentialSetting: empty(consoleEntraClientSecretName) ? '' : 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+    // Routes that authenticate themselves stay reachable without an Entra sign-in: webhooks (HMAC
+    // signatures) and the OAuth callback (one-time state + PKCE). Everything else, the console and
+    // GET /api/connect/* included, needs a signed-in operator.
+    unauthenticatedPaths: [
+      '/api/webhooks/*'
+      '/api/oauth/callback/*'
+    ]
     appSettings: {
       // Host storage and the app's own Table/Queue clients: identity-based, no keys.
       AzureWebJobsStorage__credential: 'managedidentity'
@@ -428,11 +448,13 @@ module functionApp 'modules/functionapp.bicep' = {
       // Development switch (loopback http URLs for the Sandbox): always off in Azure.
       Junipeer__Development__AllowLoopbackHttp: 'false'
       // Operator console: App Service Authentication signs operators in; no admin secret in Azure.
-      Junipeer__Console__EasyAuth: consoleEasyAuth ? 'true' : 'false'
+      Junipeer__Console__EasyAuth: consoleEasyAuth && !empty(consoleEntraClientId) ? 'true' : 'false'
       Junipeer__Console__AdminSecret: ''
       Junipeer__Console__SessionMinutes: string(consoleSessionMinutes)
     }
-    keyVaultReferenceSettings: secretReferenceSettings
+    keyVaultReferenceSettings: union(secretReferenceSettings, empty(consoleEntraClientSecretName) ? {} : {
+      MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${consoleEntraClientSecretName})'
+    })
   }
   // The app must not start (and resolve references or take leases) before its roles exist.
   dependsOn: [
@@ -451,6 +473,9 @@ output keyVaultName string = keyVault.outputs.name
 
 @description('Name of the tenant storage account (the junipeer CLI talks to its tables and queues).')
 output storageAccountName string = storage.outputs.name
+
+@description('True when App Service Authentication (Entra ID) protects the console.')
+output consoleEasyAuthConfigured bool = functionApp.outputs.easyAuthConfigured
 
 @description('Client id of the app identity.')
 output identityClientId string = identity.outputs.clientId

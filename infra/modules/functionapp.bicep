@@ -54,6 +54,18 @@ param appSettings object
 @description('Optional. App settings that are Key Vault references, merged over appSettings.')
 param keyVaultReferenceSettings object = {}
 
+@description('Optional. Client id of the Entra ID app registration that signs operators in to the console (App Service Authentication). Empty: App Service Authentication is not configured.')
+param consoleEntraClientId string = ''
+
+@description('Optional. Entra ID tenant of that app registration.')
+param consoleEntraTenantId string = tenant().tenantId
+
+@description('Optional. Name of the app setting holding the app registration\'s client secret (a Key Vault reference). Empty: ID-token sign-in (enable "ID tokens" on the registration).')
+param consoleEntraClientCredentialSetting string = ''
+
+@description('Optional. Paths App Service Authentication lets through without sign-in: callers that prove themselves (webhook signatures, the OAuth state).')
+param unauthenticatedPaths string[] = []
+
 var allSettings = union(appSettings, keyVaultReferenceSettings)
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
@@ -133,6 +145,55 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
+// App Service Authentication (Easy Auth) with Entra ID in front of the whole app: every request must carry
+// a signed-in Entra principal, except the paths in unauthenticatedPaths (webhooks verify their own
+// signatures, the OAuth callback its one-time state). Browsers are redirected to the Entra sign-in page;
+// App Service then sets the X-MS-CLIENT-PRINCIPAL* headers the console trusts (Junipeer__Console__EasyAuth).
+resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(consoleEntraClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+      runtimeVersion: '~1'
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: unauthenticatedPaths
+    }
+    httpSettings: {
+      requireHttps: true
+      forwardProxy: {
+        convention: 'NoProxy'
+      }
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: consoleEntraClientId
+          clientSecretSettingName: empty(consoleEntraClientCredentialSetting) ? null : consoleEntraClientCredentialSetting
+          openIdIssuer: '${environment().authentication.loginEndpoint}${consoleEntraTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            consoleEntraClientId
+            'api://${consoleEntraClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: true
+      }
+      preserveUrlFragmentsForLogins: false
+    }
+  }
+}
+
 resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'ftp'
@@ -157,6 +218,9 @@ output name string = site.name
 
 @description('The default host name, e.g. <name>.azurewebsites.net.')
 output defaultHostname string = site.properties.defaultHostName
+
+@description('True when App Service Authentication (Entra ID) is configured on the app.')
+output easyAuthConfigured bool = !empty(consoleEntraClientId)
 
 @description('The resource id of the Flex Consumption plan.')
 output planResourceId string = plan.id

@@ -183,12 +183,16 @@ public static partial class Program
                     return output.Error(ExitCodes.InvalidInput, ErrorCodes.IntegrationNotFound, $"No integration '{id}' in this storage (see `junipeer integration list`).", storage);
                 }
 
-                var connections = await sp.GetRequiredService<IConnectionStatusStore>().ListAsync(id, ct);
+                var connections = await sp.GetRequiredService<Junipeer.Core.Operations.ConnectionStatusReader>().GetAsync(id, ct);
                 var urls = EndpointsOf(integration, PublicBase(parse, settings));
                 output.Write(new
                 {
                     integration = JsonSerializer.SerializeToNode(integration, JunipeerJson.Options),
-                    connections = connections.Select(c => new { system = c.System, state = c.State.ToString(), c.ErrorCode, c.ErrorMessage, c.Company, c.At }),
+                    connections = connections.Select(c => new
+                    {
+                        system = c.System, role = c.Role, status = c.Status, state = StateName(c.Status), errorCode = c.ErrorCode, errorMessage = c.Message,
+                        company = c.Company, at = c.At, signal = c.Signal,
+                    }),
                     urls,
                     storage = storage.ToJson(),
                 }, () =>
@@ -196,15 +200,15 @@ public static partial class Program
                     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(integration.Id)}[/] {Markup.Escape(integration.Name)} ({(integration.Enabled ? "enabled" : "disabled")})");
                     AnsiConsole.MarkupLine($"ERP {Markup.Escape(integration.Erp.Kind)}: company {Markup.Escape(integration.Erp.VismaNet?.CompanyTenantId ?? "-")}, "
                                            + $"{integration.Erp.VismaNet?.Auth} auth, {integration.Erp.VismaNet?.Environment} environment");
-                    var table = new Table().AddColumns("system", "connection", "since", "error");
+                    var table = new Table().AddColumns("system", "connection", "since", "signal", "error");
                     foreach (var c in connections)
                     {
-                        table.AddRow(Markup.Escape(c.System), c.State.ToString(), c.At.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
-                            Markup.Escape(c.ErrorCode is null ? "" : $"{c.ErrorCode}: {c.ErrorMessage}"));
+                        table.AddRow(Markup.Escape($"{c.System} ({c.Role})"), c.Status, c.At?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                            Markup.Escape(c.Signal ?? ""), Markup.Escape(c.ErrorCode is null ? "" : $"{c.ErrorCode}: {c.Message}"));
                     }
 
                     if (connections.Count == 0)
-                        table.AddRow("-", "not used yet", "", "");
+                        table.AddRow("-", "no systems configured", "", "", "");
                     AnsiConsole.Write(table);
                     foreach (var (what, url) in urls)
                         Console.Out.WriteLine($"{what}: {url}");
@@ -368,4 +372,13 @@ public static partial class Program
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{report.Passed} passed, {report.Failed} failed, {report.CannotCheck} cannot be checked by the API.");
     }
+
+    /// <summary>The status in the Pascal-case name `integration show --json` has always had in <c>state</c>.</summary>
+    private static string StateName(string status) => status switch
+    {
+        Junipeer.Core.Operations.ConnectionStatuses.Connected => "Connected",
+        Junipeer.Core.Operations.ConnectionStatuses.Expired => "Expired",
+        Junipeer.Core.Operations.ConnectionStatuses.Revoked => "Revoked",
+        _ => "NeverConnected",
+    };
 }

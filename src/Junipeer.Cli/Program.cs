@@ -298,6 +298,7 @@ public static partial class Program
             .AddSingleton<ISyncLedger, TableLedger>()
             .AddSingleton<IEventLog, TableEventLog>()
             .AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>()
+            .AddSingleton<Junipeer.Core.Operations.ConnectionStatusReader>()
             .AddSingleton<IWorkQueue, QueueWorkQueue>()
             .BuildServiceProvider();
     }

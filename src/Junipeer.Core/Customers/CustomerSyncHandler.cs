@@ -83,6 +83,14 @@ public sealed class CustomerSyncHandler(
         {
             if (!integration.Customers.Enabled)
                 continue;
+            if (integration.Mode == IntegrationMode.Shadow)
+            {
+                // No read-only path yet: a shadow integration must write nothing (the save refuses this
+                // combination; a row stored before that rule is skipped here, never synced).
+                logger.LogWarning("Customer sync skipped for {IntegrationId}: the integration is in shadow mode and customer sync has no read-only path", integration.Id);
+                continue;
+            }
+
             try
             {
                 results[integration.Id] = await SyncAsync(integration, ct);

@@ -8,7 +8,8 @@ public static partial class IntegrationValidator
 {
     /// <summary>
     /// Shadow mode covers the orders flow only: a flow with no read-only shadow path (shipments,
-    /// payouts, stock) must be off, or it would write while the integration claims to write nothing.
+    /// payouts, stock, customers both ways) must be off, or it would write while the integration claims
+    /// to write nothing.
     /// </summary>
     private static void ModeProblems(Integration i, List<string> p)
     {
@@ -30,6 +31,8 @@ public static partial class IntegrationValidator
             writers.Add("Payouts");
         if (i.Stock.Enabled)
             writers.Add("Stock");
+        if (i.Customers.Enabled)
+            writers.Add("Customers");
         if (writers.Count > 0)
         {
             p.Add($"Mode Shadow covers the orders flow only: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (they have no read-only path yet).");

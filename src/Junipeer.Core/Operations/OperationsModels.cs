@@ -2,8 +2,18 @@ using Junipeer.Core.Sync;
 
 namespace Junipeer.Core.Operations;
 
-/// <summary>A flow that keeps ledger rows, and the queue work kind that re-syncs one of its entities (null: rows of a parent's work item).</summary>
-public sealed record OperationFlow(string Name, string? WorkKind, string Label, string? ParentFlow);
+/// <summary>
+/// A flow that keeps ledger rows, and the queue work kind that re-syncs one of its entities (null: rows of a
+/// parent's work item, or of a timer flow when <paramref name="Timer"/> names the timer that re-syncs them).
+/// </summary>
+public sealed record OperationFlow(string Name, string? WorkKind, string Label, string? ParentFlow, string? Timer = null)
+{
+    /// <summary>What re-syncs an entity of this flow when it cannot be queued on its own (null: Retry queues it).</summary>
+    public string? RetryNote => WorkKind is not null ? null
+        : ParentFlow is not null ? $"retry its {ParentFlow} entity"
+        : Timer is not null ? $"the next {Timer} run retries it"
+        : null;
+}
 
 /// <summary>Synced and failed entities of one UTC day (by the day their ledger row last changed).</summary>
 public sealed record DayCount(DateOnly Day, int Synced, int Failed);
@@ -28,11 +38,33 @@ public sealed record FlowOverview
     public int? PoisonQueueLength { get; init; }
     public bool CanRetry { get; init; }
     public bool CanBackfill { get; init; }
+
+    /// <summary>Flows run by a timer: its name (the CustomerSync, StockSync … function).</summary>
+    public string? Timer { get; init; }
+
+    /// <summary>Timer flows: the newest source change synced (the flow's checkpoint), when the flow keeps no per-entity success.</summary>
+    public DateTimeOffset? SyncedUpTo { get; init; }
+
+    /// <summary>False for flows that keep no ledger rows (stock: absolute levels); its failures are events, counted per day in <see cref="Days"/>.</summary>
+    public bool HasLedgerRows { get; init; } = true;
     public required IReadOnlyList<DayCount> Days { get; init; }
 }
 
-/// <summary>Connection state of one system of an integration, as far as a connection-status source reports it.</summary>
-public sealed record ConnectionState(string System, string Status, string? ErrorCode = null, string? Message = null, DateTimeOffset? ExpiresAt = null);
+/// <summary>
+/// Connection state of one system of an integration (<see cref="ConnectionStatusReader"/>): status is one of
+/// <see cref="ConnectionStatuses"/>, with the error that caused it, when the deciding signal was seen and what it was.
+/// </summary>
+public sealed record ConnectionState(string System, string Status, string? ErrorCode = null, string? Message = null, DateTimeOffset? ExpiresAt = null,
+    string? Role = null, string? Company = null, DateTimeOffset? At = null, string? Signal = null);
+
+/// <summary>The connection statuses the console and `junipeer integration show` report.</summary>
+public static class ConnectionStatuses
+{
+    public const string Connected = "connected";
+    public const string Expired = "expired";
+    public const string Revoked = "revoked";
+    public const string NeverConnected = "never-connected";
+}
 
 public sealed record IntegrationOverview
 {
@@ -60,6 +92,9 @@ public sealed record FailedEntity
     public int Attempts { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public bool CanRetry { get; init; }
+
+    /// <summary>When Retry cannot queue the entity itself: what re-syncs it.</summary>
+    public string? RetryNote { get; init; }
     public IReadOnlyDictionary<string, string> Documents { get; init; } = new Dictionary<string, string>();
 }
 

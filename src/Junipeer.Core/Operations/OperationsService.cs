@@ -22,6 +22,7 @@ public sealed class OperationsService(
     IQueueInspector queues,
     IEnumerable<IBackfillSource> backfillSources,
     IEnumerable<IConnectionStatusSource> connectionSources,
+    ICheckpointStore checkpoints,
     TimeProvider time,
     ILogger<OperationsService> logger)
 {
@@ -37,6 +38,7 @@ public sealed class OperationsService(
         new(PayoutFlows.Payouts, WorkKinds.Payout, "Payouts", null),
         new(PayoutFlows.PayoutPayments, null, "Payout payments", PayoutFlows.Payouts),
         new(PayoutFlows.Refunds, null, "Refunds → credit notes", PayoutFlows.Payouts),
+        new(Flows.ShopCustomers, null, "Customers Visma.net → Centra", null, "CustomerSync"),
     ];
 
     private readonly Dictionary<string, IBackfillSource> _backfill = backfillSources.ToDictionary(b => b.Flow, StringComparer.Ordinal);
@@ -72,6 +74,11 @@ public sealed class OperationsService(
                 continue; // sub-rows appear only where the parent flow made some
             }
 
+            if (rows.Count == 0 && flow.Name == Flows.ShopCustomers && !(integration.Customers.Enabled && integration.Customers.ToShop))
+            {
+                continue; // the Visma.net → Centra direction is off and never made rows
+            }
+
             var byDay = Enumerable.Range(0, days).Select(i => today.AddDays(i - days + 1)).ToList();
             int CountOn(DateOnly d, LedgerStatus s) => rows.Count(r => r.Status == s && r.UpdatedAt is { } at && DateOnly.FromDateTime(at.UtcDateTime) == d);
             flows.Add(new FlowOverview
@@ -89,8 +96,15 @@ public sealed class OperationsService(
                 PoisonQueueLength = flow.WorkKind is null ? null : await SafeLengthAsync(flow.WorkKind, true, ct),
                 CanRetry = flow.WorkKind is not null,
                 CanBackfill = _backfill.ContainsKey(flow.Name),
+                Timer = flow.Timer,
+                SyncedUpTo = flow.Name == Flows.ShopCustomers ? await checkpoints.GetAsync(integration.Id, Flows.CustomersFromErp, ct) : null,
                 Days = byDay.Select(d => new DayCount(d, CountOn(d, LedgerStatus.Done), CountOn(d, LedgerStatus.Failed))).ToList(),
             });
+        }
+
+        if (integration.Stock.Enabled)
+        {
+            flows.Add(await StockOverviewAsync(integration.Id, days, today, ct));
         }
 
         IReadOnlyList<ConnectionState>? connections = null;
@@ -107,6 +121,27 @@ public sealed class OperationsService(
             Flows = flows,
             FailedTotal = flows.Sum(f => f.Failed),
             GeneratedAt = now,
+        };
+    }
+
+    /// <summary>
+    /// Stock keeps no ledger rows (absolute levels make a repeat harmless): what it synced is its checkpoint
+    /// (the newest availability change sent, advanced only when every call was accepted); its failures are
+    /// operator events, counted per day.
+    /// </summary>
+    private async Task<FlowOverview> StockOverviewAsync(string integrationId, int days, DateOnly today, CancellationToken ct)
+    {
+        var byDay = Enumerable.Range(0, days).Select(i => today.AddDays(i - days + 1)).ToList();
+        var recent = (await events.ListAsync(integrationId, 1000, ct)).Where(e => e.Flow == Flows.Stock && e.Severity is EventSeverity.Error or EventSeverity.Warning).ToList();
+        return new FlowOverview
+        {
+            Flow = Flows.Stock,
+            Label = "Stock Visma.net → Centra (no ledger rows)",
+            Timer = "StockSync",
+            SyncedUpTo = await checkpoints.GetAsync(integrationId, Flows.Stock, ct),
+            HasLedgerRows = false,
+            Failed = recent.Count(e => DateOnly.FromDateTime(e.At.UtcDateTime) >= byDay[0]),
+            Days = byDay.Select(d => new DayCount(d, 0, recent.Count(e => DateOnly.FromDateTime(e.At.UtcDateTime) == d))).ToList(),
         };
     }
 
@@ -164,6 +199,7 @@ public sealed class OperationsService(
             Attempts = row.Attempts,
             UpdatedAt = row.UpdatedAt,
             CanRetry = flow.WorkKind is not null,
+            RetryNote = flow.RetryNote,
             Documents = row.Documents,
         };
     }
@@ -398,10 +434,11 @@ public sealed class OperationsService(
     private static OperationFlow RetryableFlow(string flow)
     {
         var f = FlowOrThrow(flow);
-        return f.WorkKind is null
-            ? throw new JunipeerException(ErrorCodes.OperationFlowNotSupported,
+        return f.WorkKind is not null ? f
+            : f.ParentFlow is not null ? throw new JunipeerException(ErrorCodes.OperationFlowNotSupported,
                 $"Rows of flow '{f.Name}' are synced by their {f.ParentFlow} work item: retry the {f.ParentFlow} entity instead.")
-            : f;
+            : throw new JunipeerException(ErrorCodes.OperationFlowNotSupported,
+                $"Rows of flow '{f.Name}' are synced by the {f.Timer} timer: fix the cause and the next {f.Timer} run retries them.");
     }
 
     private static WorkItem Item(OperationFlow flow, string integrationId, string key, string reason, DateTimeOffset now, string? correlation = null) => new()

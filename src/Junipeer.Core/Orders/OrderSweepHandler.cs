@@ -51,12 +51,7 @@ public sealed class OrderSweepHandler(
                 // One integration's outage must not stop the others; its checkpoint stays put.
                 failed++;
                 logger.LogError(ex, "Order sweep failed for integration {IntegrationId}", integration.Id);
-                var cause = ex is JunipeerException j ? j.Code : ex.GetType().Name;
-                await alerts.RaiseAsync(integration.Id, Flows.Orders, "orders-sweep", ErrorCodes.SweepFailed,
-                    $"The orders sweep could not run ({cause}): {ex.Message} The checkpoint stays; the next sweep tries again.", CancellationToken.None);
-                if (OperatorAlerts.IsAuthFailure(cause))
-                    await alerts.RaiseAsync(integration.Id, Flows.Orders, OperatorAlerts.SystemOf(cause), ErrorCodes.ConnectionAuthFailed,
-                        $"{cause}: {ex.Message}", CancellationToken.None);
+                await alerts.SweepFailedAsync(integration.Id, Flows.Orders, "orders-sweep", "orders", ex);
             }
         }
 

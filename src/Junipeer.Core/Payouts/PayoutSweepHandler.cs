@@ -26,7 +26,8 @@ public sealed class PayoutSweepHandler(
     ISyncLedger ledger,
     IWorkQueue queue,
     TimeProvider time,
-    ILogger<PayoutSweepHandler> logger)
+    ILogger<PayoutSweepHandler> logger,
+    OperatorAlerts alerts)
 {
     public static string CheckpointFlow(string provider) => PayoutFlows.Payouts + "-" + provider;
 
@@ -56,6 +57,7 @@ public sealed class PayoutSweepHandler(
                 {
                     errors++;
                     logger.LogError(ex, "Payout sweep failed for integration {IntegrationId}, PSP {Provider}", integration.Id, provider);
+                    await alerts.SweepFailedAsync(integration.Id, PayoutFlows.Payouts, "payouts-sweep:" + provider, $"payouts ({provider})", ex, provider);
                 }
             }
         }

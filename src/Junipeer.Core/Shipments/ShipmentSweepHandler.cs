@@ -20,7 +20,8 @@ public sealed class ShipmentSweepHandler(
     ISyncLedger ledger,
     IWorkQueue queue,
     TimeProvider time,
-    ILogger<ShipmentSweepHandler> logger)
+    ILogger<ShipmentSweepHandler> logger,
+    OperatorAlerts alerts)
 {
     public async Task<SweepResult> RunAsync(CancellationToken ct)
     {
@@ -41,6 +42,7 @@ public sealed class ShipmentSweepHandler(
             {
                 failed++;
                 logger.LogError(ex, "Shipment sweep failed for integration {IntegrationId}", integration.Id);
+                await alerts.SweepFailedAsync(integration.Id, Flows.Shipments, "shipments-sweep", "shipments", ex);
             }
         }
 

@@ -57,16 +57,31 @@ public sealed class OperatorAlerts(IEventLog events, TimeProvider time, ILogger<
         }
     }
 
+    /// <summary>
+    /// A sweep of one integration failed as a whole: SWEEP_FAILED (source <paramref name="source"/>), and
+    /// CONNECTION_AUTH_FAILED for the system when the cause is refused credentials (<paramref name="provider"/>
+    /// names the PSP for PSP_AUTH_FAILED). The checkpoint of the sweep stays where it was.
+    /// </summary>
+    public async Task SweepFailedAsync(string integrationId, string flow, string source, string what, Exception ex, string? provider = null)
+    {
+        var cause = ex is JunipeerException j ? j.Code : ex.GetType().Name;
+        await RaiseAsync(integrationId, flow, source, ErrorCodes.SweepFailed,
+            $"The {what} sweep could not run ({cause}): {ex.Message} The checkpoint stays; the next sweep tries again.", CancellationToken.None);
+        if (IsAuthFailure(cause))
+            await RaiseAsync(integrationId, flow, SystemOf(cause, provider), ErrorCodes.ConnectionAuthFailed, $"{cause}: {ex.Message}", CancellationToken.None);
+    }
+
     /// <summary>Codes that mean a connected system refused the integration's credentials (expired or revoked).</summary>
     public static bool IsAuthFailure(string? code) =>
-        code is ErrorCodes.ErpAuthFailed or ErrorCodes.ShopAuthFailed or ErrorCodes.CarrierAuthFailed;
+        code is ErrorCodes.ErpAuthFailed or ErrorCodes.ShopAuthFailed or ErrorCodes.CarrierAuthFailed or ErrorCodes.PspAuthFailed;
 
-    /// <summary>The source name of the system an auth failure code belongs to.</summary>
-    public static string SystemOf(string code) => code switch
+    /// <summary>The source name of the system an auth failure code belongs to (PSPs: <c>psp:&lt;provider&gt;</c>).</summary>
+    public static string SystemOf(string code, string? provider = null) => code switch
     {
         ErrorCodes.ErpAuthFailed => "erp",
         ErrorCodes.ShopAuthFailed => "shop",
         ErrorCodes.CarrierAuthFailed => "carrier",
+        ErrorCodes.PspAuthFailed => "psp:" + (provider ?? "unknown"),
         _ => "unknown",
     };
 }

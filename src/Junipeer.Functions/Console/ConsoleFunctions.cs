@@ -3,6 +3,7 @@ using System.Text.Json;
 using Junipeer.Core;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Operations;
+using Junipeer.Core.Preflight;
 using Junipeer.Core.Sync;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +17,7 @@ namespace Junipeer.Functions.Console;
 /// under /api/console, all on <see cref="OperationsService"/>. Every route needs a signed-in caller
 /// (<see cref="ConsoleAuth"/>), 401 with a code otherwise; POSTs also need the anti-forgery header.
 /// </summary>
-public sealed class ConsoleFunctions(OperationsService ops, ConsoleAuth auth, ILogger<ConsoleFunctions> logger)
+public sealed class ConsoleFunctions(OperationsService ops, ConsoleAuth auth, PreflightRunner preflight, ILogger<ConsoleFunctions> logger)
 {
     private const string Api = "console/api/integrations/{integrationId}";
 
@@ -142,6 +143,36 @@ public sealed class ConsoleFunctions(OperationsService ops, ConsoleAuth auth, IL
                 : throw new JunipeerException(ErrorCodes.OperationRequestInvalid, $"from '{raw}' is not a date (yyyy-MM-dd) or an ISO 8601 instant.");
             return await ops.BackfillAsync(integrationId, body.GetValueOrDefault("flow") ?? Flows.Orders, from, cancellationToken);
         });
+
+    /// <summary>
+    /// The preflight button: the same <see cref="PreflightRunner"/> as `junipeer preflight`, read-only against the
+    /// live ERP; answers the table (pass / fail / cannot-check, the fix of each failure) and its counts.
+    /// </summary>
+    [Function("ConsolePreflight")]
+    public Task<IActionResult> Preflight([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Api + "/preflight")] HttpRequest req, string integrationId, CancellationToken cancellationToken) =>
+        Run(req, true, async () =>
+        {
+            var integration = await ops.RequireAsync(integrationId, cancellationToken);
+            var report = await preflight.RunAsync(integration, cancellationToken);
+            logger.LogInformation("Console preflight of {IntegrationId}: {Passed} passed, {Failed} failed, {CannotCheck} cannot be checked",
+                integration.Id, report.Passed, report.Failed, report.CannotCheck);
+            return new
+            {
+                integrationId = integration.Id,
+                checks = report.Checks.Select(c => new { check = c.Check, outcome = OutcomeName(c.Outcome), code = c.Code, detail = c.Detail, fix = c.Fix }),
+                passed = report.Passed,
+                failed = report.Failed,
+                cannotCheck = report.CannotCheck,
+                codes = report.Codes,
+            };
+        });
+
+    private static string OutcomeName(PreflightOutcome outcome) => outcome switch
+    {
+        PreflightOutcome.Pass => "pass",
+        PreflightOutcome.Fail => "fail",
+        _ => "cannot-check",
+    };
 
     [Function("ConsoleReplayPoison")]
     public Task<IActionResult> ReplayPoison([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Api + "/replay-poison")] HttpRequest req, string integrationId, CancellationToken cancellationToken) =>

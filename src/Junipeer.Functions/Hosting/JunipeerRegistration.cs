@@ -92,6 +92,8 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Operations.IQueueInspector, QueueInspector>();
         services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.OrderBackfillSource>();
         services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.ShipmentBackfillSource>();
+        services.AddSingleton<Junipeer.Core.Operations.ConnectionStatusReader>();
+        services.AddSingleton<Junipeer.Core.Operations.IConnectionStatusSource>(sp => sp.GetRequiredService<Junipeer.Core.Operations.ConnectionStatusReader>());
         services.AddSingleton<Junipeer.Core.Operations.OperationsService>();
         services.AddSingleton<Junipeer.Functions.Console.ConsoleAuth>();
         return builder;

@@ -37,7 +37,8 @@ public sealed partial class VismaWebhookIntake(
     ISecretResolver secrets,
     IWorkQueue queue,
     TimeProvider time,
-    ILogger<VismaWebhookIntake> logger)
+    ILogger<VismaWebhookIntake> logger,
+    OperatorAlerts alerts)
 {
     private const string UnknownIntegrationKey = "junipeer-unknown-integration";
 
@@ -70,6 +71,7 @@ public sealed partial class VismaWebhookIntake(
             VismaWebhookVerifier.Verify(signatureHeader, rawBody, UnknownIntegrationKey, null);
             logger.LogError("Rejected Visma webhook for {IntegrationId}: {ErrorCode}, webhook secret {SecretName} is not configured",
                 integration.Id, ErrorCodes.SecretNotConfigured, secretName);
+            await RejectedAsync(integration.Id, ErrorCodes.SecretNotConfigured, $"webhook secret {secretName} is not configured");
             return NotAuthenticated();
         }
 
@@ -77,12 +79,14 @@ public sealed partial class VismaWebhookIntake(
         if (!VismaWebhookVerifier.Verify(signatureHeader, rawBody, current, previous))
         {
             logger.LogWarning("Rejected Visma webhook for {IntegrationId}: {ErrorCode}", integration.Id, ErrorCodes.WebhookSignatureInvalid);
+            await RejectedAsync(integration.Id, ErrorCodes.WebhookSignatureInvalid, "the signature matches neither the current nor the previous webhook secret");
             return NotAuthenticated();
         }
 
         var (notifications, error) = Parse(rawBody);
         if (error is not null)
         {
+            await RejectedAsync(integration.Id, ErrorCodes.WebhookPayloadInvalid, error);
             return WebhookIntakeResult.Error(400, ErrorCodes.WebhookPayloadInvalid, error);
         }
 
@@ -108,6 +112,7 @@ public sealed partial class VismaWebhookIntake(
         if (bad.Count > 0)
         {
             logger.LogWarning("Rejected Visma webhook for {IntegrationId}: {ErrorCode}, {Count} shipment ids are malformed", integration.Id, ErrorCodes.WebhookEventIdInvalid, bad.Count);
+            await RejectedAsync(integration.Id, ErrorCodes.WebhookEventIdInvalid, $"{bad.Count} shipment ids are malformed");
             return WebhookIntakeResult.Error(400, ErrorCodes.WebhookEventIdInvalid,
                 $"Shipment ids must be Visma shipment numbers (letters, digits, hyphens; at most 30); nothing was enqueued. Rejected: {string.Join(", ", bad.Take(5).Select(b => $"'{b}'"))}{(bad.Count > 5 ? ", ..." : "")}.");
         }
@@ -152,6 +157,11 @@ public sealed partial class VismaWebhookIntake(
 
     private static string? Str(JsonElement o, string name) =>
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>A rejected Visma webhook for a known integration as an operator alert (WEBHOOK_REJECTED, throttled per integration and code).</summary>
+    private Task<bool> RejectedAsync(string integrationId, string code, string reason) =>
+        alerts.RaiseAsync(integrationId, Flows.Shipments, "visma-webhook:" + code, ErrorCodes.WebhookRejected,
+            $"A Visma.net webhook was rejected with {code}: {reason}. Nothing was enqueued; the shipment sweep still picks up every shipment.", CancellationToken.None);
 
     private static WebhookIntakeResult NotAuthenticated() =>
         WebhookIntakeResult.Error(401, ErrorCodes.WebhookSignatureInvalid, WebhookRequests.NotAuthenticatedMessage);

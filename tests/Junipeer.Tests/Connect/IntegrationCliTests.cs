@@ -105,8 +105,14 @@ public class IntegrationCliTests(AzuriteFixture azurite)
         Assert.Equal(0, show.ExitCode);
         using (var doc = JsonDocument.Parse(show.StdOut))
         {
-            var connection = Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray());
-            Assert.Equal("Connected", connection.GetProperty("state").GetString());
+            // One row per system the integration uses: Visma connected by the preflight's token, Centra not called yet.
+            var connections = doc.RootElement.GetProperty("connections").EnumerateArray().ToDictionary(c => c.GetProperty("system").GetString()!);
+            Assert.Equal(["centra", "vismanet"], connections.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal("Connected", connections["vismanet"].GetProperty("state").GetString());
+            Assert.Equal("connected", connections["vismanet"].GetProperty("status").GetString());
+            Assert.Equal("erp", connections["vismanet"].GetProperty("role").GetString());
+            Assert.Equal("NeverConnected", connections["centra"].GetProperty("state").GetString());
+            Assert.Equal("never-connected", connections["centra"].GetProperty("status").GetString());
             Assert.True(doc.RootElement.GetProperty("integration").GetProperty("enabled").GetBoolean());
         }
 

@@ -80,7 +80,7 @@ public class ConsoleBrowserTests(AzuriteFixture azurite)
         r.Host.Services.GetRequiredService<ISyncLedger>().GetAsync(new LedgerKey(r.Integration.Id, Flows.Orders, key), TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task Operator_signs_in_sees_the_failed_order_with_its_fix_fixes_the_mapping_presses_Retry_and_sees_it_succeed()
+    public async Task Operator_signs_in_runs_preflight_sees_the_failed_order_with_its_fix_fixes_the_mapping_presses_Retry_and_sees_it_succeed()
     {
         var ct = TestContext.Current.CancellationToken;
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run installs it)");
@@ -124,11 +124,33 @@ public class ConsoleBrowserTests(AzuriteFixture azurite)
         await Assertions.Expect(page.Locator("#flows tr[data-flow='orders'] svg rect.failed")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#events")).ToContainTextAsync(ErrorCodes.OssCountryTaxMappingMissing);
 
+        // Every flow has its panel row (shipments, payouts … even before their first entity).
+        foreach (var flow in new[] { "orders", "shipments", "payouts" })
+            await Assertions.Expect(page.Locator($"#flows tr[data-flow='{flow}']")).ToHaveCountAsync(1);
+
+        // Connection status per system, from real signals: the invoiced order proves both.
+        await Assertions.Expect(page.Locator("#connections tr[data-system='vismanet'] .status")).ToHaveTextAsync("connected");
+        await Assertions.Expect(page.Locator("#connections tr[data-system='centra'] .status")).ToHaveTextAsync("connected");
+
+        // Preflight from the console: the same runner as `junipeer preflight`, read-only; the missing German
+        // OSS mapping is a failure with its code and fix before anyone retries.
+        await page.ClickAsync("#run-preflight");
+        var de = page.Locator("#preflight tr[data-check='VAT OSS DE']");
+        await Assertions.Expect(de).ToHaveClassAsync("fail", new() { Timeout = 30_000 });
+        await Assertions.Expect(de.Locator(".code")).ToHaveTextAsync(ErrorCodes.OssCountryTaxMappingMissing);
+        await Assertions.Expect(de.Locator(".fix")).ToContainTextAsync("Vat.Countries.DE");
+        await Assertions.Expect(page.Locator("#preflight tr.pass").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#preflight-summary")).ToContainTextAsync(ErrorCodes.OssCountryTaxMappingMissing);
+
         // The operator fixes the mapping (integration settings), then presses Retry.
         await r.Host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(OperationsServiceTests.WithGermany(r.Integration), ct);
         await row.Locator("button.retry").ClickAsync();
         await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("orders 8502: Done", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#no-failures")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+        // Preflight again: Germany passes now.
+        await page.ClickAsync("#run-preflight");
+        await Assertions.Expect(page.Locator("#preflight tr[data-check='VAT OSS DE']")).ToHaveClassAsync("pass", new() { Timeout = 30_000 });
         Assert.Equal(["CENTRA-8501", "CENTRA-8502"], r.Sandbox.State.Visma.Invoices(r.Integration.Erp.VismaNet!.CompanyTenantId).Select(i => i.CustomerRefNumber).Order(StringComparer.Ordinal));
         Assert.Empty(errors);
         ContractAssert.NoVismaViolations(r.Sandbox.State);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Junipeer.Cli.Demo;
 using Junipeer.Core;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
@@ -55,7 +56,9 @@ public class OperationsServiceTests(AzuriteFixture azurite)
         Assert.Equal(0, orders.QueueLength);
         Assert.True(orders.CanRetry && orders.CanBackfill);
         Assert.Equal(1, overview.FailedTotal);
-        Assert.Null(overview.Connections); // no connection-status source registered: not claimed connected
+        // Connection status from real signals: the invoiced order proves both systems.
+        Assert.Equal([("centra", "connected"), ("vismanet", "connected")],
+            overview.Connections!.Select(c => (c.System, c.Status)).OrderBy(c => c.System, StringComparer.Ordinal));
 
         var failed = Assert.Single(await ops.FailedAsync(h.Integration.Id, null, null, Ct));
         var catalogue = ErrorCodes.Get(ErrorCodes.OssCountryTaxMappingMissing);
@@ -177,5 +180,39 @@ public class OperationsServiceTests(AzuriteFixture azurite)
         Assert.Equal(["SH-8401", "8401"], (await ops.EventsAsync(h.Integration.Id, new EventQuery(Severity: EventSeverity.Error), Ct)).Select(e => e.EntityKey));
         Assert.Equal(["8401"], (await ops.EventsAsync(h.Integration.Id, new EventQuery(Reference: "8401", Severity: EventSeverity.Error, Flow: Flows.Orders), Ct)).Select(e => e.EntityKey));
         Assert.Equal(4, (await ops.EventsAsync(h.Integration.Id, new EventQuery(), Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Timer_flows_have_panels_stock_by_its_checkpoint_and_events_and_Visma_to_Centra_customers_by_their_rows()
+    {
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions { Integration = i => DemoCustomers.WithCustomers(DemoCatalogue.WithStock(i)) });
+        var ops = h.Services.GetRequiredService<OperationsService>();
+        var now = DateTimeOffset.UtcNow;
+        var syncedUpTo = now.AddMinutes(-3);
+        await h.Services.GetRequiredService<ICheckpointStore>().SetAsync(h.Integration.Id, Flows.Stock, syncedUpTo, Ct);
+        await h.Services.GetRequiredService<IEventLog>().AppendAsync(new OperatorEvent
+        {
+            IntegrationId = h.Integration.Id, Flow = Flows.Stock, EntityKey = "ART-1", Severity = EventSeverity.Warning,
+            ErrorCode = ErrorCodes.StockSkuUnmapped, Message = "ART-1 has no SKU mapping", At = now,
+        }, Ct);
+        await h.Services.GetRequiredService<ISyncLedger>().SaveAsync(new LedgerEntry
+        {
+            Key = new LedgerKey(h.Integration.Id, Flows.ShopCustomers, "10042"), Status = LedgerStatus.Failed, ErrorCode = ErrorCodes.CustomerNumberConflict,
+            ErrorMessage = "conflict", UpdatedAt = now,
+        }, Ct);
+
+        var overview = await ops.OverviewAsync(h.Integration.Id, 3, Ct);
+        var stock = Assert.Single(overview.Flows, f => f.Flow == Flows.Stock);
+        Assert.False(stock.HasLedgerRows);
+        Assert.Equal(("StockSync", syncedUpTo.ToUnixTimeSeconds()), (stock.Timer, stock.SyncedUpTo!.Value.ToUnixTimeSeconds()));
+        Assert.Equal((0, 1), (stock.Days[^1].Synced, stock.Days[^1].Failed));
+        var toShop = Assert.Single(overview.Flows, f => f.Flow == Flows.ShopCustomers);
+        Assert.Equal(("CustomerSync", 1, false), (toShop.Timer, toShop.Failed, toShop.CanRetry));
+
+        var failed = Assert.Single(await ops.FailedAsync(h.Integration.Id, Flows.ShopCustomers, null, Ct));
+        Assert.Equal("the next CustomerSync run retries it", failed.RetryNote);
+        var refused = await Assert.ThrowsAsync<JunipeerException>(() => ops.RetryAsync(h.Integration.Id, Flows.ShopCustomers, "10042", Ct));
+        Assert.Equal(ErrorCodes.OperationFlowNotSupported, refused.Code);
+        Assert.Contains("CustomerSync", refused.Message, StringComparison.Ordinal);
     }
 }

@@ -235,5 +235,7 @@ public class ShadowModeTests(AzuriteFixture azurite)
         Assert.Equal(ErrorCodes.IntegrationSettingsInvalid, ex.Code);
         Assert.Contains("Stock.Enabled", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(IntegrationValidator.Problems(withStock with { Mode = IntegrationMode.Live }), p => p.Contains("Mode Shadow", StringComparison.Ordinal));
+        var withCustomers = i with { Mode = IntegrationMode.Shadow, Customers = new CustomerFlowSettings { Enabled = true } };
+        Assert.Contains("Customers.Enabled", Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(withCustomers)).Message, StringComparison.Ordinal);
     }
 }

@@ -38,9 +38,9 @@ internal sealed class ShipmentKit : IAsyncDisposable
     public Integration Integration => H.Integration;
 
     public static async Task<ShipmentKit> StartAsync(AzuriteFixture azurite, Func<ShipmentFlowSettings, ShipmentFlowSettings>? settings = null,
-        string? nshiftKey = null, string? previousWebhookSecret = null, Dictionary<string, string?>? extraSettings = null)
+        string? nshiftKey = null, string? previousWebhookSecret = null, Dictionary<string, string?>? extraSettings = null, string? id = null)
     {
-        var id = EngineHarness.NewId();
+        id ??= EngineHarness.NewId();
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {

@@ -49,13 +49,19 @@
 
   async function loadOverview() {
     const o = await api(`/integrations/${encodeURIComponent(current)}?days=14`);
-    const c = $("connections"); c.replaceChildren();
-    if (!o.connections) c.append(el("span", { class: "muted" }, "Connection status is not reported by this deployment."));
-    else for (const s of o.connections) c.append(el("div", { class: s.status === "connected" ? "ok" : "bad" }, `${s.system}: ${s.status}`, s.errorCode ? ` (${s.errorCode}: ${s.message || ""})` : ""));
+    const c = $("connections").tBodies[0]; c.replaceChildren();
+    const statusClass = { "connected": "ok", "never-connected": "muted", "expired": "bad", "revoked": "bad" };
+    if (!o.connections) c.append(el("tr", {}, el("td", { class: "muted", colspan: "5" }, "Connection status is not reported by this deployment.")));
+    else if (!o.connections.length) c.append(el("tr", {}, el("td", { class: "muted", colspan: "5" }, "No systems configured.")));
+    else for (const s of o.connections) c.append(el("tr", { "data-system": s.system },
+      el("td", {}, `${s.system}${s.role ? " (" + s.role + ")" : ""}`), el("td", { class: "status " + (statusClass[s.status] || "bad") }, s.status),
+      el("td", {}, s.at ? when(s.at) : ""), el("td", { class: "muted" }, s.signal || ""),
+      el("td", { class: "error" }, s.errorCode ? `${s.errorCode}: ${s.message || ""}` : "")));
     const tb = $("flows").tBodies[0]; tb.replaceChildren();
     for (const f of o.flows) {
       const backlog = `${f.queued + f.inProgress} in ledger` + (f.queueLength !== undefined && f.queueLength !== null ? `, ${f.queueLength} on queue` : "") + (f.poisonQueueLength ? `, ${f.poisonQueueLength} poison` : "");
-      tb.append(el("tr", { "data-flow": f.flow }, el("td", {}, f.label), el("td", {}, when(f.lastSuccessAt)), el("td", {}, backlog),
+      const last = f.lastSuccessAt ? when(f.lastSuccessAt) : f.syncedUpTo ? "synced up to " + when(f.syncedUpTo) : (f.timer && !f.hasLedgerRows ? "not synced yet" : "never");
+      tb.append(el("tr", { "data-flow": f.flow }, el("td", {}, f.label + (f.timer ? ` (timer ${f.timer})` : "")), el("td", { class: "last" }, last), el("td", { class: "backlog" }, f.hasLedgerRows === false ? "—" : backlog),
         el("td", { class: "done" }, f.done), el("td", { class: f.failed ? "bad" : "" }, f.failed), el("td", {}, chart(f.days))));
     }
   }
@@ -65,7 +71,7 @@
     const tb = $("failed").tBodies[0]; tb.replaceChildren();
     $("no-failures").hidden = r.failed.length > 0;
     for (const f of r.failed) {
-      const button = f.canRetry ? el("button", { type: "button", class: "retry", onclick: () => retry(f.flow, f.entityKey, button) }, "Retry") : el("span", { class: "muted" }, "retry its parent");
+      const button = f.canRetry ? el("button", { type: "button", class: "retry", onclick: () => retry(f.flow, f.entityKey, button) }, "Retry") : el("span", { class: "muted" }, f.retryNote || "not retryable");
       tb.append(el("tr", { "data-entity": f.entityKey, "data-flow": f.flow }, el("td", {}, f.flow), el("td", { class: "entity" }, f.entityKey),
         el("td", {}, el("code", { class: "code" }, f.code || "")), el("td", { class: "message" }, f.message || ""), el("td", { class: "cause" }, f.cause || ""),
         el("td", { class: "fix" }, f.fix || ""), el("td", {}, button)));
@@ -102,6 +108,21 @@
     await refresh();
   }
 
+  $("preflight-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const button = $("run-preflight"); button.disabled = true;
+    $("preflight-summary").textContent = "Running preflight against the live ERP…";
+    try {
+      const r = await api(`/integrations/${encodeURIComponent(current)}/preflight`, "POST", {});
+      const tb = $("preflight").tBodies[0]; tb.replaceChildren();
+      for (const c of r.checks) tb.append(el("tr", { class: c.outcome, "data-check": c.check }, el("td", {}, c.check), el("td", { class: "outcome" }, c.outcome),
+        el("td", {}, el("code", { class: "code" }, c.code || "")), el("td", { class: "detail" }, c.detail), el("td", { class: "fix" }, c.fix || "")));
+      $("preflight").hidden = false;
+      $("preflight-summary").textContent = `${r.passed} passed, ${r.failed} failed, ${r.cannotCheck} cannot be checked by the API` + (r.codes.length ? ` (${r.codes.join(", ")})` : "");
+      $("preflight-summary").className = r.failed ? "bad" : "ok";
+    } catch (err) { $("preflight-summary").textContent = ""; notice(err.message, "bad"); }
+    button.disabled = false;
+  });
   $("backfill").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
@@ -119,7 +140,9 @@
     await refresh();
   });
   $("events-filter").addEventListener("submit", (ev) => { ev.preventDefault(); loadEvents().catch(err => notice(err.message, "bad")); });
-  $("integration").addEventListener("change", () => { current = $("integration").value; refresh(); });
+  $("integration").addEventListener("change", () => {
+    current = $("integration").value; $("preflight").hidden = true; $("preflight-summary").textContent = ""; refresh();
+  });
   $("signout").addEventListener("click", async () => { try { await api("/../signout", "POST", {}); } catch (e) { /* signed out anyway */ } location.href = "/api/console"; });
 
   (async function start() {
