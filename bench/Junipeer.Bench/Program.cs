@@ -44,7 +44,7 @@ public static class Program
             return await BudgetBench.RunAsync(args, CancellationToken.None);
         }
 
-        if (mode is not null and not ("calls" or "ack" or "stock"))
+        if (mode is not null and not ("calls" or "ack" or "stock" or "adyen-parse"))
         {
             // A mode another branch adds (adyen-parse, payout, ...): a type Junipeer.Bench.<Name>Bench with RunAsync(string[], CancellationToken).
             var name = "Junipeer.Bench." + string.Concat(mode.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])) + "Bench";
