@@ -70,19 +70,35 @@ public static class AckBench
         await MeasureAsync(http, baseline, secret, 50, 4, Next, ct);
         await MeasureAsync(http, current, secret, 50, 4, Next, ct);
 
+        // The floors, measured in the same run: the same enqueue the intake does (IWorkQueue → Azurite), with no
+        // HTTP; and the HTTP path with no storage (an unsigned webhook is answered 401 before any storage call).
+        var workQueue = host.Services.GetRequiredService<IWorkQueue>();
+        await MeasureEnqueueAsync(workQueue, integration.Id, 50, 4, Next, ct);
+
         var table = new Table().Title($"[bold]Webhook acknowledgement[/]: {requests} signed webhooks per row, Azurite + Kestrel on loopback, {Environment.ProcessorCount} cores")
-            .AddColumns("senders", "path", "p50 ms", "p99 ms", "max ms", "requests/s");
+            .AddColumns("senders", "path", "p50 ms", "p99 ms", "max ms", "requests/s", "p99 vs baseline");
         var ok = true;
+        var p99s = new Dictionary<int, double>();
         foreach (var senders in new[] { 1, 16 })
         {
-            foreach (var (name, uri) in new[] { ("baseline (inbox + enqueue, uncached)", baseline), ("current (cached, one enqueue)", current) })
+            foreach (var (name, uri, signed) in new[]
             {
-                var r = await MeasureAsync(http, uri, secret, requests, senders, Next, ct);
-                table.AddRow(senders.ToString(CultureInfo.InvariantCulture), name, F(r.P50), F(r.P99), F(r.Max), F(r.PerSecond));
+                ("baseline (inbox + enqueue, uncached)", baseline, true),
+                ("current (cached, one enqueue)", current, true),
+                ("floor: HTTP only (unsigned → 401, no storage)", current, false),
+                ("floor: Azurite enqueue only (no HTTP)", (Uri?)null, true),
+            })
+            {
+                var r = uri is null
+                    ? await MeasureEnqueueAsync(workQueue, integration.Id, requests, senders, Next, ct)
+                    : await MeasureAsync(http, uri, signed ? secret : null, requests, senders, Next, ct);
+                if (name.StartsWith("baseline", StringComparison.Ordinal))
+                    p99s[senders] = r.P99;
+                table.AddRow(senders.ToString(CultureInfo.InvariantCulture), name, F(r.P50), F(r.P99), F(r.Max), F(r.PerSecond), (r.P99 / p99s[senders]).ToString("0.00", CultureInfo.InvariantCulture) + "×");
                 ok &= r.Failures == 0;
                 if (r.Failures > 0)
                 {
-                    AnsiConsole.MarkupLine($"[red]{r.Failures} requests were not answered 202 on {name}[/]");
+                    AnsiConsole.MarkupLine($"[red]{r.Failures} requests were not answered as expected on {name}[/]");
                 }
             }
         }
@@ -93,7 +109,7 @@ public static class AckBench
 
     private sealed record Stats(double P50, double P99, double Max, double PerSecond, int Failures);
 
-    private static async Task<Stats> MeasureAsync(HttpClient http, Uri uri, string secret, int requests, int senders, Func<int> nextOrder, CancellationToken ct)
+    private static async Task<Stats> MeasureAsync(HttpClient http, Uri uri, string? secret, int requests, int senders, Func<int> nextOrder, CancellationToken ct)
     {
         var latencies = new double[requests];
         var index = -1;
@@ -107,12 +123,16 @@ public static class AckBench
                 var body = Body(nextOrder());
                 var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded") };
-                request.Headers.Add(CentraWebhookVerifier.HeaderName, $"t={t},v1={CentraSignature.Sign(secret, t, body)}");
+                if (secret is not null)
+                {
+                    request.Headers.Add(CentraWebhookVerifier.HeaderName, $"t={t},v1={CentraSignature.Sign(secret, t, body)}");
+                }
+
                 var clock = Stopwatch.StartNew();
                 using var response = await http.SendAsync(request, ct);
                 await response.Content.ReadAsByteArrayAsync(ct);
                 latencies[i] = clock.Elapsed.TotalMilliseconds;
-                if ((int)response.StatusCode != 202)
+                if ((int)response.StatusCode != (secret is null ? 401 : 202))
                 {
                     Interlocked.Increment(ref failures);
                 }
@@ -121,6 +141,27 @@ public static class AckBench
         var seconds = wall.Elapsed.TotalSeconds;
         Array.Sort(latencies);
         return new Stats(Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], requests / seconds, failures);
+    }
+
+    /// <summary>The intake's one durable write on its own: <see cref="IWorkQueue.EnqueueAsync"/> to Azurite, no HTTP in front.</summary>
+    private static async Task<Stats> MeasureEnqueueAsync(IWorkQueue queue, string integrationId, int requests, int senders, Func<int> nextOrder, CancellationToken ct)
+    {
+        var latencies = new double[requests];
+        var index = -1;
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref index)) < requests)
+            {
+                var clock = Stopwatch.StartNew();
+                await queue.EnqueueAsync(WorkItem.ForOrder(integrationId, nextOrder().ToString(CultureInfo.InvariantCulture), WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", DateTimeOffset.UtcNow), null, ct);
+                latencies[i] = clock.Elapsed.TotalMilliseconds;
+            }
+        }, ct)));
+        var seconds = wall.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        return new Stats(Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], requests / seconds, 0);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];

@@ -21,7 +21,7 @@ public static class AllBench
         ("stock", ["--skus", "20000", "--baseline-skus", "2000"], "Stock push: Centra setStock calls and wall time, batched vs one call per SKU", null),
         ("rate-budget", ["--budget-calls", "40", "--budget-window-s", "20", "--windows", "4"], "Rate budget: useful orders per Visma window against the ideal (budget ÷ 2)", null),
         ("adyen-parse", [], "Adyen settlement report parse time and peak memory", "Junipeer.Bench.AdyenParseBench"),
-        ("payout", [], "Payout calls per customer", "Junipeer.Bench.PayoutBench"),
+        ("payout", ["--customers", "10", "--per-customer", "100"], "Payout booking: Visma calls per customer, 1,000 transactions across 10 customers, against one payment per transaction", "Junipeer.Bench.PayoutBench"),
     ];
 
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
@@ -36,7 +36,9 @@ public static class AllBench
         md.AppendLine(CultureInfo.InvariantCulture, $"| date (UTC) | {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| commit | {Git(root, "rev-parse --short HEAD")}{(Git(root, "status --porcelain").Length > 0 ? " (with uncommitted changes)" : "")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| machine | {Cpu()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| load average at start (1 / 5 / 15 min) | {LoadAverage()} |");
         md.AppendLine();
+        md.AppendLine("The machine is shared: other sessions build and test on the same cores while this runs, so times and latencies carry their noise (the load average is above; a load far above the core count means every process waits for a core). Call counts, memory and ratios of counts do not depend on it.").AppendLine();
 
         var failures = 0;
         foreach (var (mode, modeArgs, title, required) in Modes)
@@ -60,6 +62,7 @@ public static class AllBench
             await File.WriteAllTextAsync(output, md.ToString(), ct); // keep what is measured even if a later mode fails
         }
 
+        md.AppendLine(CultureInfo.InvariantCulture, $"Load average at the end (1 / 5 / 15 min): {LoadAverage()}.").AppendLine();
         await File.WriteAllTextAsync(output, md.ToString(), ct);
         Console.Error.WriteLine($"wrote {output}");
         return failures == 0 ? 0 : 1;
@@ -89,6 +92,18 @@ public static class AllBench
             return text;
         }
         catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
         {
             return "unknown";
         }

@@ -44,7 +44,7 @@ public static class Program
             return await BudgetBench.RunAsync(args, CancellationToken.None);
         }
 
-        if (mode is not null and not ("calls" or "ack" or "stock"))
+        if (mode is not null and not ("calls" or "ack" or "stock" or "adyen-parse"))
         {
             // A mode another branch adds (adyen-parse, payout, ...): a type Junipeer.Bench.<Name>Bench with RunAsync(string[], CancellationToken).
             var name = "Junipeer.Bench." + string.Concat(mode.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])) + "Bench";
@@ -230,6 +230,9 @@ public static class Program
                 await queue.EnqueueAsync(item, null, ct);
             }
 
+            // Released invoices are the first sign (free to read, in memory); the order is complete only when
+            // its ledger row is Done, which the handler writes after the release. Reading the ledger as soon as
+            // the last invoice turned Open raced that write ("23 of 24 orders reached Done").
             var target = invoicesBefore + specs.Count;
             while (sandbox.State.Visma.Invoices(DemoScenario.CompanyTenantId).Count(i => i.Status == "Open") < target)
             {
@@ -249,14 +252,39 @@ public static class Program
             }
         }
 
+        await WaitForDoneAsync(ledger, integration.Id, items.Select(i => i.EntityKey).ToHashSet(StringComparer.Ordinal), clock, ct);
         var seconds = clock.Elapsed.TotalSeconds;
-        var done = (await ledger.ListAsync(integration.Id, Flows.Orders, ct)).Count(e => e.Status == LedgerStatus.Done && e.Key.EntityKey.Length > 0);
-        if (done < specs.Count)
-        {
-            throw new InvalidOperationException($"only {done} of {specs.Count} orders reached Done");
-        }
-
         return new Round(seconds, specs.Count, sandbox.State.Stats.CountPrefix("visma ") - callsBefore);
+    }
+
+    /// <summary>
+    /// Waits until the ledger row of every order in <paramref name="keys"/> (this round's, not earlier rounds') is Done,
+    /// the handler's own completion record. A Failed row, or rows still open after 5 minutes, end the bench with the details.
+    /// </summary>
+    internal static async Task WaitForDoneAsync(ISyncLedger ledger, string integrationId, IReadOnlySet<string> keys, Stopwatch clock, CancellationToken ct)
+    {
+        while (true)
+        {
+            var rows = (await ledger.ListAsync(integrationId, Flows.Orders, ct)).Where(e => keys.Contains(e.Key.EntityKey)).ToList();
+            var failed = rows.Where(e => e.Status == LedgerStatus.Failed).ToList();
+            if (failed.Count > 0)
+            {
+                throw new InvalidOperationException($"{failed.Count} of {keys.Count} orders failed: " + string.Join("; ", failed.Take(5).Select(f => $"{f.Key.EntityKey} {f.ErrorCode} {f.ErrorMessage}")));
+            }
+
+            var done = rows.Count(e => e.Status == LedgerStatus.Done);
+            if (done == keys.Count)
+            {
+                return;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException($"only {done} of {keys.Count} orders reached Done within 5 minutes: " + string.Join("; ", rows.Where(e => e.Status != LedgerStatus.Done).Take(5).Select(e => $"{e.Key.EntityKey} {e.Status} {e.Phase}")));
+            }
+
+            await Task.Delay(50, ct);
+        }
     }
 
     private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);

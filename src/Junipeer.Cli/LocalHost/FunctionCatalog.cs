@@ -16,14 +16,28 @@ public enum TriggerKind
 /// <summary>A [Function] method found by reflection, with its trigger.</summary>
 public sealed record FunctionDescriptor(string Name, Type Type, MethodInfo Method, TriggerKind Kind, string Target, string[] HttpMethods)
 {
+    // Built once per function, not per call: ActivatorUtilities.CreateInstance looks the constructor up by
+    // reflection on every call, and GetParameters() copies the array each time (per request on the HTTP path).
+    // (Static caches keyed by type and method, so the record's value equality is unchanged.)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, ObjectFactory> Factories = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodInfo, ParameterInfo[]> Parameters = new();
+
     /// <summary>Invokes the function on a DI-activated instance, binding parameters by type and name.</summary>
     public async Task<object?> InvokeAsync(IServiceProvider services, Func<ParameterInfo, object?> bind)
     {
-        var instance = ActivatorUtilities.CreateInstance(services, Type);
+        var factory = Factories.GetOrAdd(Type, t => ActivatorUtilities.CreateFactory(t, Type.EmptyTypes));
+        var parameters = Parameters.GetOrAdd(Method, m => m.GetParameters());
+        var instance = factory(services, null);
+        var values = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            values[i] = bind(parameters[i]);
+        }
+
         object? returned;
         try
         {
-            returned = Method.Invoke(instance, Method.GetParameters().Select(bind).ToArray());
+            returned = Method.Invoke(instance, values);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
