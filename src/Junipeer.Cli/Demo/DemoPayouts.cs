@@ -18,14 +18,16 @@ namespace Junipeer.Cli.Demo;
 /// <param name="FeesWrittenOff">Payment lines in Visma with a balance write-off (the PSP fee of a sale).</param>
 /// <param name="CreditNotes">Customer credit notes in Visma.</param>
 /// <param name="CreditNoteDuplicates">Extra credit notes for one seeded refund (applied to the same invoice).</param>
-/// <param name="BalanceMismatches">Demo invoices whose open balance in Visma differs from grand total − gift certificate − what the PSPs paid for the order.</param>
+/// <param name="BalanceMismatches">Demo invoices whose open balance in Visma differs from grand total − gift certificate − what the PSPs paid for the order − what was refunded in Centra.</param>
+/// <param name="ShopRefundCreditNotes">Credit notes in Visma applied to the invoice of the order refunded in Centra (expected: 1).</param>
 public sealed record DemoPayoutCounts(int Booked, int Duplicates, int TransactionsMatched, int TransactionsUnmatched, int FeesWrittenOff,
-    int CreditNotes, int CreditNoteDuplicates, int BalanceMismatches);
+    int CreditNotes, int CreditNoteDuplicates, int BalanceMismatches, int ShopRefundCreditNotes = 0);
 
 /// <summary>
 /// The demo's payouts: once the orders are invoiced, one Stripe payout (two sales with fees, a refund
 /// of one of them, one sale for an order that does not exist) and one Adyen settlement batch (two sales
-/// with fees, a batch fee) are seeded in the PSP emulators through the Sandbox control plane against
+/// with fees, a batch fee) are seeded, and a fifth invoice's order is refunded in Centra (paymentHistory
+/// REFUND, outside any payout: the refunds flow books it as a credit note), in the PSP emulators through the Sandbox control plane against
 /// demo invoices (SEK, no gift certificate). The Sandbox sends Stripe's signed <c>payout.paid</c> and
 /// Adyen's HMAC-signed <c>REPORT_AVAILABLE</c> to the host's webhooks, each twice; the payouts flow books
 /// them in Visma. The counts are taken from the emulators' records.
@@ -64,6 +66,7 @@ public static class DemoPayouts
         Payouts = new PayoutFlowSettings
         {
             Enabled = true,
+            ShopRefunds = true, // a refund made in Centra becomes a credit note too (queue refunds)
             FeeWriteOffReasonCode = DemoScenario.PspFeeReasonCode,
             Providers = new Dictionary<string, PspPayoutSettings>
             {
@@ -92,8 +95,12 @@ public static class DemoPayouts
     /// <summary>One seeded sale: the PSP's payment method in Visma, the order number, gross and fee.</summary>
     public sealed record Sale(string PaymentMethodId, int OrderNumber, decimal Gross, decimal Fee);
 
-    /// <summary>What was seeded in the PSP emulators.</summary>
-    public sealed record Plan(string StripePayoutId, long AdyenBatch, IReadOnlyList<Sale> Sales, IReadOnlyList<(int OrderNumber, decimal Amount)> Refunds);
+    /// <summary>
+    /// What was seeded in the PSP emulators. <see cref="Refunds"/> holds every refund expected as a credit note (the
+    /// payout's and the one made in Centra); <see cref="ShopRefunds"/> those made in Centra (no PSP payout pays them).
+    /// </summary>
+    public sealed record Plan(string StripePayoutId, long AdyenBatch, IReadOnlyList<Sale> Sales, IReadOnlyList<(int OrderNumber, decimal Amount)> Refunds,
+        IReadOnlyList<(int OrderNumber, decimal Amount)>? ShopRefunds = null);
 
     /// <summary>Seeds both payouts against demo invoices and has the Sandbox send each webhook twice.</summary>
     public static async Task<Plan> SeedAndSendAsync(SandboxHost sandbox, Uri hostBase, IReadOnlyList<CentraOrderSpec> specs, Action<string> status, CancellationToken ct)
@@ -106,11 +113,11 @@ public static class DemoPayouts
             .Where(x => numbers.Contains(x.Number) && sandbox.State.Centra.Order(x.Number)!.GiftCertificate == 0m)
             .GroupBy(x => x.Number).Where(g => g.Count() == 1).Select(g => g.Single())
             .OrderBy(x => x.Number)
-            .Take(4)
+            .Take(5)
             .ToList();
-        if (candidates.Count < 4)
+        if (candidates.Count < 5)
         {
-            throw new InvalidOperationException($"The demo's payouts need 4 released SEK invoices without gift certificates; found {candidates.Count}.");
+            throw new InvalidOperationException($"The demo's payouts need 5 released SEK invoices without gift certificates (4 paid by PSPs, 1 refunded in Centra); found {candidates.Count}.");
         }
 
         static decimal Fee(decimal gross) => Math.Round(gross * 0.018m + 1.80m, 2, MidpointRounding.AwayFromZero);
@@ -183,7 +190,14 @@ public static class DemoPayouts
 
         status($"payouts: Stripe payout {payoutId} (3 sales, 1 refund, 1 unknown order) and Adyen batch {batch} (2 sales, batch fee) seeded; " +
                $"payout.paid sent twice ({string.Join("/", stripeStatus)}), REPORT_AVAILABLE sent twice ({string.Join("/", adyenStatus)})");
-        return new Plan(payoutId, batch, sales, [(s2.Number, refund)]);
+        // Centra: a refund made in the shop (a third of another invoice), outside any payout; the payout timer's
+        // refund sweep (and, in production, the Centra order webhook) sends it to queue refunds → one credit note.
+        var c5 = candidates[4];
+        var shopRefund = Math.Round(c5.Invoice.Balance / 3m, 2, MidpointRounding.AwayFromZero);
+        sandbox.State.Centra.AddRefund(c5.Number, $"DEMO-REFUND-{c5.Number}", shopRefund);
+        status($"refunds: order {c5.Number} refunded {shopRefund.ToString("0.00", CultureInfo.InvariantCulture)} SEK in Centra (paymentHistory REFUND)");
+
+        return new Plan(payoutId, batch, sales, [(s2.Number, refund), (c5.Number, shopRefund)], [(c5.Number, shopRefund)]);
     }
 
     /// <summary>Waits until every matchable sale is paid in Visma and the refund is a credit note (bounded).</summary>
@@ -205,8 +219,10 @@ public static class DemoPayouts
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
     }
 
-    /// <summary>What the PSPs paid per order number (gross of the seeded sales).</summary>
-    public static decimal PaidFor(Plan? plan, int orderNumber) => plan?.Sales.Where(s => s.OrderNumber == orderNumber).Sum(s => s.Gross) ?? 0m;
+    /// <summary>What the PSPs paid per order number (gross of the seeded sales), plus what was refunded in Centra (credited).</summary>
+    public static decimal PaidFor(Plan? plan, int orderNumber) =>
+        (plan?.Sales.Where(s => s.OrderNumber == orderNumber).Sum(s => s.Gross) ?? 0m)
+        + (plan?.ShopRefunds?.Where(r => r.OrderNumber == orderNumber).Sum(r => r.Amount) ?? 0m);
 
     /// <summary>Counts from the Visma emulator's payments, credit notes and invoices against the seeded PSP data.</summary>
     public static DemoPayoutCounts Counts(SandboxHost sandbox, Plan plan, IReadOnlyList<CentraOrderSpec> specs)
@@ -235,6 +251,9 @@ public static class DemoPayouts
             balanceMismatches += invoices.Count(i => i.CustomerRefNumber == "CENTRA-" + number.ToString(CultureInfo.InvariantCulture) && i.Balance != owed);
         }
 
-        return new DemoPayoutCounts(booked, duplicates, matched, plan.Sales.Count - matched, feesWrittenOff, notes.Count, noteDuplicates, balanceMismatches);
+        var shopRefundNotes = (plan.ShopRefunds ?? []).Sum(r => invoiceRef.TryGetValue("CENTRA-" + r.OrderNumber, out var refs)
+            ? notes.Count(n => n.Applications.Any(a => refs.Contains(a.RefNbr)))
+            : 0);
+        return new DemoPayoutCounts(booked, duplicates, matched, plan.Sales.Count - matched, feesWrittenOff, notes.Count, noteDuplicates, balanceMismatches, shopRefundNotes);
     }
 }
