@@ -52,6 +52,7 @@ public static class CentraOrderMapper
             Shipping = MapShipping(dto.Totals, pricesIncludeVat, maxRate),
             OrderDiscounts = MapDiscounts(dto.DiscountsApplied, lines, pricesIncludeVat),
             Payments = MapPayments(dto.PaymentHistory),
+            Refunds = MapRefunds(dto.PaymentHistory, currency.ToUpperInvariant()),
             GrandTotal = Value(dto.GrandTotal),
             VatTotal = pricesIncludeVat ? taxIncluded : taxAdded,
         };
@@ -174,6 +175,22 @@ public static class CentraOrderMapper
         static bool Is(CentraPaymentHistoryEntry p, string type) => string.Equals(p.EntryType, type, StringComparison.OrdinalIgnoreCase);
         static string Reference(CentraPaymentHistoryEntry p) => p.ExternalReference ?? p.Id ?? "";
     }
+
+    /// <summary>
+    /// Refunds made in Centra: payment history entries of type REFUND (centra.dev/graphql/paymenthistoryentrytype.html;
+    /// REFUND_REQUEST and REFUND_FAILED are not money returned) with status SUCCESS, oldest first. Gift-card
+    /// refunds (REFUND_GIFT_CARD) are not PSP refunds and are left out. The amount is taken as its absolute
+    /// value (the docs do not say whether Centra signs it); the currency is the entry's own, else the order's.
+    /// </summary>
+    private static List<ShopRefund> MapRefunds(IReadOnlyList<CentraPaymentHistoryEntry>? history, string orderCurrency) =>
+        (history ?? [])
+            .Where(p => string.Equals(p.EntryType, "REFUND", StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(p.Status, "SUCCESS", StringComparison.OrdinalIgnoreCase)
+                        && p.Id is not null && Value(p.Value) != 0m)
+            .Select(p => new ShopRefund(p.Id!, p.ExternalReference, p.PaymentMethod, Math.Abs(Value(p.Value)),
+                (p.Value?.Currency?.Code ?? orderCurrency).ToUpperInvariant(), ParseDate(p.CreatedAt) ?? DateTimeOffset.MinValue))
+            .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .ToList();
 
     private static ShopCustomer MapCustomer(CentraOrderDto dto, ShopAddress billing, bool isWholesale)
     {

@@ -28,7 +28,7 @@ public static class CentraQueries
         lines { id productNumber productName productVariantName size quantity taxPercent discountPercent hasAnyDiscount
           unitPrice { value } unitOriginalPrice { value } lineValue { value } lineValueNet: lineValue(includingTax: false) { value } productSize { SKU } }
         discountsApplied { value { value } ... on AppliedVoucher { date voucherName code } }
-        paymentHistory { id createdAt status entryType externalReference value { value } paymentMethod }
+        paymentHistory { id createdAt status entryType externalReference value { value currency { code } } paymentMethod }
         """;
 
     public const string OrderByNumber = $$"""

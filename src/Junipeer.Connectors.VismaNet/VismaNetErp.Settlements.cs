@@ -14,9 +14,10 @@ namespace Junipeer.Connectors.VismaNet;
 /// ListOpenInvoices → GET /v1/customerinvoice?customer&amp;status=Open (paged); GetInvoiceDocument → GET
 /// /v1/customerinvoice/{n}; FindPaymentsForCustomer → GET /v1/customerPayment?customer (paged);
 /// CreateSettlementPayment → POST /v1/customerPayment (one line per invoice, balanceWriteOff +
-/// writeOffReasonCode, or financeCharges); credit notes → /v1/customerCreditNote (POST, GET by
-/// customerRefNumber, GET one, POST …/action/release). The v1 credit note POST is marked deprecated in
-/// the published document (v2 takes the same DTO); the v2 document is not in contracts/visma yet.
+/// writeOffReasonCode, or financeCharges); credit notes → POST /v2/customerCreditNote (the current create:
+/// the published v1 POST is marked deprecated, v2 takes the same CustomerCreditNoteUpdateDto), and
+/// /v1/customerCreditNote for GET by customerRefNumber, GET one and POST …/action/release (v1 is the only
+/// published version of those).
 /// </summary>
 public sealed partial class VismaNetErp : IErpSettlements
 {
@@ -94,7 +95,7 @@ public sealed partial class VismaNetErp : IErpSettlements
 
     public async Task<string> CreateCreditNoteAsync(Integration integration, ErpCreditNoteDraft draft, CancellationToken cancellationToken)
     {
-        var response = await SendAsync(integration, VismaOperation.CreateCreditNote, HttpMethod.Post, ["v1", "customerCreditNote"], [],
+        var response = await SendAsync(integration, VismaOperation.CreateCreditNote, HttpMethod.Post, ["v2", "customerCreditNote"], [],
             VismaJson.Serialize(ToCreditNoteDto(draft)), cancellationToken);
         var number = NumberFromLocation(response.Header("Location"), VismaOperation.CreateCreditNote);
         _logger.LogInformation("Created Visma.net credit note {Number} ({Reference}) for integration {IntegrationId}", number, draft.Reference, integration.Id);

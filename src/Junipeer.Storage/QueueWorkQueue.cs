@@ -21,6 +21,7 @@ public sealed class QueueWorkQueue(StorageClients clients) : IWorkQueue
         WorkKinds.Order => StorageNames.OrdersQueue,
         WorkKinds.Payout => "payouts",
         WorkKinds.Shipment => StorageNames.ShipmentsQueue,
+        WorkKinds.Refund => "refunds",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No queue for this kind of work."),
     };
 

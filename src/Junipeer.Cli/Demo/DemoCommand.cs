@@ -96,7 +96,8 @@ public static class DemoCommand
                      && r.Payments.Duplicates == 0 && r.Payments.GiftAmountMismatches == 0 && r.Contract.Violations == 0
                      && r.Stock.Divergent == 0
                      && r.Shipments.DoubleBooked == 0 && r.Shipments.Missed == 0
-                     && r.Payouts.Booked >= 2 && r.Payouts.Duplicates == 0 && r.Payouts.CreditNoteDuplicates == 0 && r.Payouts.BalanceMismatches == 0;
+                     && r.Payouts.Booked >= 2 && r.Payouts.Duplicates == 0 && r.Payouts.CreditNoteDuplicates == 0 && r.Payouts.BalanceMismatches == 0
+                     && r.Payouts.ShopRefundCreditNotes == 1;
             return ok ? 0 : 1;
         });
         return cmd;
@@ -125,6 +126,7 @@ public static class DemoCommand
         table.AddRow("payouts booked (Stripe, Adyen) / duplicate payments", Color($"{po.Booked} / {po.Duplicates}", po.Booked >= 2 && po.Duplicates == 0));
         table.AddRow("payout sales matched / unmatched / fees written off", $"{po.TransactionsMatched} / {po.TransactionsUnmatched} / {po.FeesWrittenOff}");
         table.AddRow("refund credit notes / duplicates", Color($"{po.CreditNotes} / {po.CreditNoteDuplicates}", po.CreditNoteDuplicates == 0));
+        table.AddRow("Centra refund → credit note", Color($"{po.ShopRefundCreditNotes}", po.ShopRefundCreditNotes == 1));
         table.AddRow("invoice balance ≠ what the PSP data says is owed", Color(po.BalanceMismatches.ToString(Inv), po.BalanceMismatches == 0));
         table.AddRow("customers created in Visma", r.CustomersCreated.ToString(Inv));
         table.AddRow("webhooks delivered / dropped / duplicated", $"{r.Webhooks.Delivered} / {r.Webhooks.Dropped} / {r.Webhooks.Duplicated}");

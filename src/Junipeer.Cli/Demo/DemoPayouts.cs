@@ -19,17 +19,19 @@ namespace Junipeer.Cli.Demo;
 /// <param name="FeesWrittenOff">Payment lines in Visma with a balance write-off (the PSP fee of a sale).</param>
 /// <param name="CreditNotes">Customer credit notes in Visma.</param>
 /// <param name="CreditNoteDuplicates">Extra credit notes for one seeded refund (applied to the same invoice).</param>
-/// <param name="BalanceMismatches">Demo invoices whose open balance in Visma differs from grand total − gift certificate − what the PSPs paid for the order.</param>
+/// <param name="BalanceMismatches">Demo invoices whose open balance in Visma differs from grand total − gift certificate − what the PSPs paid for the order − what was refunded in Centra.</param>
+/// <param name="ShopRefundCreditNotes">Credit notes in Visma applied to the invoice of the order refunded in Centra (expected: 1).</param>
 public sealed record DemoPayoutCounts(int Booked, int Duplicates, int TransactionsMatched, int TransactionsUnmatched, int FeesWrittenOff,
-    int CreditNotes, int CreditNoteDuplicates, int BalanceMismatches);
+    int CreditNotes, int CreditNoteDuplicates, int BalanceMismatches, int ShopRefundCreditNotes = 0);
 
 /// <summary>
 /// The demo's payouts: once the orders are invoiced, one Stripe payout (two sales with fees, a refund
 /// of one of them, one sale for an order that does not exist) and one Adyen settlement batch (two sales
 /// with fees, a batch fee) and one Klarna payout (two sales with fees tied to their captures, a monthly fee)
 /// are seeded in the PSP emulators through the Sandbox control plane against demo invoices (SEK, no gift
-/// certificate). The Sandbox sends Stripe's signed <c>payout.paid</c> and Adyen's HMAC-signed
-/// <c>REPORT_AVAILABLE</c> to the host's webhooks, each twice; Klarna has no payout notification, so the
+/// certificate), and a seventh invoice's order is refunded in Centra (paymentHistory REFUND, outside any payout:
+/// the refunds flow books it as a credit note). The Sandbox sends Stripe's signed <c>payout.paid</c> and Adyen's
+/// HMAC-signed <c>REPORT_AVAILABLE</c> to the host's webhooks, each twice; Klarna has no payout notification, so the
 /// PayoutSweep timer finds its payout (every run until it is booked). The payouts flow books them in
 /// Visma. The counts are taken from the emulators' records.
 /// </summary>
@@ -65,11 +67,12 @@ public static class DemoPayouts
     }
 
     /// <summary>Payouts on: Stripe, Adyen and Klarna against the Sandbox, fees written off with the company's PSP fee reason code.</summary>
-    public static Integration WithPayouts(Integration i, SandboxHost sandbox) => i with
+    public static Integration WithPayouts(Integration i, SandboxHost sandbox, bool shopRefunds = true) => i with
     {
         Payouts = new PayoutFlowSettings
         {
             Enabled = true,
+            ShopRefunds = shopRefunds, // a refund made in Centra becomes a credit note too (queue refunds)
             FeeWriteOffReasonCode = DemoScenario.PspFeeReasonCode,
             Providers = new Dictionary<string, PspPayoutSettings>
             {
@@ -106,8 +109,12 @@ public static class DemoPayouts
     /// <summary>One seeded sale: the PSP's payment method in Visma, the order number, gross and fee.</summary>
     public sealed record Sale(string PaymentMethodId, int OrderNumber, decimal Gross, decimal Fee);
 
-    /// <summary>What was seeded in the PSP emulators.</summary>
-    public sealed record Plan(string StripePayoutId, long AdyenBatch, IReadOnlyList<Sale> Sales, IReadOnlyList<(int OrderNumber, decimal Amount)> Refunds)
+    /// <summary>
+    /// What was seeded in the PSP emulators. <see cref="Refunds"/> holds every refund expected as a credit note (the
+    /// payout's and the one made in Centra); <see cref="ShopRefunds"/> those made in Centra (no PSP payout pays them).
+    /// </summary>
+    public sealed record Plan(string StripePayoutId, long AdyenBatch, IReadOnlyList<Sale> Sales, IReadOnlyList<(int OrderNumber, decimal Amount)> Refunds,
+        IReadOnlyList<(int OrderNumber, decimal Amount)>? ShopRefunds = null)
     {
         /// <summary>The Klarna payout's payment reference (found by the PayoutSweep timer).</summary>
         public string? KlarnaPaymentReference { get; init; }
@@ -124,11 +131,11 @@ public static class DemoPayouts
             .Where(x => numbers.Contains(x.Number) && sandbox.State.Centra.Order(x.Number)!.GiftCertificate == 0m)
             .GroupBy(x => x.Number).Where(g => g.Count() == 1).Select(g => g.Single())
             .OrderBy(x => x.Number)
-            .Take(6)
+            .Take(7)
             .ToList();
-        if (candidates.Count < 6)
+        if (candidates.Count < 7)
         {
-            throw new InvalidOperationException($"The demo's payouts need 6 released SEK invoices without gift certificates; found {candidates.Count}.");
+            throw new InvalidOperationException($"The demo's payouts need 7 released SEK invoices without gift certificates (6 paid by PSPs, 1 refunded in Centra); found {candidates.Count}.");
         }
 
         static decimal Fee(decimal gross) => Math.Round(gross * 0.018m + 1.80m, 2, MidpointRounding.AwayFromZero);
@@ -224,7 +231,14 @@ public static class DemoPayouts
 
         status($"payouts: Stripe payout {payoutId} (3 sales, 1 refund, 1 unknown order), Adyen batch {batch} (2 sales, batch fee) and Klarna payout {klarnaReference} (2 sales, monthly fee; found by the timer) seeded; " +
                $"payout.paid sent twice ({string.Join("/", stripeStatus)}), REPORT_AVAILABLE sent twice ({string.Join("/", adyenStatus)})");
-        return new Plan(payoutId, batch, sales, [(s2.Number, refund)]) { KlarnaPaymentReference = klarnaReference };
+        // Centra: a refund made in the shop (a third of another invoice), outside any payout; the payout timer's
+        // refund sweep (and, in production, the Centra order webhook) sends it to queue refunds → one credit note.
+        var c5 = candidates[6];
+        var shopRefund = Math.Round(c5.Invoice.Balance / 3m, 2, MidpointRounding.AwayFromZero);
+        sandbox.State.Centra.AddRefund(c5.Number, $"DEMO-REFUND-{c5.Number}", shopRefund);
+        status($"refunds: order {c5.Number} refunded {shopRefund.ToString("0.00", CultureInfo.InvariantCulture)} SEK in Centra (paymentHistory REFUND)");
+
+        return new Plan(payoutId, batch, sales, [(s2.Number, refund), (c5.Number, shopRefund)], [(c5.Number, shopRefund)]) { KlarnaPaymentReference = klarnaReference };
     }
 
     /// <summary>Waits until every matchable sale is paid in Visma and the refund is a credit note (bounded).</summary>
@@ -246,8 +260,10 @@ public static class DemoPayouts
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
     }
 
-    /// <summary>What the PSPs paid per order number (gross of the seeded sales).</summary>
-    public static decimal PaidFor(Plan? plan, int orderNumber) => plan?.Sales.Where(s => s.OrderNumber == orderNumber).Sum(s => s.Gross) ?? 0m;
+    /// <summary>What the PSPs paid per order number (gross of the seeded sales), plus what was refunded in Centra (credited).</summary>
+    public static decimal PaidFor(Plan? plan, int orderNumber) =>
+        (plan?.Sales.Where(s => s.OrderNumber == orderNumber).Sum(s => s.Gross) ?? 0m)
+        + (plan?.ShopRefunds?.Where(r => r.OrderNumber == orderNumber).Sum(r => r.Amount) ?? 0m);
 
     /// <summary>Counts from the Visma emulator's payments, credit notes and invoices against the seeded PSP data.</summary>
     public static DemoPayoutCounts Counts(SandboxHost sandbox, Plan plan, IReadOnlyList<CentraOrderSpec> specs)
@@ -276,6 +292,9 @@ public static class DemoPayouts
             balanceMismatches += invoices.Count(i => i.CustomerRefNumber == "CENTRA-" + number.ToString(CultureInfo.InvariantCulture) && i.Balance != owed);
         }
 
-        return new DemoPayoutCounts(booked, duplicates, matched, plan.Sales.Count - matched, feesWrittenOff, notes.Count, noteDuplicates, balanceMismatches);
+        var shopRefundNotes = (plan.ShopRefunds ?? []).Sum(r => invoiceRef.TryGetValue("CENTRA-" + r.OrderNumber, out var refs)
+            ? notes.Count(n => n.Applications.Any(a => refs.Contains(a.RefNbr)))
+            : 0);
+        return new DemoPayoutCounts(booked, duplicates, matched, plan.Sales.Count - matched, feesWrittenOff, notes.Count, noteDuplicates, balanceMismatches, shopRefundNotes);
     }
 }

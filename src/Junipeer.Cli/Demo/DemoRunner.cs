@@ -245,7 +245,8 @@ public static class DemoRunner
             // Customers both ways: seeded on both sides; the customer timer syncs them (edits follow below).
             // Payouts are configured now, at onboarding: the host's webhook path caches an integration for
             // Webhooks.IntegrationCacheSeconds, so settings saved just before a PSP's signal would meet a stale copy (401).
-            integration = DemoPayouts.WithPayouts(DemoCustomers.WithCustomers(integration), sandbox);
+            // Shop refunds are switched on with the payouts phase below: their sweep re-reads every changed order.
+            integration = DemoPayouts.WithPayouts(DemoCustomers.WithCustomers(integration), sandbox, shopRefunds: false);
             await integrations.SaveAsync(integration, ct);
             DemoCustomers.Seed(sandbox);
 

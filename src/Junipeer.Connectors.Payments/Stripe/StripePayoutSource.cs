@@ -181,6 +181,7 @@ public sealed class StripePayoutSource : IPayoutSource
         return new PayoutLine
         {
             TransactionId = tx.Id,
+            RefundId = kind == PayoutLineKind.Refund && source?.Object == "refund" && !string.IsNullOrEmpty(source.Id) ? source.Id : null, // re_…: what the shop records
             Kind = kind,
             Reference = reference,
             Gross = MinorUnits.ToMajor(tx.Amount, currency),

@@ -83,6 +83,10 @@ public static class ErrorCodes
     public const string PspRequestRejected = "PSP_REQUEST_REJECTED";
     public const string PspPagingIncomplete = "PSP_PAGING_INCOMPLETE";
     public const string PayoutReportInvalid = "PAYOUT_REPORT_INVALID";
+    public const string RefundExceedsInvoice = "REFUND_EXCEEDS_INVOICE";
+    public const string RefundInvoiceNotFound = "REFUND_INVOICE_NOT_FOUND";
+    public const string RefundCurrencyMismatch = "REFUND_CURRENCY_MISMATCH";
+    public const string PayoutChargeback = "PAYOUT_CHARGEBACK";
     public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
     public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
     public const string CarrierValidationFailed = "CARRIER_VALIDATION_FAILED";
@@ -429,6 +433,18 @@ public static class ErrorCodes
         new(LedgerEntityNotFound, "No such entity in the ledger",
             "Retry names an entity that has no ledger row for this integration and flow: it was never synced (or the key is misspelt).",
             "Check the key with `junipeer status --integration <id>`; to sync entities never seen, use `junipeer backfill --integration <id> --flow orders --from <date>`.", false),
+        new(RefundExceedsInvoice, "A refund is larger than what is left to credit on its invoice",
+            "The refunds made in Centra for the order, up to and including this one, add up to more than the invoice's total (the message shows both). No credit note was booked for this refund; earlier refunds of the order stay booked.",
+            "Check the refunds in Centra (a refund booked twice, a refund of shipping or goods never invoiced) and book the difference by hand; `junipeer replay` cannot fix the amounts.", false),
+        new(RefundInvoiceNotFound, "A refund's invoice does not exist yet",
+            "A refund was made in Centra for an order whose invoice is not in Visma yet (the order flow has not booked it, or it failed). Nothing was booked; the refund is retried every Payouts.UnmatchedRetryMinutes for Payouts.UnmatchedRetryHours, then marked Failed.",
+            "Usually nothing: once the order's invoice is booked the retry books the credit note. If the order failed, fix and replay the order first; after the retries ran out, the next refund sweep books it.", true),
+        new(RefundCurrencyMismatch, "The refund's currency differs from the invoice's",
+            "Centra reports the refund in another currency than the invoice it reverses; a credit note applied to an invoice must be in the invoice's currency, and no rate is guessed. Nothing was booked for this refund.",
+            "Book the credit note by hand in the invoice's currency; check the order's currency in Centra against the invoice.", false),
+        new(PayoutChargeback, "A chargeback was reported in a payout",
+            "The PSP debited a disputed sale in this payout. Per Payouts.ChargebackHandling it was booked as a credit note on the invoice (CreditNote) or not booked at all (ReportOnly: the invoice keeps the disputed amount open). This event is raised for every chargeback either way.",
+            "Follow up the dispute with the PSP. With ReportOnly, settle the invoice's open amount by hand once the dispute is decided (credit note if lost, payment if won).", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

@@ -63,6 +63,10 @@ public sealed class PayoutMatcher(ISyncLedger ledger)
         return result;
     }
 
+    /// <summary>The invoice and customer of a shop order (orders ledger first, then the ERP by reference); nulls when none is found.</summary>
+    public Task<(string? Invoice, string? Customer)> FindInvoiceAsync(Integration integration, IErpSettlements erp, string orderNumber, CancellationToken ct) =>
+        FindAsync(integration, erp, orderNumber, integration.Orders.ReferencePrefix + orderNumber, ct);
+
     private async Task<(string? Invoice, string? Customer)> FindAsync(Integration integration, IErpSettlements erp, string orderNumber, string reference, CancellationToken ct)
     {
         // The order flow's own record: the invoice it made for the order, under the same reference.

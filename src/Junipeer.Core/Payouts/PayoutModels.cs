@@ -46,6 +46,16 @@ public sealed record PayoutLine
     public required string Currency { get; init; }
 
     public string? Description { get; init; }
+
+    /// <summary>
+    /// The PSP's id of the refund as the shop records it (Centra: the REFUND entry's externalReference),
+    /// when it differs from <see cref="TransactionId"/> (Stripe: the refund re_… behind the balance
+    /// transaction txn_…). Refunds are keyed by it, so one seen in the shop and in the payout is booked once.
+    /// </summary>
+    public string? RefundId { get; init; }
+
+    /// <summary>The id a refund or chargeback is keyed by (ledger row and credit note reference).</summary>
+    public string RefundKeyId => RefundId ?? TransactionId;
 }
 
 /// <summary>A payout (settlement batch) as one PSP reports it: the money that reached the bank and what it is made of.</summary>

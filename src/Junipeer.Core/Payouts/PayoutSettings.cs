@@ -17,6 +17,16 @@ public enum FeeBooking
     Charge,
 }
 
+/// <summary>How a chargeback (dispute) in a payout is booked. Either way it is reported as an operator event (PAYOUT_CHARGEBACK).</summary>
+public enum ChargebackHandling
+{
+    /// <summary>A customer credit note with the invoice's VAT treatment, applied to the invoice while it is open.</summary>
+    CreditNote,
+
+    /// <summary>Nothing is booked for it: the payment of that customer is the payout's net, the invoice keeps the disputed amount open for the operator.</summary>
+    ReportOnly,
+}
+
 /// <summary>Settings of the payouts flow (integration JSON, section <c>payouts</c>).</summary>
 public sealed record PayoutFlowSettings
 {
@@ -44,6 +54,15 @@ public sealed record PayoutFlowSettings
     /// must cover a payout's creation-to-paid time (Stripe: about 2 business days), hence a week.
     /// </summary>
     public int SweepOverlapMinutes { get; init; } = 10080;
+
+    /// <summary>How chargebacks in a payout are booked (always reported).</summary>
+    public ChargebackHandling ChargebackHandling { get; init; } = ChargebackHandling.CreditNote;
+
+    /// <summary>
+    /// Refunds made in the shop (Centra payment history entries of type REFUND) become credit notes too,
+    /// detected by the Centra order webhook and the payout timer's refund sweep (queue <c>refunds</c>).
+    /// </summary>
+    public bool ShopRefunds { get; init; }
 
     /// <summary>Per PSP (key: stripe, adyen, klarna).</summary>
     public IReadOnlyDictionary<string, PspPayoutSettings> Providers { get; init; } = new Dictionary<string, PspPayoutSettings>();

@@ -6,6 +6,7 @@ using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Options;
 using Junipeer.Core.Orders;
+using Junipeer.Core.Refunds;
 using Junipeer.Core.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -372,6 +373,16 @@ public sealed class PayoutSyncHandler(
         var notes = 0;
         foreach (var refund in g.Lines.Where(m => m.Line.Kind is PayoutLineKind.Refund or PayoutLineKind.Chargeback))
         {
+            if (refund.Line.Kind == PayoutLineKind.Chargeback && settings.ChargebackHandling == ChargebackHandling.ReportOnly)
+            {
+                // Report only: nothing is booked for it; the customer's payment below is the payout's net, so
+                // the invoice keeps the disputed amount open for the operator.
+                await Event(integration.Id, item, EventSeverity.Warning,
+                    $"Chargeback {refund.Line.TransactionId} of {Money(-refund.Line.Gross)} {payout.Currency} on invoice {refund.InvoiceNumber} in payout {payout.Key} " +
+                    "was not booked (Payouts.ChargebackHandling ReportOnly): the invoice keeps the disputed amount open.", ErrorCodes.PayoutChargeback, ct);
+                continue;
+            }
+
             if (await BookRefundAsync(integration, settle, payout, g, refund, open, item, ct))
                 notes++;
         }
@@ -460,7 +471,7 @@ public sealed class PayoutSyncHandler(
         Integration integration, IErpSettlements settle, Payout payout, Group g, MatchedLine refund, IReadOnlyList<ErpOpenItem>? open, WorkItem item, CancellationToken ct)
     {
         var row = await exactlyOnce.OpenAsync<RefundPhase>(
-            new LedgerKey(integration.Id, PayoutFlows.Refunds, $"{payout.Provider}:{refund.Line.TransactionId}"), g.Owner, item.CorrelationId, Hold, ct);
+            new LedgerKey(integration.Id, PayoutFlows.Refunds, RefundKeys.EntityKey(payout.Provider, refund.Line.RefundKeyId)), g.Owner, item.CorrelationId, Hold, ct);
         if (row.IsDone)
             return false;
         if (row.HeldByOther)
@@ -472,7 +483,7 @@ public sealed class PayoutSyncHandler(
     private async Task<bool> BookCreditNoteAsync(
         Integration integration, IErpSettlements settle, Payout payout, MatchedLine refund, IReadOnlyList<ErpOpenItem>? open, WorkItem item, Work<RefundPhase> row, bool vouched, CancellationToken ct)
     {
-        var reference = CreditNoteReference(payout.Provider, refund.Line.TransactionId);
+        var reference = CreditNoteReference(payout.Provider, refund.Line.RefundKeyId);
         var amount = -refund.Line.Gross;
         var invoice = await settle.GetInvoiceDocumentAsync(integration, refund.InvoiceNumber!, ct);
         var openItem = open?.FirstOrDefault(i => i.Number == refund.InvoiceNumber);
@@ -504,7 +515,8 @@ public sealed class PayoutSyncHandler(
         {
             await Event(integration.Id, item, EventSeverity.Warning,
                 $"{(refund.Line.Kind == PayoutLineKind.Chargeback ? "Chargeback" : "Refund")} {refund.Line.TransactionId} of {Money(amount)} {payout.Currency} on invoice {refund.InvoiceNumber} booked as credit note {note.Id}" +
-                (apply ? "." : " left as customer credit: the invoice was already settled, so book the refund payment to the customer against it in Visma."), null, ct);
+                (apply ? "." : " left as customer credit: the invoice was already settled, so book the refund payment to the customer against it in Visma."),
+                refund.Line.Kind == PayoutLineKind.Chargeback ? ErrorCodes.PayoutChargeback : null, ct);
         }
 
         return !note.Recovered;
@@ -516,50 +528,9 @@ public sealed class PayoutSyncHandler(
     /// VAT override), the cent left by rounding put on the largest line, so the total is exact and
     /// the VAT zone and categories are the invoice's own.
     /// </summary>
-    public static ErpCreditNoteDraft CreditNoteFor(ErpInvoiceDocument invoice, decimal amount, string reference, Payout payout, MatchedLine refund, bool apply)
-    {
-        var ratio = invoice.Header.Amount == 0m ? 0m : amount / invoice.Header.Amount;
-        var lines = invoice.Lines.GroupBy(l => l.VatCategoryId, StringComparer.Ordinal)
-            .Select(g => new ErpInvoiceLine
-            {
-                ArticleNumber = g.First().ArticleNumber ?? "",
-                Description = Trim30($"Refund {invoice.Header.Number}"),
-                Quantity = 1m,
-                UnitPrice = Math.Round(g.Sum(l => l.Amount) * ratio, 2, MidpointRounding.AwayFromZero),
-                Amount = Math.Round(g.Sum(l => l.Amount) * ratio, 2, MidpointRounding.AwayFromZero),
-                VatCategoryId = g.Key,
-            })
-            .Where(l => l.Amount != 0m)
-            .ToList();
-        var taxes = invoice.TaxDetails
-            .Select(t => t with
-            {
-                TaxableAmount = Math.Round(t.TaxableAmount * ratio, 2, MidpointRounding.AwayFromZero),
-                VatAmount = Math.Round(t.VatAmount * ratio, 2, MidpointRounding.AwayFromZero),
-            })
-            .ToList();
-        var diff = amount - lines.Sum(l => l.Amount) - taxes.Sum(t => t.VatAmount);
-        if (diff != 0m && lines.Count > 0)
-        {
-            var largest = lines.OrderByDescending(l => l.Amount).First();
-            var i = lines.IndexOf(largest);
-            lines[i] = largest with { Amount = largest.Amount + diff, UnitPrice = largest.UnitPrice + diff };
-        }
-
-        return new ErpCreditNoteDraft
-        {
-            CustomerNumber = invoice.Header.CustomerNumber,
-            DocumentDate = payout.Date < invoice.Header.DocumentDate ? invoice.Header.DocumentDate : payout.Date,
-            CurrencyId = invoice.Header.Currency,
-            Reference = reference,
-            VatZoneId = invoice.VatZoneId,
-            Text = $"{payout.Provider} {(refund.Line.Kind == PayoutLineKind.Chargeback ? "chargeback" : "refund")} {refund.Line.TransactionId} of invoice {invoice.Header.Number}",
-            Lines = lines,
-            TaxOverrides = taxes,
-            ApplyToInvoice = apply ? invoice.Header.Number : null,
-            ApplyAmount = apply ? amount : 0m,
-        };
-    }
+    public static ErpCreditNoteDraft CreditNoteFor(ErpInvoiceDocument invoice, decimal amount, string reference, Payout payout, MatchedLine refund, bool apply) =>
+        CreditNotes.Draft(invoice, amount, reference, payout.Date,
+            $"{payout.Provider} {(refund.Line.Kind == PayoutLineKind.Chargeback ? "chargeback" : "refund")} {refund.Line.TransactionId} of invoice {invoice.Header.Number}", apply);
 
     /// <summary>
     /// A sub-row (a customer's payment, a refund) is given back when its step fails, phase kept, so
@@ -580,8 +551,6 @@ public sealed class PayoutSyncHandler(
         }
     }
 
-    private static string Trim30(string s) => s.Length <= 30 ? s : s[..30];
-
     private static async Task<string?> FindPaymentAsync(Integration integration, IErpSettlements settle, Group g, CancellationToken ct)
     {
         var found = (await settle.FindPaymentsForCustomerAsync(integration, g.Customer, ct))
@@ -598,7 +567,7 @@ public sealed class PayoutSyncHandler(
         "PO" + Hex($"{payout.Key}|{round.ToString(CultureInfo.InvariantCulture)}|{customer}", 14);
 
     /// <summary>Credit note reference of a refund: "RF" + 14 hex of SHA-256 of provider and transaction id.</summary>
-    public static string CreditNoteReference(string provider, string transactionId) => "RF" + Hex($"{provider}|{transactionId}", 14);
+    public static string CreditNoteReference(string provider, string transactionId) => RefundKeys.Reference(provider, transactionId);
 
     private static string Hex(string s, int length) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s)))[..length];
 

@@ -37,6 +37,9 @@ public sealed record ShopOrder
     /// <summary>Payments that are not PSP captures, such as gift certificates.</summary>
     public IReadOnlyList<ShopPayment> Payments { get; init; } = [];
 
+    /// <summary>Successful refunds made in the shop (Centra: paymentHistory entries of type REFUND, status SUCCESS), oldest first.</summary>
+    public IReadOnlyList<ShopRefund> Refunds { get; init; } = [];
+
     public required decimal GrandTotal { get; init; }
     public required decimal VatTotal { get; init; }
 
@@ -84,6 +87,12 @@ public sealed record ShopShipping(string? Method, decimal Net, decimal Gross, de
 public sealed record ShopDiscount(string Name, string? Code, decimal TaxPercent, decimal Net, decimal Gross);
 
 public sealed record ShopPayment(string Kind, string? Method, string? Reference, decimal Amount);
+
+/// <summary>
+/// A refund made in the shop: the shop's entry id, the PSP's id of the refund (Centra: the entry's
+/// externalReference), the payment method it went through, the amount refunded (positive, gross) and its currency.
+/// </summary>
+public sealed record ShopRefund(string Id, string? PspReference, string? Method, decimal Amount, string Currency, DateTimeOffset CreatedAt);
 
 public static class ShopPaymentKinds
 {

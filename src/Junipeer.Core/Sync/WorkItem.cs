@@ -25,6 +25,17 @@ public sealed record WorkItem
         EnqueuedAt = enqueuedAt,
     };
 
+    /// <summary>The work item that books the refunds made in the shop for one order (queue <c>refunds</c>, key: order number).</summary>
+    public static WorkItem ForRefunds(string integrationId, string orderNumber, string reason, string correlationId, DateTimeOffset enqueuedAt) => new()
+    {
+        Kind = WorkKinds.Refund,
+        IntegrationId = integrationId,
+        EntityKey = orderNumber,
+        Reason = reason,
+        CorrelationId = correlationId,
+        EnqueuedAt = enqueuedAt,
+    };
+
     /// <summary>The work item that books one PSP payout (key: provider + ':' + payout id).</summary>
     public static WorkItem ForPayout(string integrationId, string provider, string payoutId, string reason, string correlationId, DateTimeOffset enqueuedAt) => new()
     {
@@ -42,6 +53,7 @@ public static class WorkKinds
     public const string Order = "order";
     public const string Payout = "payout";
     public const string Shipment = "shipment";
+    public const string Refund = "refund";
 }
 
 public static class WorkReasons

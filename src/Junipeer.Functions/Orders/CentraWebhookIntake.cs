@@ -128,6 +128,14 @@ public sealed class CentraWebhookIntake(
         var now = time.GetUtcNow();
         await Task.WhenAll(numbers.Select(n =>
             queue.EnqueueAsync(WorkItem.ForOrder(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now), null, ct)));
+        if (integration.Payouts.Enabled && integration.Payouts.ShopRefunds)
+        {
+            // A refund made in Centra changes the order, so every order event is also a hint for the refunds
+            // queue (the refund handler books nothing for an order without new refunds).
+            await Task.WhenAll(orders.Select(e => long.Parse(e.Id, NumberStyles.None, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture))
+                .Distinct(StringComparer.Ordinal)
+                .Select(n => queue.EnqueueAsync(WorkItem.ForRefunds(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now), null, ct)));
+        }
 
         logger.LogInformation("Centra webhook for {IntegrationId}: {Events} events, {Enqueued} enqueued, {Duplicates} duplicates, {Ignored} ignored",
             integration.Id, parsed.Events.Count, numbers.Count, duplicates, ignored);

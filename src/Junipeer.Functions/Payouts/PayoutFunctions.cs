@@ -53,12 +53,18 @@ public sealed class StripeWebhookFunction(StripeWebhookIntake intake)
         new(new ErrorBody(ErrorCodes.WebhookBodyTooLarge, $"The body is larger than {WebhookRequests.MaxBodyBytes} bytes.")) { StatusCode = 413 };
 }
 
-/// <summary>Timer: the fallback that enqueues paid payouts whose PSP notification never came (see <see cref="PayoutSweepHandler"/>).</summary>
-public sealed class PayoutSweepFunction(PayoutSweepHandler handler)
+/// <summary>
+/// Timer: the fallback that enqueues paid payouts whose PSP notification never came (see <see cref="PayoutSweepHandler"/>),
+/// then the refund sweep (orders changed in Centra → queue "refunds", see <see cref="Junipeer.Core.Refunds.RefundSweepHandler"/>).
+/// </summary>
+public sealed class PayoutSweepFunction(PayoutSweepHandler handler, Junipeer.Core.Refunds.RefundSweepHandler refunds)
 {
     public const string ScheduleSetting = "PayoutSweepSchedule";
 
     [Function("PayoutSweep")]
-    public async Task Run([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
+    public async Task Run([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
         await handler.RunAsync(cancellationToken);
+        await refunds.RunAsync(cancellationToken);
+    }
 }

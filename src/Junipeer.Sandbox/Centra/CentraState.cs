@@ -382,8 +382,53 @@ public sealed partial class CentraState
             payments.Add(Payment(++pid, created, psp, rest, spec.PaymentMethod, "CAPTURE"));
         }
 
+        foreach (var r in o.Refunds)
+        {
+            // A refund made in Centra (centra.dev/graphql/paymenthistoryentrytype.html: REFUND), value as a
+            // MonetaryValue with its currency; the PSP's refund id in externalReference.
+            payments.Add(new JsonObject
+            {
+                ["id"] = r.Id,
+                ["createdAt"] = DateTimeTz(r.CreatedAt),
+                ["status"] = r.Status,
+                ["entryType"] = "REFUND",
+                ["externalReference"] = r.ExternalReference,
+                ["value"] = new JsonObject { ["value"] = r.Amount, ["currency"] = new JsonObject { ["code"] = r.Currency ?? spec.Currency } },
+                ["paymentMethod"] = spec.PaymentMethod,
+            });
+        }
+
+        foreach (var entry in payments)
+        {
+            if (entry is JsonObject e && e["value"] is JsonObject v && v["currency"] is null)
+            {
+                v["currency"] = new JsonObject { ["code"] = spec.Currency };
+            }
+        }
+
         json["paymentHistory"] = payments;
         return json;
+    }
+
+    /// <summary>
+    /// A refund made in Centra: a REFUND entry (status SUCCESS unless given) appended to the order's
+    /// payment history, <c>updatedAt</c> bumped to the clock. <paramref name="currency"/> overrides the
+    /// order's currency (to provoke a currency mismatch). Returns the entry id, or null for an unknown order.
+    /// </summary>
+    public int? AddRefund(int number, string externalReference, decimal amount, string? currency = null, string status = "SUCCESS")
+    {
+        lock (_gate)
+        {
+            if (!_orders.TryGetValue(number, out var o))
+            {
+                return null;
+            }
+
+            var id = ++_lastRefundId; // unique across orders, far above the ids of the other entries
+            o.Refunds.Add(new StoredRefund(id, externalReference, amount, currency, status, Truncate(Now)));
+            o.UpdatedAt = Truncate(Now);
+            return id;
+        }
     }
 
     private static JsonObject Payment(int id, string createdAt, string reference, decimal amount, string method, string entryType) => new()
@@ -396,6 +441,10 @@ public sealed partial class CentraState
         ["value"] = Mv(amount),
         ["paymentMethod"] = method,
     };
+
+    private int _lastRefundId = 1_900_000_000;
+
+    private sealed record StoredRefund(int Id, string ExternalReference, decimal Amount, string? Currency, string Status, DateTimeOffset CreatedAt);
 
     private static JsonObject? AddressJson(CentraAddressSpec? a) => a is null ? null : new JsonObject
     {
@@ -440,5 +489,7 @@ public sealed partial class CentraState
         public bool IsOnHold { get; set; }
 
         public DateTimeOffset UpdatedAt { get; set; }
+
+        public List<StoredRefund> Refunds { get; } = [];
     }
 }

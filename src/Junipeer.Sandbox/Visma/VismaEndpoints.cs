@@ -52,8 +52,8 @@ internal static class VismaEndpoints
         app.MapPost("/visma/v1/customerPayment/{paymentNumber}/action/release", async ctx =>
             await SendAsync(ctx, v.ReleasePayment(Tenant(ctx), Route(ctx, "paymentNumber"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
 
-        app.MapPost("/visma/v1/customerCreditNote", async ctx =>
-            await SendAsync(ctx, v.CreateCreditNote(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+        app.MapPost("/visma/v1/customerCreditNote", CreateCreditNoteAsync);
+        app.MapPost("/visma/v2/customerCreditNote", CreateCreditNoteAsync);
         app.MapGet("/visma/v1/customerCreditNote", ctx => SendAsync(ctx, v.ListCreditNotes(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/customerCreditNote/{creditNoteNumber}", ctx => SendAsync(ctx, v.GetCreditNote(Tenant(ctx), Route(ctx, "creditNoteNumber"))));
         app.MapPost("/visma/v1/customerCreditNote/{creditNoteNumber}/action/release", ctx =>
@@ -63,6 +63,9 @@ internal static class VismaEndpoints
         app.MapPut("/visma/v1/shipment/{shipmentNbr}", async ctx =>
             await SendAsync(ctx, v.UpdateShipment(Tenant(ctx), Route(ctx, "shipmentNbr"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted),
                 ctx.Request.Headers.IfMatch.ToString())));
+
+        async Task CreateCreditNoteAsync(HttpContext ctx) =>
+            await SendAsync(ctx, v.CreateCreditNote(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));
 
         async Task CreateInvoiceAsync(HttpContext ctx) =>
             await SendAsync(ctx, v.CreateInvoice(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted)));

@@ -46,19 +46,20 @@ public class VismaContractTests
         { nameof(PaymentUpdateDto), "POST", "/v1/customerPayment" },
         { nameof(PaymentReleaseActionDto), "POST", "/v1/customerPayment/{paymentNumber}/action/release" },
         { nameof(CustomerCreditNoteUpdateDto), "POST", "/v1/customerCreditNote" },
+        { nameof(CustomerCreditNoteUpdateDto), "POST", "/v2/customerCreditNote" },
     };
 
     [Fact]
     public void The_published_documents_load_with_Microsoft_OpenApi_and_cover_every_operation_the_connector_calls()
     {
-        Assert.Equal(12, Contract.Documents.Count); // customer, invoice v1 + v2, payment, VAT category, credit note, inventory, shipment; preflight: number series, warehouse, VAT zone, customer class
+        Assert.Equal(13, Contract.Documents.Count); // customer, invoice v1 + v2, payment, VAT category, credit note v1 + v2, inventory, shipment; preflight: number series, warehouse, VAT zone, customer class
         string[] used =
         [
             "GET /v1/customer", "POST /v1/customer", "GET /v1/customer/{customerCd}", "PUT /v1/customer/{customerCd}",
             "GET /v1/customerinvoice", "GET /v1/customerinvoice/{invoiceNumber}", "POST /v1/customerinvoice/{invoiceNumber}/action/release",
             "POST /v2/customerinvoice", "GET /v1/customerPayment", "POST /v1/customerPayment", "GET /v1/customerPayment/{paymentNumber}",
             "POST /v1/customerPayment/{paymentNumber}/action/release", "GET /v1/vatCategory",
-            "GET /v1/customerCreditNote", "POST /v1/customerCreditNote", "GET /v1/customerCreditNote/{creditNoteNumber}",
+            "GET /v1/customerCreditNote", "POST /v2/customerCreditNote", "GET /v1/customerCreditNote/{creditNoteNumber}",
             "POST /v1/customerCreditNote/{creditNoteNumber}/action/release", "GET /v1/inventory", "GET /v1/inventory/{inventoryNumber}",
             "GET /v1/shipment", "GET /v1/shipment/{shipmentNbr}", "PUT /v1/shipment/{shipmentNbr}",
         ];

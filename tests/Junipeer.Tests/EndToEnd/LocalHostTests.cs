@@ -32,6 +32,8 @@ public class LocalHostTests(AzuriteFixture azurite)
         Assert.Equal("0 */5 * * * *", functions["ShipmentSweep"].Target);
         Assert.Equal("api/webhooks/stripe/{integrationId}", functions["StripeWebhook"].Target);
         Assert.Equal("payouts", functions["PayoutSync"].Target);
+        Assert.Equal("refunds", functions["RefundSync"].Target);
+        Assert.Equal("refunds-poison", functions["RefundPoison"].Target);
         Assert.Equal("0 0 * * * *", functions["PayoutSweep"].Target);
     }
 

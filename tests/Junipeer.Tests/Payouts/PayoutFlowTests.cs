@@ -287,14 +287,14 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         var inv = await InvoicesAsync(h, (7032, "refund2@example.se"));
         await SeedAsync(psp, "po_refund2", Sale(7032, inv[7032].Amount, 2m), Refund(7032, 50m));
 
-        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerCreditNote";
+        h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerCreditNote";
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 1.0;
         await Assert.ThrowsAnyAsync<Exception>(() => HandleAsync(h, "po_refund2", "first"));
         h.Sandbox.State.Faults.VismaCommitThenDropRate = 0.0;
 
         Assert.Equal(SyncOutcome.Done, (await HandleAsync(h, "po_refund2", "second")).Outcome);
         Assert.Single(CreditNotes(h));
-        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v1/customerCreditNote"));
+        Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerCreditNote"));
         Assert.Equal(0m, h.Invoices.Single().Balance);
     }
 

@@ -45,6 +45,10 @@ public class StripePayoutSourceTests(AzuriteFixture azurite)
         Assert.Equal(-250.00m, payout.Lines[2].Gross);
         Assert.Equal(-564.00m, payout.Lines[3].Net);
         Assert.All(payout.Lines, l => Assert.StartsWith("txn_", l.TransactionId, StringComparison.Ordinal));
+        // A refund is keyed by Stripe's refund id (re_…, what the shop records), shared with refunds seen in Centra.
+        Assert.StartsWith("re_", payout.Lines[2].RefundId, StringComparison.Ordinal);
+        Assert.Equal(payout.Lines[2].RefundId, payout.Lines[2].RefundKeyId);
+        Assert.All(payout.Lines.Where(l => l.Kind != PayoutLineKind.Refund), l => Assert.Null(l.RefundId));
         // The refund and the dispute carry no order reference themselves: their charge was read (one each, cached per charge).
         Assert.Equal(2, k.H.Sandbox.State.Stats.Count("stripe GET /v1/charges/{charge}"));
         Assert.Equal(0, k.H.Sandbox.State.Contract.Count);
