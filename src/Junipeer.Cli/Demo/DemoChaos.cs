@@ -79,7 +79,8 @@ public static class DemoChaos
         Check(r.Payouts.Duplicates != 0, $"{r.Payouts.Duplicates} duplicate payout payments");
         Check(r.Payouts.CreditNoteDuplicates != 0, $"{r.Payouts.CreditNoteDuplicates} duplicate refund credit notes");
         Check(r.Payouts.BalanceMismatches != 0, $"{r.Payouts.BalanceMismatches} invoice balances differ from what the PSP data says is owed");
-        Check(r.Faults.StorageWipes.NewInvoicesAfterWipe != 0, $"{r.Faults.StorageWipes.NewInvoicesAfterWipe} invoices created again after the storage wipe");
+        // Not NewInvoicesAfterWipe: when the wipe comes before every order finished, new invoices after it are
+        // the unfinished orders' first ones; a second invoice of any order shows in Orders.Duplicates.
         return problems;
     }
 
