@@ -92,7 +92,14 @@ public sealed record DemoContract(int Violations, IReadOnlyList<string> Samples)
 /// booked with nShift (distinct references), extra bookings of a reference, confirmed shipments with a
 /// Centra shipment, and confirmed shipments without one.
 /// </summary>
-public sealed record DemoShipmentCounts(int Confirmed, int SignalsDropped, int Booked, int DoubleBooked, int ReachedCentra, int Missed);
+public sealed record DemoShipmentCounts(int Confirmed, int SignalsDropped, int Booked, int DoubleBooked, int ReachedCentra, int Missed)
+{
+    /// <summary>Extra Centra shipments of one reference (a shipment that reached Centra twice).</summary>
+    public int ShopDuplicates { get; init; }
+
+    /// <summary>Up to ten nShift references booked more than once, with the booking times (to find the cause).</summary>
+    public IReadOnlyList<string> DoubleBookedSamples { get; init; } = [];
+}
 
 public sealed record DemoReport(
     DemoOrderCounts Orders,
@@ -167,6 +174,7 @@ public static class DemoRunner
             status("starting the Sandbox (Visma Connect, Visma.net ERP, Centra) on loopback");
             await using var sandbox = await SandboxHost.StartAsync(new SandboxOptions { Port = 0, Seed = options.Seed }, ct);
             sandbox.State.Visma.CreateCompany(DemoScenario.Company());
+            var runStart = sandbox.State.Clock.GetUtcNow() - clock.Elapsed;
 
             var webhookSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
             var vismaWebhookSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
@@ -374,11 +382,9 @@ public static class DemoRunner
                 ledger = sp.GetRequiredService<ISyncLedger>();
                 await integrations.SaveAsync(integration, ct);
 
-                // The SKU mappings went with the storage: the operator re-runs the re-import.
-                using (var engine = Program.Engine(settings))
-                {
-                    await engine.Services.GetRequiredService<Junipeer.Core.Products.SkuCatalogue>().ReimportAsync(integration, null, ct);
-                }
+                // The SKU mappings went with the storage: the operator re-runs the re-import (a resumable
+                // command; the 429 bursts go on meanwhile, so it is run again after a rate limit, as documented).
+                await ReimportAsync(settings, integration, status, ct);
 
                 await Task.Delay(500, ct);
                 entries = await WaitAsync(f => f >= specs.Count, shipmentsToo: true);
@@ -403,7 +409,7 @@ public static class DemoRunner
             }
 
             await burstsStop.CancelAsync();
-            await bursts;
+            var burstCount = await bursts;
             // Payouts: the orders are invoiced; Stripe, Adyen and Klarna pay some of them (fees, a refund, an unknown order).
             integration = DemoPayouts.WithPayouts(integration, sandbox);
             await integrations.SaveAsync(integration, ct);
@@ -416,7 +422,7 @@ public static class DemoRunner
                 new DemoHostKills(options.HostKills, options.HostKills, finishedAtKill, invoicesAtKill),
                 new DemoStorageWipes(options.StorageWipes, tablesDeleted, queuesDeleted, invoicesBeforeWipe, invoicesNow(), invoicesNow() - invoicesBeforeWipe))
             {
-                Injected = DemoChaos.Injected(sandbox, webhooks, signals, options.HostKills, options.StorageWipes),
+                Injected = DemoChaos.Injected(sandbox, webhooks, signals, options.HostKills, options.StorageWipes, burstCount),
             };
             await host.DisposeAsync();
             var contract = await ContractViolationsAsync(sandbox, ct);
@@ -429,7 +435,13 @@ public static class DemoRunner
                 sandbox.State.NShift.Bookings.Select(b => b.Reference).Distinct().Count(),
                 sandbox.State.NShift.DoubleBooked,
                 reached,
-                confirmed - reached);
+                confirmed - reached)
+            {
+                ShopDuplicates = sandbox.State.Centra.Shipments().Where(x => x.AdditionalMessage is not null).GroupBy(x => x.AdditionalMessage).Sum(g => g.Count() - 1),
+                DoubleBookedSamples = [.. sandbox.State.NShift.Bookings.Where(b => b.Reference is not null).GroupBy(b => b.Reference!)
+                    .Where(g => g.Count() > 1).Take(10)
+                    .Select(g => $"{g.Key}: {string.Join(", ", g.Select(b => $"{b.Id} at {(b.Created - runStart).TotalSeconds:0.0} s"))}")],
+            };
             return Report(sandbox, specs, entries, webhooks, clock.Elapsed, payoutPlan) with
             {
                 Faults = faults,
@@ -509,6 +521,30 @@ public static class DemoRunner
                 .Select(n => (n, e: entries.FirstOrDefault(e => e.Key.EntityKey == n)))
                 .Where(x => x.e is null || x.e.Status is not (LedgerStatus.Done or LedgerStatus.Failed))
                 .Select(x => x.e is null ? $"{x.n}: no ledger row" : $"{x.n}: {x.e.Status} {x.e.Phase} attempts {x.e.Attempts}")]);
+    }
+
+    /// <summary>
+    /// <c>junipeer reimport products</c> as an operator runs it during the chaos: the command is resumable,
+    /// and one that stops on a rate limit (ERP_RATE_LIMITED / SHOP_RATE_LIMITED, retryable) is run again
+    /// after the Retry-After — at most 20 times, then the failure stands.
+    /// </summary>
+    private static async Task ReimportAsync(Dictionary<string, string?> settings, Integration integration, Action<string> status, CancellationToken ct)
+    {
+        for (var run = 1; ; run++)
+        {
+            try
+            {
+                using var engine = Program.Engine(settings);
+                await engine.Services.GetRequiredService<Junipeer.Core.Products.SkuCatalogue>().ReimportAsync(integration, null, ct);
+                return;
+            }
+            catch (Junipeer.Core.Errors.JunipeerException ex) when (ex.Retryable && run < 20)
+            {
+                var wait = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
+                status($"reimport products stopped ({ex.Code}: {ex.Message}); running it again in {wait.TotalSeconds:0} s");
+                await Task.Delay(wait, ct);
+            }
+        }
     }
 
     /// <summary>Reads the Sandbox's contract-violation record over its control plane.</summary>
