@@ -150,6 +150,7 @@ public sealed partial class CentraState
             _ordersQueries = 0;
             ResetCatalogue();
             ResetCustomers();
+            ResetProducts();
         }
     }
 
