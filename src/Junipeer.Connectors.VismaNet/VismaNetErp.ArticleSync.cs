@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Junipeer.Connectors.VismaNet.Dtos;
 using Junipeer.Core.Erp;
 using Junipeer.Core.Integrations;
+using Microsoft.Extensions.Logging;
 
 namespace Junipeer.Connectors.VismaNet;
 
@@ -16,13 +17,6 @@ public sealed record InventoryUpdateDto
     [JsonPropertyName("description")] public VismaValue<string>? Description { get; init; }
     [JsonPropertyName("itemClass")] public VismaValue<string>? ItemClass { get; init; }
     [JsonPropertyName("attributeLines")] public IReadOnlyList<AttributeLineUpdateDto>? AttributeLines { get; init; }
-}
-
-/// <summary><c>AttributeLineUpdateDto</c>: one attribute value of an article.</summary>
-public sealed record AttributeLineUpdateDto
-{
-    [JsonPropertyName("attributeId")] public VismaValue<string>? AttributeId { get; init; }
-    [JsonPropertyName("attributeValue")] public VismaValue<string>? AttributeValue { get; init; }
 }
 
 /// <summary>
