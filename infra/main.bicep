@@ -41,6 +41,9 @@ param stockSyncSchedule string = '0 */2 * * * *'
 @description('NCRONTAB schedule of the customer sync (Centra <-> Visma.net), six fields, UTC.')
 param customerSyncSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the product sync (articles / products in the direction set per integration), six fields, UTC.')
+param productSyncSchedule string = '0 */10 * * * *'
+
 @description('NCRONTAB schedule of the shipment fallback sweep (Visma shipments confirmed since the checkpoint).')
 param shipmentSweepSchedule string = '0 */5 * * * *'
 
@@ -419,6 +422,8 @@ module functionApp 'modules/functionapp.bicep' = {
       StockSyncSchedule: stockSyncSchedule
       // Timer schedule, bound as %CustomerSyncSchedule%.
       CustomerSyncSchedule: customerSyncSchedule
+      // Timer schedule, bound as %ProductSyncSchedule%.
+      ProductSyncSchedule: productSyncSchedule
       // Timer schedule, bound as %ShipmentSweepSchedule%.
       ShipmentSweepSchedule: shipmentSweepSchedule
       // Timer schedule, bound as %PayoutSweepSchedule%.

@@ -188,6 +188,11 @@ public static partial class Program
                     settings.TryAdd(CustomerSyncScheduleKey, "0 */5 * * * *");
                 }
 
+                if (CliSettings.FromEnvironment(ProductSyncScheduleKey) is null)
+                {
+                    settings.TryAdd(ProductSyncScheduleKey, "0 */10 * * * *");
+                }
+
                 if (CliSettings.FromEnvironment(ShipmentSweepScheduleKey) is null)
                 {
                     settings.TryAdd(ShipmentSweepScheduleKey, "0 */5 * * * *");
@@ -283,6 +288,7 @@ public static partial class Program
 
     public const string StockSyncScheduleKey = "StockSyncSchedule";
     public const string CustomerSyncScheduleKey = "CustomerSyncSchedule";
+    public const string ProductSyncScheduleKey = "ProductSyncSchedule";
 
     /// <summary>Environment variable: default HTTP port of <c>junipeer run</c> (tests use it to stay off 7071).</summary>
     public const string HttpPortEnvironmentVariable = "JUNIPEER_HTTP_PORT";

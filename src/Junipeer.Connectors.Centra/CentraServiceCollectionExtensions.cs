@@ -24,6 +24,8 @@ public static class CentraServiceCollectionExtensions
         services.TryAddSingleton<Junipeer.Core.Shipments.IShopShipments>(sp => sp.GetRequiredService<CentraShipments>());
         services.TryAddSingleton<CentraCustomers>();
         services.TryAddSingleton<Junipeer.Core.Customers.IShopCustomers>(sp => sp.GetRequiredService<CentraCustomers>());
+        services.TryAddSingleton<CentraProducts>();
+        services.TryAddSingleton<Junipeer.Core.Products.IShopProducts>(sp => sp.GetRequiredService<CentraProducts>());
         return services;
     }
 }

@@ -42,6 +42,10 @@ internal enum VismaOperation
     ListVatZones,
     ListWarehouses,
     ListCustomersModified,
+    ListArticlesModified,
+    GetArticle,
+    CreateArticle,
+    UpdateArticle,
 }
 
 internal sealed record VismaErrorBody(string? Message, string? VismaId, string? FaultCode, string? OAuthError);
@@ -87,6 +91,10 @@ internal static partial class VismaNetErrors
         VismaOperation.ListVatZones => "the VAT zone listing",
         VismaOperation.ListWarehouses => "the warehouse listing",
         VismaOperation.ListCustomersModified => "the modified-customer listing",
+        VismaOperation.ListArticlesModified => "the modified-article listing",
+        VismaOperation.GetArticle => "the article read",
+        VismaOperation.CreateArticle => "the article create",
+        VismaOperation.UpdateArticle => "the article update",
         _ => operation.ToString(),
     };
 

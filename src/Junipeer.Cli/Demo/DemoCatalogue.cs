@@ -55,9 +55,22 @@ public static class DemoCatalogue
         })]);
         ChangedInVisma += Articles * Warehouses.Count;
         sandbox.State.Centra.AddWarehouses(CentraMain, CentraOutlet);
-        sandbox.State.Centra.AddSizes([.. Enumerable.Range(1, Articles).Where(i => !OnlyInVisma.Contains(i)).Select(i => new CentraSizeSpec { Sku = Sku(i), SizeNumber = Size(i) })]);
+        // Centra products (product → variant → size; full SKU = product + variant + size number) for all but the
+        // articles only Visma.net has: the product sync creates those.
+        var centra = sandbox.State.Centra;
+        foreach (var i in Enumerable.Range(1, Articles).Where(i => !OnlyInVisma.Contains(i)))
+        {
+            centra.AddProductSize(centra.AddVariant(centra.AddProduct(Number(i), $"Nordic Threads tee {i}"), Variant(i), Variant(i)), Size(i));
+        }
+
         sandbox.State.Centra.AddSizes(new CentraSizeSpec { Sku = "LEGACY-0001" }, new CentraSizeSpec { Sku = "LEGACY-0002" });
     }
+
+    /// <summary>
+    /// Products / articles synced by the product sync, counted in the Centra emulator: sizes created and products
+    /// renamed through the API (each one article brought over).
+    /// </summary>
+    public static int ProductsSynced(SandboxHost sandbox) => sandbox.State.Centra.SizesCreatedByApi + sandbox.State.Centra.ProductsUpdatedByApi;
 
     /// <summary>Stock movements in Visma.net: deliveries and sales on a third of the articles.</summary>
     public static void Move(SandboxHost sandbox)

@@ -115,7 +115,7 @@ public sealed record DemoReport(
     DemoContract Contract,
     IReadOnlyList<string> Unfinished)
 {
-    /// <summary>SKU mappings built by the re-import and the mismatches its report lists (Sandbox catalogue).</summary>
+    /// <summary>Articles the product sync brought to Centra (counted in the emulator) and the mismatches the SKU report lists.</summary>
     public DemoProducts Products { get; init; } = new(0, 0);
 
     /// <summary>Stock Visma.net → Centra, counted in the emulators.</summary>
@@ -417,6 +417,17 @@ public static class DemoRunner
             await DemoPayouts.WaitBookedAsync(sandbox, payoutPlan, clock, TimeSpan.FromSeconds(45), ct);
             var payouts = DemoPayouts.Counts(sandbox, payoutPlan, specs);
             status($"payouts: {payouts.Booked} booked, {payouts.TransactionsMatched} sales matched, {payouts.TransactionsUnmatched} unmatched, {payouts.CreditNotes} credit notes, {payouts.BalanceMismatches} balance mismatches");
+
+            // Products: Visma.net articles are the master; the product sync creates in Centra what only Visma.net has.
+            integration = integration with { Products = new ProductFlowSettings { Direction = ProductDirection.VismaToCentra } };
+            await integrations.SaveAsync(integration, ct);
+            using (var engine = Program.Engine(settings))
+            {
+                var productRun = await engine.Services.GetRequiredService<Junipeer.Core.Products.ProductSyncHandler>().SyncAsync(integration, ct);
+                status($"products: {productRun.Synced} articles synced to Centra ({productRun.CreatedInShop} products, variants and sizes created), {productRun.Failed.Count} failed");
+            }
+
+            productCounts = productCounts with { Synced = DemoCatalogue.ProductsSynced(sandbox) };
 
             var faults = new DemoFaults(
                 new DemoHostKills(options.HostKills, options.HostKills, finishedAtKill, invoicesAtKill),

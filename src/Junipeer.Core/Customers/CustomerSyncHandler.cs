@@ -272,26 +272,23 @@ public sealed class CustomerSyncHandler(
     private async Task<CustomerFingerprint> UpdateErpAsync(Run run, string number, DesiredErp desired, CustomerFingerprint? baseline, CancellationToken ct)
     {
         var fields = desired.Print.ChangedSince(baseline);
-        for (var attempt = 0; ; attempt++)
-        {
-            var current = await run.Erp.GetCustomerAsync(run.Integration, number, ct)
-                          ?? throw new JunipeerException(ErrorCodes.ErpRequestRejected, $"Visma.net customer {number} (mapped to this Centra customer) no longer exists; remove the mapping or restore the customer.");
-            var change = Change(current, desired, fields);
-            if (change.IsEmpty)
-                break;
-            try
+        var outcome = await GuardedUpdate.RunAsync(
+            read: async () => await run.Erp.GetCustomerAsync(run.Integration, number, ct)
+                              ?? throw new JunipeerException(ErrorCodes.ErpRequestRejected, $"Visma.net customer {number} (mapped to this Centra customer) no longer exists; remove the mapping or restore the customer."),
+            plan: current =>
             {
-                await run.Erp.UpdateCustomerFieldsAsync(run.Integration, number, change, current.Version
-                    ?? throw new JunipeerException(ErrorCodes.ErpUnavailable, $"Visma.net sent no ETag with customer {number}; the update waits for the next run."), ct);
-                run.UpdatedInErp++;
-                break;
-            }
-            catch (JunipeerException ex) when (ex.Code == ErrorCodes.ErpVersionConflict && attempt < MaxConflictRetries)
-            {
-                run.Conflicts++;
-                logger.LogInformation("Visma.net customer {Number} changed since it was read (412); reading it again and re-applying the shop's changes", number);
-            }
-        }
+                var change = Change(current, desired, fields);
+                if (change.IsEmpty)
+                    return null;
+                var version = current.Version
+                              ?? throw new JunipeerException(ErrorCodes.ErpUnavailable, $"Visma.net sent no ETag with customer {number}; the update waits for the next run.");
+                return () => run.Erp.UpdateCustomerFieldsAsync(run.Integration, number, change, version, ct);
+            },
+            MaxConflictRetries,
+            onConflict: () => logger.LogInformation("Visma.net customer {Number} changed since it was read (412); reading it again and re-applying the shop's changes", number));
+        run.Conflicts += outcome.Conflicts;
+        if (outcome.Written)
+            run.UpdatedInErp++;
 
         return baseline is null ? desired.Print : baseline.With(desired.Print, fields);
     }

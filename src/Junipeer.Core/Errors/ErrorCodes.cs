@@ -46,6 +46,8 @@ public static class ErrorCodes
     public const string DeploymentSettingsInvalid = "DEPLOYMENT_SETTINGS_INVALID";
     public const string SkuMappingChanged = "SKU_MAPPING_CHANGED";
     public const string StockSkuUnmapped = "STOCK_SKU_UNMAPPED";
+    public const string ProductSkuInvalid = "PRODUCT_SKU_INVALID";
+    public const string ProductDuplicateInShop = "PRODUCT_DUPLICATE_IN_SHOP";
     public const string ConnectSystemUnknown = "CONNECT_SYSTEM_UNKNOWN";
     public const string OAuthStateInvalid = "OAUTH_STATE_INVALID";
     public const string OAuthStateExpired = "OAUTH_STATE_EXPIRED";
@@ -340,6 +342,12 @@ public static class ErrorCodes
         new(StockSkuUnmapped, "An ERP article has no shop SKU mapping; its stock was skipped",
             "The stock sync read an availability change for an article that has no SKU mapping (it is not in the Mappings table, or the shop does not know the SKU any more). The article was skipped; the other articles were synced.",
             "Run `junipeer diagnose sku --integration <id>` to see why (article missing in Centra, SKU pattern break, duplicate), fix the product in Centra (or the article's SKU fields in Visma.net), then `junipeer reimport products --integration <id>`.", false),
+        new(ProductSkuInvalid, "A product or article cannot be synced: its SKU cannot be built or breaks the pattern",
+            "The product sync read a changed article (VismaToCentra) whose SKU fields are empty, missing or give a SKU that breaks Sku.Pattern, or a Centra size (CentraToVisma) whose SKU is empty or breaks the pattern. That item was skipped; the others were synced and the delta checkpoint stays at it so it is retried.",
+            "Fix the item on the master side: the article's product number / variant / size fields in Visma.net, or the product, variant and size numbers in Centra (the seed: Centra products are fixed in Centra). `junipeer diagnose sku --integration <id>` lists every pattern break.", false),
+        new(ProductDuplicateInShop, "Several Centra products (or variants, sizes) carry the same number",
+            "The product sync looked up the Centra product for an article by its product number (or the variant / size under it by number) before creating it and found more than one. It cannot tell which one is meant, so it created nothing and updated nothing for that article.",
+            "Make the numbers unique in Centra (merge or renumber the duplicates); the next product sync run maps the article to the remaining one.", false),
         new(ShadowWriteBlocked, "A write was attempted in shadow mode and blocked",
             "The integration runs in shadow mode (Mode Shadow): its flows reach the ERP through a read-only port that refuses every create, update and release. A write reaching it means a flow without a shadow path ran; nothing was written.",
             "Nothing was booked. Switch off the flow named in the message while in shadow mode, or switch the integration to Live with a CutOverDate.", false),

@@ -55,9 +55,23 @@ public enum ProductDirection
     CentraToVisma,
 }
 
+/// <summary>
+/// Products / articles on the <c>ProductSyncSchedule</c> timer, in the configured direction: the master side's changes
+/// (delta by its modification time, checkpoint minus <see cref="OverlapMinutes"/>) create or update the other side;
+/// the SKU is built with <see cref="Integration.Sku"/> and stored in the Mappings table (kind <c>sku</c>).
+/// </summary>
 public sealed record ProductFlowSettings
 {
     public ProductDirection Direction { get; init; } = ProductDirection.Off;
+
+    /// <summary>How far before its checkpoint each delta read starts (the time zone of the vendors' timestamps is not documented).</summary>
+    public int OverlapMinutes { get; init; } = 10;
+
+    /// <summary>
+    /// CentraToVisma: the Visma.net item class of a new article (<c>itemClass</c>; Visma's text marks it mandatory, the
+    /// class gives posting and VAT defaults). Null: not sent (the company's default applies, if it has one).
+    /// </summary>
+    public string? ItemClass { get; init; }
 }
 
 /// <summary>Which ERP quantity becomes the shop's stock.</summary>

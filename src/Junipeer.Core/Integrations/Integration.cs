@@ -25,6 +25,7 @@ public sealed partial record Integration
         Enabled = false,
         Orders = Orders with { Enabled = false },
         Stock = Stock with { Enabled = false },
+        Products = Products with { Direction = ProductDirection.Off },
         Shipments = Shipments with { Enabled = false },
         Payouts = Payouts with { Enabled = false },
     };

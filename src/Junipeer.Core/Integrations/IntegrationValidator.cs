@@ -340,6 +340,7 @@ public static partial class IntegrationValidator
             }
         }
 
+        ProductProblems(i, p);
         if (i.Customers.OverlapMinutes is < 0 or > 1440)
         {
             p.Add($"Customers.OverlapMinutes {i.Customers.OverlapMinutes} must be 0-1440.");

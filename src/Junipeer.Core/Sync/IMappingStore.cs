@@ -31,4 +31,10 @@ public static class MappingKinds
 
     /// <summary>Shop customer id → fingerprint of the shop-side content both sides agree on (echo guard).</summary>
     public const string CustomerShopFingerprint = "customer-shop-fp";
+
+    /// <summary>Product sync: article number → fingerprint of the article content both sides agree on (echo guard).</summary>
+    public const string ProductErpFingerprint = "product-erp-fp";
+
+    /// <summary>Product sync: Centra full SKU → fingerprint of the size's content both sides agree on (echo guard).</summary>
+    public const string ProductShopFingerprint = "product-shop-fp";
 }

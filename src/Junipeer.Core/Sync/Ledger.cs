@@ -17,6 +17,15 @@ public static class Flows
 
     /// <summary>Checkpoint of the ERP's customer delta (ERP → Centra).</summary>
     public const string CustomersFromErp = "customers-from-erp";
+
+    /// <summary>Product sync: ledger rows of Centra products, variants and sizes created from articles (key = number path).</summary>
+    public const string ShopProducts = "shop-products";
+
+    /// <summary>Checkpoint of the ERP's article delta (Visma.net → Centra).</summary>
+    public const string ProductsFromErp = "products-from-erp";
+
+    /// <summary>Checkpoint of the shop's product delta (Centra → Visma.net).</summary>
+    public const string ProductsFromShop = "products-from-shop";
 }
 
 public sealed record LedgerKey(string IntegrationId, string Flow, string EntityKey);

@@ -76,6 +76,7 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Products.SkuCatalogue>();
         services.AddSingleton<Junipeer.Core.Stock.StockSyncHandler>();
         services.AddSingleton<Junipeer.Core.Customers.CustomerSyncHandler>();
+        services.AddSingleton<Junipeer.Core.Products.ProductSyncHandler>();
 
         // Shipments flow (ERP shipment → nShift booking → Centra shipment + capture)
         services.AddSingleton<Junipeer.Core.Shipments.ShipmentSyncHandler>();

@@ -140,6 +140,11 @@ internal static partial class CentraGraphQl
                                     ((RequestContext)ctx.UserContext).Centra.CreateShipment(ArgumentJson(ctx, "input")))),
                                 ("Mutation", "captureShipment") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () =>
                                     ((RequestContext)ctx.UserContext).Centra.CaptureShipment(ctx.GetArgument<int>("id")))),
+                                ("Query", "products") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveProducts(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "createProduct") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveCreateProduct(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "updateProduct") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveUpdateProduct(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "createProductVariant") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveCreateProductVariant(((RequestContext)ctx.UserContext).Centra, ctx))),
+                                ("Mutation", "createProductSize") => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveCreateProductSize(((RequestContext)ctx.UserContext).Centra, ctx))),
                                 _ => new FuncFieldResolver<object?>(ctx => Guard(ctx, () => ResolveField(ctx))),
                             };
                         }

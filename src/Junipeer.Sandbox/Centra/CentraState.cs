@@ -151,6 +151,7 @@ public sealed partial class CentraState
             _ordersQueries = 0;
             ResetCatalogue();
             ResetCustomers();
+            ResetProducts();
         }
     }
 

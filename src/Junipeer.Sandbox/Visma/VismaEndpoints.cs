@@ -29,6 +29,11 @@ internal static class VismaEndpoints
 
         app.MapGet("/visma/v1/inventory", ctx => SendAsync(ctx, v.ListInventory(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/inventory/{inventoryNumber}", ctx => SendAsync(ctx, v.GetInventory(Tenant(ctx), Route(ctx, "inventoryNumber"))));
+        app.MapPost("/visma/v1/inventory", async ctx =>
+            await SendAsync(ctx, v.CreateInventory(Tenant(ctx), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted))));
+        app.MapPut("/visma/v1/inventory/{inventoryNumber}", async ctx =>
+            await SendAsync(ctx, v.UpdateInventory(Tenant(ctx), Route(ctx, "inventoryNumber"), await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted),
+                ctx.Request.Headers.IfMatch.ToString())));
 
         app.MapGet("/visma/v1/vatZone", ctx => SendAsync(ctx, v.ListVatZones(Tenant(ctx), ctx.Request.Query)));
         app.MapGet("/visma/v1/vatCategory", ctx => SendAsync(ctx, v.ListVatCategories(Tenant(ctx))));

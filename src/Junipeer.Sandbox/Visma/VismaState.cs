@@ -174,6 +174,7 @@ public sealed partial class VismaState
             ResetShipments();
             ResetInteractive();
             ResetCustomerSync();
+            ResetInventorySync();
             TokenExpiresInSeconds = _root.Options.TokenExpiresInSeconds;
             RateLimit = _root.Options.VismaRateLimit;
             RateWindow = _root.Options.VismaRateWindow;

@@ -48,5 +48,10 @@ public class DemoJsonTests(AzuriteFixture azurite)
         Assert.Equal(0, N("balanceMismatches"));
         Assert.Equal(0, root.GetProperty("contract").GetProperty("violations").GetInt32());
         Assert.Equal(0, root.GetProperty("payments").GetProperty("giftAmountMismatches").GetInt32());
+
+        // Products: the two articles only Visma.net has were brought to Centra by the product sync (counted in the emulator).
+        var products = root.GetProperty("products");
+        Assert.Equal(2, products.GetProperty("synced").GetInt32());
+        Assert.True(products.GetProperty("mismatches").GetInt32() >= 2, products.ToString());
     }
 }
