@@ -94,6 +94,9 @@ public static partial class Program
             .AddSingleton<IEventLog, Junipeer.Storage.TableEventLog>()
             .AddSingleton<IWorkQueue, Junipeer.Storage.QueueWorkQueue>()
             .AddSingleton<IQueueInspector, Junipeer.Storage.QueueInspector>()
+            .AddSingleton<ICheckpointStore, Junipeer.Storage.TableCheckpointStore>()
+            .AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, Junipeer.Storage.TableConnectionStatusStore>()
+            .AddSingleton<IConnectionStatusSource, ConnectionStatusReader>()
             .AddSingleton<OperationsService>()
             .BuildServiceProvider();
     }

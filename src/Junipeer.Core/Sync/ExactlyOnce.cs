@@ -109,11 +109,16 @@ public sealed class Work<TPhase>
         _ledger = ledger;
         _time = time;
         _logger = logger;
-        Entry = entry;
         _owner = owner;
         _correlationId = correlationId;
         _hold = hold;
-        _openedFresh = entry.ETag is null;
+        // A row that did not exist cannot vouch that nothing was sent for its item (first attempt, or storage
+        // lost). That stays true for its later attempts too: the row keeps a fact saying so (written with its
+        // first write), so a retry after a release that came before any create still looks up first.
+        _openedFresh = entry.ETag is null || entry.Facts.ContainsKey(BornUnvouchedFact);
+        if (entry.ETag is null)
+            entry = entry with { Facts = new Dictionary<string, string>(entry.Facts, StringComparer.Ordinal) { [BornUnvouchedFact] = "1" } };
+        Entry = entry;
         Phase = Parse(entry);
     }
 
@@ -125,8 +130,14 @@ public sealed class Work<TPhase>
     /// <summary>How far the effect got.</summary>
     public TPhase Phase { get; private set; }
 
-    /// <summary>True while no ledger row exists for the item (first attempt, or storage lost).</summary>
-    public bool IsFresh => Entry.ETag is null;
+    /// <summary>Fact kept on a row that was new when first opened: it cannot vouch for what the remote side holds.</summary>
+    public const string BornUnvouchedFact = "bornUnvouched";
+
+    /// <summary>
+    /// True when the row cannot vouch that nothing was sent for the item: no row existed when it was first opened
+    /// (first attempt, or storage lost), also on the row's later attempts. Callers look the document up before a create.
+    /// </summary>
+    public bool IsFresh => _openedFresh;
 
     public bool IsDone => Entry.Status == LedgerStatus.Done;
 

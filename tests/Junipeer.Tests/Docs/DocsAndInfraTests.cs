@@ -33,11 +33,8 @@ public partial class DocsAndInfraTests
     private static HashSet<string> SettingsTheCodeReads() =>
     [
         .. OptionSettings(),
-        OrderSweepFunction.ScheduleSetting,
-        Junipeer.Functions.Stock.StockSyncFunction.ScheduleSetting,
-        Junipeer.Functions.Customers.CustomerSyncFunction.ScheduleSetting,
-        Junipeer.Functions.Shipments.ShipmentSweepFunction.ScheduleSetting,
-        Junipeer.Functions.Payouts.PayoutSweepFunction.ScheduleSetting,
+        // Every timer trigger's %Schedule% setting, read from the [TimerTrigger] attributes.
+        .. Junipeer.Cli.LocalHost.FunctionCatalog.TimerSettingNames(typeof(OrderSweepFunction).Assembly),
         $"{StorageClients.ConnectionName}__credential",
         $"{StorageClients.ConnectionName}__clientId",
         $"{StorageClients.ConnectionName}__tableServiceUri",

@@ -17,7 +17,7 @@ public class LocalHostTests(AzuriteFixture azurite)
     public void Discovers_the_function_classes_and_resolves_app_setting_schedules()
     {
         var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *", ["CustomerSyncSchedule"] = "0 */5 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *", ["PayoutSweepSchedule"] = "0 0 * * * *" }).Build();
+            .AddInMemoryCollection(new Dictionary<string, string?>(FunctionCatalog.TimerSettingsOff()) { ["OrderSweepSchedule"] = "0 */5 * * * *", ["StockSyncSchedule"] = "0 */2 * * * *", ["CustomerSyncSchedule"] = "0 */5 * * * *", ["ShipmentSweepSchedule"] = "0 */5 * * * *", ["PayoutSweepSchedule"] = "0 0 * * * *" }).Build();
         var functions = FunctionCatalog.Discover(typeof(Junipeer.Functions.Orders.OrderSyncFunction).Assembly, config).ToDictionary(f => f.Name);
 
         Assert.Equal(TriggerKind.Http, functions["CentraWebhook"].Kind);

@@ -254,7 +254,10 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         var inv = await InvoicesAsync(h, (7031, "refund@example.se"));
         var invoice = inv[7031];
         const decimal refunded = 100m;
-        await SeedAsync(psp, "po_refund", Sale(7031, invoice.Amount, 8m), Refund(7031, refunded));
+        var seeded = await SeedAsync(psp, "po_refund", Sale(7031, invoice.Amount, 8m), Refund(7031, refunded));
+        var refundId = Assert.Single(seeded.Lines, l => l.Kind == PayoutLineKind.Refund).RefundId;
+        Assert.NotNull(refundId);
+        Assert.StartsWith("re_", refundId, StringComparison.Ordinal); // Stripe's refund id, the key a Centra refund shares
 
         var result = await HandleAsync(h, "po_refund");
 
@@ -268,7 +271,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         var applied = Assert.Single(note.Applications);
         Assert.Equal(invoice.ReferenceNumber, applied.RefNbr);
         Assert.Equal(refunded, applied.AmountPaid);
-        Assert.Equal(PayoutSyncHandler.CreditNoteReference(Stripe, "txn_r7031"), note.Document.CustomerRefNumber);
+        Assert.Equal(PayoutSyncHandler.CreditNoteReference(Stripe, refundId), note.Document.CustomerRefNumber);
 
         var payment = Assert.Single(h.Payments);
         Assert.Equal(invoice.Amount - refunded - 8m, payment.PaymentAmount);

@@ -69,6 +69,43 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task A_row_born_after_storage_was_lost_still_looks_up_first_on_its_next_attempt_after_a_release_before_the_create()
+    {
+        // Found by the chaos run: after a wipe, a shipment's new row was released (Centra 5xx) before the booking;
+        // the retry saw an existing row, trusted it and booked with nShift a second time.
+        _documents.Add("D-BEFORE-THE-WIPE");
+        var a = await OpenAsync("A");
+        Assert.True(a.IsFresh);
+        await a.FenceAsync(null, _ct);
+        await a.ReleaseAsync(ErrorCodes.ShopUnavailable, "Centra answered 503 before anything was sent", _ct);
+
+        var b = await OpenAsync("B");
+        Assert.True(b.IsFresh); // the row exists now, but it still cannot vouch for the remote side
+        var outcome = await b.CreateOnceAsync("doc", Phase.CreateAttempted,
+            findExisting: () => Task.FromResult<IReadOnlyList<string>>(_documents.ToList()),
+            create: () => throw new InvalidOperationException("must not create"),
+            duplicates: f => new InvalidOperationException(), _ct,
+            precheck: b.IsFresh ? () => Task.FromResult<IReadOnlyList<string>?>(null) : null);
+        Assert.Equal(new CreateOutcome("D-BEFORE-THE-WIPE", Recovered: true), outcome);
+        Assert.Single(_documents);
+    }
+
+    [Fact]
+    public async Task On_a_young_ledger_a_row_released_before_its_create_still_adopts_what_landed()
+    {
+        _ledger.Remove(StorageEpoch.Key("acme")); // the ledger was lost
+        var a = await OpenAsync("A");
+        var ex = await Assert.ThrowsAsync<JunipeerException>(() => CreateAsync(a));
+        Assert.Equal(ErrorCodes.LedgerEpochUnsettled, ex.Code);
+        await a.ReleaseAsync(ex.Code, ex.Message, _ct);
+
+        _documents.Add("D-LATE"); // the create sent before the loss lands
+        var b = await OpenAsync("B");
+        Assert.Equal(new CreateOutcome("D-LATE", Recovered: true), await CreateAsync(b));
+        Assert.Single(_documents);
+    }
+
+    [Fact]
     public async Task A_worker_whose_lease_lapsed_before_its_write_is_fenced_off_and_never_sends()
     {
         // Worker A opens the row and is slow before its create (e.g. a slow customer step).
