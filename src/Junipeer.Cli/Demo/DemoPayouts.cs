@@ -241,14 +241,17 @@ public static class DemoPayouts
         return new Plan(payoutId, batch, sales, [(s2.Number, refund), (c5.Number, shopRefund)], [(c5.Number, shopRefund)]) { KlarnaPaymentReference = klarnaReference };
     }
 
-    /// <summary>Waits until every matchable sale is paid in Visma and the refund is a credit note (bounded).</summary>
-    public static async Task WaitBookedAsync(SandboxHost sandbox, Plan plan, Stopwatch clock, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until every matchable sale is paid in Visma, every refund is a credit note and (given the orders) every
+    /// invoice's balance says what the PSP data says — payments and credit notes are applied a step after they exist (bounded).
+    /// </summary>
+    public static async Task WaitBookedAsync(SandboxHost sandbox, Plan plan, Stopwatch clock, TimeSpan timeout, CancellationToken ct, IReadOnlyList<CentraOrderSpec>? specs = null)
     {
         var deadline = clock.Elapsed + timeout;
         while (clock.Elapsed < deadline)
         {
-            var c = Counts(sandbox, plan, []);
-            if (c.TransactionsMatched >= plan.Sales.Count - 1 && c.CreditNotes >= plan.Refunds.Count)
+            var c = Counts(sandbox, plan, specs ?? []);
+            if (c.TransactionsMatched >= plan.Sales.Count - 1 && c.CreditNotes >= plan.Refunds.Count && c.BalanceMismatches == 0)
             {
                 break;
             }

@@ -414,7 +414,7 @@ public static class DemoRunner
             integration = DemoPayouts.WithPayouts(integration, sandbox);
             await integrations.SaveAsync(integration, ct);
             var payoutPlan = await DemoPayouts.SeedAndSendAsync(sandbox, host.BaseUri, specs, status, ct);
-            await DemoPayouts.WaitBookedAsync(sandbox, payoutPlan, clock, TimeSpan.FromSeconds(45), ct);
+            await DemoPayouts.WaitBookedAsync(sandbox, payoutPlan, clock, TimeSpan.FromSeconds(45), ct, specs);
             var payouts = DemoPayouts.Counts(sandbox, payoutPlan, specs);
             status($"payouts: {payouts.Booked} booked, {payouts.TransactionsMatched} sales matched, {payouts.TransactionsUnmatched} unmatched, {payouts.CreditNotes} credit notes, {payouts.BalanceMismatches} balance mismatches");
 
