@@ -362,6 +362,9 @@ public static class DemoRunner
                 await Task.Delay(250, ct);
             }
 
+            // A second later, as a user would: within the same second as the sync's own write, a pair that loses its
+            // agreed content (the wipe below) cannot tell which side is newer (Centra's updatedAt has whole seconds).
+            await Task.Delay(TimeSpan.FromMilliseconds(1100), ct);
             DemoCustomers.Change(sandbox);
 
             // Storage wipes: stop the host, delete every table and queue, start again, re-add the integration; the sweep re-reads Centra.
