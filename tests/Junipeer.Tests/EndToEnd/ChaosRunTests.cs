@@ -22,11 +22,14 @@ public sealed class ChaosRunTests(AzuriteFixture azurite)
             OrderCount = 120,
             HostKills = 1,
             StorageWipes = 1,
-            Visma429BurstEverySeconds = 5,
-            Timeout = TimeSpan.FromMinutes(25), // a bound on the wait, not an assertion: a loaded machine is slow
+            // The 429 bursts keep the command's interval (DemoChaos: 6 × 429 with Retry-After 1 s every 10 s). A burst
+            // every 5 s closed Visma for good: the client honours each Retry-After, so six sequential 1 s waits
+            // outlast a 5 s interval and every call it then sends meets the next 429 (1,274 of them in 25 min, no order done).
+            Timeout = TimeSpan.FromMinutes(15), // a bound on the wait, not an assertion: a loaded machine is slow
         };
         var log = new List<string>();
-        var report = await DemoRunner.RunAsync(options, m => { lock (log) log.Add(m); }, (_, _) => { }, TestContext.Current.CancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var report = await DemoRunner.RunAsync(options, m => { m = $"[{clock.Elapsed.TotalSeconds:F1} s] {m}"; lock (log) log.Add(m); TestContext.Current.TestOutputHelper?.WriteLine(m); }, (_, _) => { }, TestContext.Current.CancellationToken);
         string Context() => $"{string.Join(Environment.NewLine, log)}{Environment.NewLine}faults: {string.Join(", ", report.Faults.Injected)}";
 
         Assert.True(DemoChaos.Problems(report).Count == 0, $"{string.Join(Environment.NewLine, DemoChaos.Problems(report))}{Environment.NewLine}{Context()}");
