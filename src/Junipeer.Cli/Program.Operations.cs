@@ -1,3 +1,4 @@
+using Junipeer.Functions.Hosting;
 using System.CommandLine;
 using System.Globalization;
 using Junipeer.Core.Errors;
@@ -84,18 +85,11 @@ public static partial class Program
     private static ServiceProvider OperationsServices(Dictionary<string, string?> settings)
     {
         var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection()
+        var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(config)
-            .AddSingleton<Junipeer.Storage.StorageClients>()
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton<Junipeer.Core.Integrations.IIntegrationStore, Junipeer.Storage.TableIntegrationStore>()
-            .AddSingleton<ISyncLedger, Junipeer.Storage.TableLedger>()
-            .AddSingleton<IEventLog, Junipeer.Storage.TableEventLog>()
-            .AddSingleton<IWorkQueue, Junipeer.Storage.QueueWorkQueue>()
-            .AddSingleton<IQueueInspector, Junipeer.Storage.QueueInspector>()
-            .AddSingleton<ICheckpointStore, Junipeer.Storage.TableCheckpointStore>()
-            .AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, Junipeer.Storage.TableConnectionStatusStore>()
+            .AddJunipeerStorage();
+        return services
             .AddSingleton<IConnectionStatusSource, ConnectionStatusReader>()
             .AddSingleton<OperationsService>()
             .BuildServiceProvider();

@@ -1,3 +1,4 @@
+using Junipeer.Functions.Hosting;
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -298,14 +299,8 @@ public static partial class Program
         var config = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(config)
-            .AddSingleton<StorageClients>()
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton<IIntegrationStore, TableIntegrationStore>()
-            .AddSingleton<ISyncLedger, TableLedger>()
-            .AddSingleton<IEventLog, TableEventLog>()
-            .AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>()
+            .AddJunipeerStorage()
             .AddSingleton<Junipeer.Core.Operations.ConnectionStatusReader>()
-            .AddSingleton<IWorkQueue, QueueWorkQueue>()
             .BuildServiceProvider();
     }
 

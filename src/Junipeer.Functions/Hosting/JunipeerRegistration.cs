@@ -29,22 +29,9 @@ public static class JunipeerRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ISecretResolver, ConfigurationSecretResolver>();
 
-        // Storage (Table Storage + queues, same connection as the Functions host)
-        services.AddSingleton<StorageClients>();
-        services.AddSingleton<TableIntegrationStore>();
+        // Storage (Table Storage + queues, same connection as the Functions host); the engine reads integrations through a cache
         services.AddSingleton<IIntegrationStore, CachedIntegrationStore>();
-        services.AddSingleton<ISyncLedger, TableLedger>();
-        services.AddSingleton<ICheckpointStore, TableCheckpointStore>();
-        services.AddSingleton<IInbox, TableInbox>();
-        services.AddSingleton<TableMappingStore>();
-        services.AddSingleton<IMappingStore>(sp => sp.GetRequiredService<TableMappingStore>());
-        services.AddSingleton<IMappingBulkStore>(sp => sp.GetRequiredService<TableMappingStore>());
-        services.AddSingleton<IEventLog, TableEventLog>();
-        services.AddSingleton<ITokenStore, TableTokenStore>();
-        services.AddSingleton<Junipeer.Core.Connect.IOAuthStateStore, TableOAuthStateStore>();
-        services.AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>();
-        services.AddSingleton<QueueWorkQueue>();
-        services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
+        services.AddJunipeerStorage();
 
         // Connectors
         services.AddVismaNetConnector();
@@ -84,7 +71,6 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Functions.Shipments.VismaWebhookIntake>();
 
         // Shadow mode (Core/Shadow): read-only runs and their records
-        services.AddSingleton<Junipeer.Core.Shadow.IShadowLog, TableShadowLog>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowOrderSync>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowService>();
         // Connecting systems (interactive OAuth) and preflight (Core/Connect, Core/Preflight)
@@ -92,7 +78,6 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Preflight.PreflightRunner>();
         services.AddSingleton<Junipeer.Functions.Payouts.AdyenWebhookIntake>();
         // Operations shared by the operator console and the CLI (Core/Operations)
-        services.AddSingleton<Junipeer.Core.Operations.IQueueInspector, QueueInspector>();
         services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.OrderBackfillSource>();
         services.AddSingleton<Junipeer.Core.Operations.IBackfillSource, Junipeer.Core.Operations.ShipmentBackfillSource>();
         services.AddSingleton<Junipeer.Core.Operations.ConnectionStatusReader>();
@@ -100,5 +85,33 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Operations.OperationsService>();
         services.AddSingleton<Junipeer.Functions.Console.ConsoleAuth>();
         return builder;
+    }
+
+    /// <summary>
+    /// Every store on Table Storage and queues, registered once: the engine (<see cref="AddJunipeer"/>) and the
+    /// CLI's storage-only commands (status, retry, replay, events, shadow report) share it. Integrations are read
+    /// straight from their table unless a caller registered another <see cref="IIntegrationStore"/> first.
+    /// </summary>
+    public static IServiceCollection AddJunipeerStorage(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<TableIntegrationStore>();
+        services.TryAddSingleton<IIntegrationStore>(sp => sp.GetRequiredService<TableIntegrationStore>());
+        services.AddSingleton<ISyncLedger, TableLedger>();
+        services.AddSingleton<ICheckpointStore, TableCheckpointStore>();
+        services.AddSingleton<IInbox, TableInbox>();
+        services.AddSingleton<TableMappingStore>();
+        services.AddSingleton<IMappingStore>(sp => sp.GetRequiredService<TableMappingStore>());
+        services.AddSingleton<IMappingBulkStore>(sp => sp.GetRequiredService<TableMappingStore>());
+        services.AddSingleton<IEventLog, TableEventLog>();
+        services.AddSingleton<ITokenStore, TableTokenStore>();
+        services.AddSingleton<Junipeer.Core.Connect.IOAuthStateStore, TableOAuthStateStore>();
+        services.AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>();
+        services.AddSingleton<QueueWorkQueue>();
+        services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
+        services.AddSingleton<Junipeer.Core.Operations.IQueueInspector, QueueInspector>();
+        services.AddSingleton<Junipeer.Core.Shadow.IShadowLog, TableShadowLog>();
+        return services;
     }
 }
