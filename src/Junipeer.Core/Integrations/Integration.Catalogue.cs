@@ -98,6 +98,29 @@ public sealed record StockFlowSettings
 
     /// <summary>Sizes per Centra setStock call (Centra documents no maximum; complexity limits apply).</summary>
     public int BatchSize { get; init; } = 500;
+
+    /// <summary>
+    /// Visma.net webhook notifications for inventory items (publisher Visma Net Financial, entity Inventory Item, events
+    /// Changed / Created / Updated) trigger a stock pass soon, on top of the timer. A hint only says "look now": the pass
+    /// reads the availability delta as the timer does, so a forged, repeated or lost hint cannot put a wrong quantity in
+    /// the shop, and the timer stays the fallback.
+    /// </summary>
+    public bool WebhookHints { get; init; }
+
+    /// <summary>
+    /// Secret name of the signing key of the Developer Portal subscription that sends the inventory events
+    /// (<c>x-vwd-signature-v1</c>); null: the Visma webhook key of <c>Shipments.WebhookSecretName</c> signs them too.
+    /// </summary>
+    public string? WebhookSecretName { get; init; }
+
+    /// <summary>The previous signing key during a rotation.</summary>
+    public string? PreviousWebhookSecretName { get; init; }
+
+    /// <summary>
+    /// How long a hint waits on the queue before its pass starts (0-300 s): hints that arrive meanwhile are covered by the
+    /// same pass (coalescing). Visma groups and retries notifications under load.
+    /// </summary>
+    public int HintDelaySeconds { get; init; } = 5;
 }
 
 public sealed record WarehouseMapping

@@ -84,6 +84,7 @@ public sealed partial class VismaState
     public void UpsertInventory(string tenantId, params VismaInventorySpec[] specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
+        var queued = false;
         lock (_gate)
         {
             var c = _companies[tenantId];
@@ -120,13 +121,20 @@ public sealed partial class VismaState
 
                 item.LastModified = now;
                 item.Version = c.NextVersion();
+                queued |= QueueInventoryNotification(tenantId, spec.InventoryNumber);
             }
+        }
+
+        if (queued)
+        {
+            RaiseInventoryNotifications();
         }
     }
 
     /// <summary>Sets one warehouse's available quantity (a stock movement in the ERP) and stamps its availability timestamp.</summary>
     public void SetAvailable(string tenantId, string inventoryNumber, string warehouse, decimal available)
     {
+        bool queued;
         lock (_gate)
         {
             var item = _companies[tenantId].Inventory[inventoryNumber];
@@ -140,6 +148,14 @@ public sealed partial class VismaState
             line.Available = available;
             line.AvailableForShipment = available;
             line.LastModified = Now;
+            // A quantity change notifies as Inventory Item "Changed" (Visma: "Fires when Inventory item is created or
+            // updated"; whether a stock movement counts as an update is not documented — VERIFY).
+            queued = QueueInventoryNotification(tenantId, inventoryNumber);
+        }
+
+        if (queued)
+        {
+            RaiseInventoryNotifications();
         }
     }
 
