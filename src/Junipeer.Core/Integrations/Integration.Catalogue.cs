@@ -72,6 +72,24 @@ public sealed record ProductFlowSettings
     /// class gives posting and VAT defaults). Null: not sent (the company's default applies, if it has one).
     /// </summary>
     public string? ItemClass { get; init; }
+
+    /// <summary>
+    /// CentraToVisma: the posting class of a new article (<c>postingClass</c>: the GL accounts its transactions use). Null: not
+    /// sent (the item class's posting class applies).
+    /// </summary>
+    public string? PostingClass { get; init; }
+
+    /// <summary>
+    /// CentraToVisma: the VAT code of a new article (<c>vatCode</c>, a Visma.net VAT category id, at most 6 characters). Null: not
+    /// sent (the item class's VAT category applies).
+    /// </summary>
+    public string? VatCode { get; init; }
+
+    /// <summary>
+    /// CentraToVisma: the sales unit of a new article (<c>salesUnit</c>, e.g. PCS; Visma needs a conversion from the item
+    /// class's base unit). Null: not sent (the item class's sales unit applies).
+    /// </summary>
+    public string? SalesUnit { get; init; }
 }
 
 /// <summary>Which ERP quantity becomes the shop's stock.</summary>
