@@ -206,7 +206,16 @@ public sealed class StockSyncHandler(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await work.ReleaseAsync((ex as JunipeerException)?.Code ?? "UNEXPECTED", ex.Message, CancellationToken.None);
+                try
+                {
+                    // Give the lease back at once so the next pass (timer or hint) need not wait for it to lapse.
+                    await work.ReleaseAsync((ex as JunipeerException)?.Code ?? "UNEXPECTED", ex.Message, CancellationToken.None);
+                }
+                catch (Exception releaseFailure) when (releaseFailure is not OperationCanceledException)
+                {
+                    logger.LogWarning(releaseFailure, "Stock pass lease of {IntegrationId} not given back; it lapses by itself", integration.Id);
+                }
+
                 throw;
             }
 
