@@ -16,6 +16,9 @@ public sealed record InventoryUpdateDto
     [JsonPropertyName("type")] public VismaValue<string>? Type { get; init; }
     [JsonPropertyName("description")] public VismaValue<string>? Description { get; init; }
     [JsonPropertyName("itemClass")] public VismaValue<string>? ItemClass { get; init; }
+    [JsonPropertyName("postingClass")] public VismaValue<string>? PostingClass { get; init; }
+    [JsonPropertyName("vatCode")] public VismaValue<string>? VatCode { get; init; }
+    [JsonPropertyName("salesUnit")] public VismaValue<string>? SalesUnit { get; init; }
     [JsonPropertyName("attributeLines")] public IReadOnlyList<AttributeLineUpdateDto>? AttributeLines { get; init; }
 }
 
@@ -81,6 +84,9 @@ public sealed partial class VismaNetErp : IErpArticleSync
             Type = VismaValue.Of("FinishedGoodItem"),
             Description = VismaValue.Of(draft.Description),
             ItemClass = VismaValue.Of(draft.ItemClass),
+            PostingClass = VismaValue.Of(draft.PostingClass),
+            VatCode = VismaValue.Of(draft.VatCode),
+            SalesUnit = VismaValue.Of(draft.SalesUnit),
             AttributeLines = Lines(draft.Attributes),
         };
         await SendAsync(integration, VismaOperation.CreateArticle, HttpMethod.Post, ["v1", "inventory"], [], VismaJson.Serialize(dto), cancellationToken);

@@ -104,6 +104,7 @@ public sealed class SandboxHost : IAsyncDisposable
 
             ControlEndpoints.Map(app, state, sender);
             ShipmentControlEndpoints.Map(app, state, vismaSender);
+            ShipmentControlEndpoints.MapInventoryWebhooks(app, state, vismaSender);
 
             await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
@@ -113,6 +114,7 @@ public sealed class SandboxHost : IAsyncDisposable
         catch
         {
             http.Dispose();
+            vismaSender.Dispose();
             await app.DisposeAsync();
             throw;
         }
@@ -137,6 +139,7 @@ public sealed class SandboxHost : IAsyncDisposable
         {
             await _app.DisposeAsync();
             _webhookHttp.Dispose();
+            VismaWebhooks.Dispose();
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class QueueWorkQueue(StorageClients clients) : IWorkQueue
         WorkKinds.Payout => "payouts",
         WorkKinds.Shipment => StorageNames.ShipmentsQueue,
         WorkKinds.Refund => "refunds",
+        WorkKinds.StockHint => StorageNames.StockHintsQueue,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No queue for this kind of work."),
     };
 

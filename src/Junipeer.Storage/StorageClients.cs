@@ -98,4 +98,6 @@ public static class StorageNames
     public const string OrdersPoisonQueue = "orders-poison";
     public const string ShipmentsQueue = "shipments";
     public const string ShipmentsPoisonQueue = "shipments-poison";
+    public const string StockHintsQueue = "stock-hints";
+    public const string StockHintsPoisonQueue = "stock-hints-poison";
 }

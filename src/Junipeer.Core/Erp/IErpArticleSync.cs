@@ -46,6 +46,15 @@ public sealed record ErpArticleDraft
     public required string Description { get; init; }
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
     public string? ItemClass { get; init; }
+
+    /// <summary>Posting class id (<c>postingClass</c>); null: not sent.</summary>
+    public string? PostingClass { get; init; }
+
+    /// <summary>VAT category id (<c>vatCode</c>); null: not sent.</summary>
+    public string? VatCode { get; init; }
+
+    /// <summary>Sales unit (<c>salesUnit</c>); null: not sent.</summary>
+    public string? SalesUnit { get; init; }
 }
 
 /// <summary>The fields to change; null = leave as it is. Only the listed attributes are sent.</summary>

@@ -72,6 +72,24 @@ public sealed record ProductFlowSettings
     /// class gives posting and VAT defaults). Null: not sent (the company's default applies, if it has one).
     /// </summary>
     public string? ItemClass { get; init; }
+
+    /// <summary>
+    /// CentraToVisma: the posting class of a new article (<c>postingClass</c>: the GL accounts its transactions use). Null: not
+    /// sent (the item class's posting class applies).
+    /// </summary>
+    public string? PostingClass { get; init; }
+
+    /// <summary>
+    /// CentraToVisma: the VAT code of a new article (<c>vatCode</c>, a Visma.net VAT category id, at most 6 characters). Null: not
+    /// sent (the item class's VAT category applies).
+    /// </summary>
+    public string? VatCode { get; init; }
+
+    /// <summary>
+    /// CentraToVisma: the sales unit of a new article (<c>salesUnit</c>, e.g. PCS; Visma needs a conversion from the item
+    /// class's base unit). Null: not sent (the item class's sales unit applies).
+    /// </summary>
+    public string? SalesUnit { get; init; }
 }
 
 /// <summary>Which ERP quantity becomes the shop's stock.</summary>
@@ -98,6 +116,29 @@ public sealed record StockFlowSettings
 
     /// <summary>Sizes per Centra setStock call (Centra documents no maximum; complexity limits apply).</summary>
     public int BatchSize { get; init; } = 500;
+
+    /// <summary>
+    /// Visma.net webhook notifications for inventory items (publisher Visma Net Financial, entity Inventory Item, events
+    /// Changed / Created / Updated) trigger a stock pass soon, on top of the timer. A hint only says "look now": the pass
+    /// reads the availability delta as the timer does, so a forged, repeated or lost hint cannot put a wrong quantity in
+    /// the shop, and the timer stays the fallback.
+    /// </summary>
+    public bool WebhookHints { get; init; }
+
+    /// <summary>
+    /// Secret name of the signing key of the Developer Portal subscription that sends the inventory events
+    /// (<c>x-vwd-signature-v1</c>); null: the Visma webhook key of <c>Shipments.WebhookSecretName</c> signs them too.
+    /// </summary>
+    public string? WebhookSecretName { get; init; }
+
+    /// <summary>The previous signing key during a rotation.</summary>
+    public string? PreviousWebhookSecretName { get; init; }
+
+    /// <summary>
+    /// How long a hint waits on the queue before its pass starts (0-300 s): hints that arrive meanwhile are covered by the
+    /// same pass (coalescing). Visma groups and retries notifications under load.
+    /// </summary>
+    public int HintDelaySeconds { get; init; } = 5;
 }
 
 public sealed record WarehouseMapping

@@ -3,6 +3,20 @@ namespace Junipeer.Core.Integrations;
 /// <summary>Products settings (Integration.Catalogue.cs, ProductFlowSettings).</summary>
 public static partial class IntegrationValidator
 {
+    /// <summary>An id sent to Visma.net as is: left out, or non-blank, no surrounding or control whitespace, at most <paramref name="max"/> characters.</summary>
+    private static void ArticleId(List<string> p, string path, string what, string? value, int max)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(value) || value.Trim() != value || value.Any(char.IsControl) || value.Length > max)
+        {
+            p.Add($"{path} '{value}' is not {what}: use the id as Visma.net shows it (no surrounding spaces, at most {max} characters), or leave it out to use the item class's default.");
+        }
+    }
+
     private static void ProductProblems(Integration i, List<string> p)
     {
         var products = i.Products;
@@ -21,6 +35,10 @@ public static partial class IntegrationValidator
         {
             p.Add("Products.ItemClass must be an item class id or left out.");
         }
+
+        ArticleId(p, "Products.PostingClass", "a posting class id", products.PostingClass, 30);
+        ArticleId(p, "Products.VatCode", "a VAT category id (Visma.net: at most 6 characters)", products.VatCode, 6);
+        ArticleId(p, "Products.SalesUnit", "a unit id such as PCS", products.SalesUnit, 30);
 
         if (products.Direction == ProductDirection.Off)
         {

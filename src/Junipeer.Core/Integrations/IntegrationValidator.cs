@@ -117,7 +117,7 @@ public static partial class IntegrationValidator
             Required(p, "Orders.GiftCertificatePayment.CashAccount", gift.CashAccount);
         }
 
-        CatalogueProblems(i, p);
+        CatalogueProblems(i, p, scoped);
         ShipmentSettingsProblems(p, scoped, i.Shipments);
         ModeProblems(i, p);
         return scoped.All();
@@ -156,6 +156,7 @@ public static partial class IntegrationValidator
         {
             i.Erp.VismaNet?.ClientSecretName, i.Shop.Centra?.TokenSecretName, i.Shop.Centra?.WebhookSecretName, i.Shop.Centra?.PreviousWebhookSecretName,
             i.Shipments.WebhookSecretName, i.Shipments.PreviousWebhookSecretName, i.Shipments.NShift?.ApiKeySecretName,
+            i.Stock.WebhookSecretName, i.Stock.PreviousWebhookSecretName,
         }
             .OfType<string>();
 
@@ -325,7 +326,7 @@ public static partial class IntegrationValidator
     }
 
     /// <summary>SKU rule, products and stock settings (Integration.Catalogue.cs).</summary>
-    private static void CatalogueProblems(Integration i, List<string> p)
+    private static void CatalogueProblems(Integration i, List<string> p, ScopedProblems scoped)
     {
         Required(p, "Sku.ProductNrField", i.Sku.ProductNrField);
         if (i.Sku.Pattern is { Length: > 0 } pattern)
@@ -375,6 +376,8 @@ public static partial class IntegrationValidator
         {
             p.Add($"Stock.Warehouses maps Visma.net warehouse '{dup.Key}' more than once.");
         }
+
+        StockHintProblems(i, p, scoped);
     }
 
     private static void Required(List<string> p, string path, string? value)

@@ -94,6 +94,9 @@ public sealed class PreflightRunner(IErpPreflight erp, IErpResolver erps)
                 : await Guard("stock warehouses", () => WarehousesAsync(integration, cancellationToken)));
         }
 
+        if (integration.Products.Direction == ProductDirection.CentraToVisma)
+            checks.AddRange(await ArticleDefaultsAsync(integration, cancellationToken));
+
         return new PreflightReport(integration.Id, checks);
     }
 
@@ -251,6 +254,45 @@ public sealed class PreflightRunner(IErpPreflight erp, IErpResolver erps)
         return problems.Count == 0
             ? Pass(check, $"{string.Join(", ", mapped)} exist and are active")
             : Fail(check, ErrorCodes.ErpWarehouseMissing, string.Join("; ", problems) + ".", "Create or activate the warehouse in Visma.net, or correct Stock.Warehouses.");
+    }
+
+    /// <summary>
+    /// CentraToVisma: the values new articles are created with. The VAT code is a VAT category id, read with the same
+    /// GET /v1/vatCategory the orders flow uses. Item class, posting class and sales unit cannot be checked yet: Visma
+    /// documents GET /v1/inventory/itemclass/{itemClassNumber} and GET /v1/inventory/itemPostClass, but the trimmed
+    /// contract in contracts/visma does not carry them (the connector does not call them), and it documents no read of units.
+    /// </summary>
+    private async Task<List<PreflightCheck>> ArticleDefaultsAsync(Integration integration, CancellationToken ct)
+    {
+        var products = integration.Products;
+        var checks = new List<PreflightCheck>();
+        if (products.VatCode is { } vatCode)
+        {
+            checks.Add(await Guard("new article VAT code", async () =>
+            {
+                var categories = await erps.For(integration).ReferenceData.GetVatCategoriesAsync(integration, ct);
+                return categories.Any(c => string.Equals(c.Id, vatCode, StringComparison.OrdinalIgnoreCase))
+                    ? Pass("new article VAT code", $"VAT category '{vatCode}' exists")
+                    : Fail("new article VAT code", ErrorCodes.ErpTaxSetupMissing, $"Products.VatCode '{vatCode}' is not a VAT category of the company; articles created from Centra would be refused.",
+                        "Create the VAT category in Visma.net or correct Products.VatCode.");
+            }));
+        }
+
+        var notRead = new List<string>();
+        if (products.ItemClass is not null)
+            notRead.Add($"item class '{products.ItemClass}'");
+        if (products.PostingClass is not null)
+            notRead.Add($"posting class '{products.PostingClass}'");
+        if (products.SalesUnit is not null)
+            notRead.Add($"sales unit '{products.SalesUnit}'");
+        if (notRead.Count > 0)
+        {
+            checks.Add(new PreflightCheck("new article item class, posting class, sales unit", PreflightOutcome.CannotCheck, null,
+                $"Not read by preflight: {string.Join(", ", notRead)} (the item class and posting class reads are not in the connector's contract yet; Visma documents no read of units).",
+                "Check in Visma.net that they exist (item classes, posting classes, units of measure); the first article created from Centra fails with Visma's message otherwise."));
+        }
+
+        return checks;
     }
 
     private static async Task<PreflightCheck> Guard(string check, Func<Task<PreflightCheck>> run)

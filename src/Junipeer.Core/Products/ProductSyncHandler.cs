@@ -456,6 +456,7 @@ public sealed class ProductSyncHandler(
             var (_, created) = await CreateArticleOnceAsync(run, new ErpArticleDraft
             {
                 Number = sku, Description = description, Attributes = attributes, ItemClass = integration.Products.ItemClass,
+                PostingClass = integration.Products.PostingClass, VatCode = integration.Products.VatCode, SalesUnit = integration.Products.SalesUnit,
             }, ct);
             if (created)
             {

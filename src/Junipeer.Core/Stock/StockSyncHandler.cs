@@ -3,10 +3,12 @@ using System.Globalization;
 using Junipeer.Core.Erp;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
+using Junipeer.Core.Options;
 using Junipeer.Core.Products;
 using Junipeer.Core.Shop;
 using Junipeer.Core.Sync;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Junipeer.Core.Stock;
 
@@ -33,6 +35,18 @@ public sealed record StockRunResult
 
     /// <summary>Set when the integration was not synced (e.g. SKU_MAPPING_CHANGED, an outage).</summary>
     public string? ErrorCode { get; init; }
+
+    /// <summary>Set when no pass ran because another one held the integration's pass lease (it covers the same changes or the next one will).</summary>
+    public string? SkippedBecause { get; init; }
+
+    /// <summary>No pass ran because a pass that started after the hint was received completed (coalesced hints).</summary>
+    public bool Coalesced { get; init; }
+}
+
+/// <summary>The pass row has no phases: only its fenced lease and its facts are used.</summary>
+public enum StockPassPhase
+{
+    Idle,
 }
 
 /// <summary>
@@ -51,8 +65,13 @@ public sealed record StockRunResult
 /// timestamp read. A failure (5xx, lost response, crash) leaves it, so the next run reads the same
 /// changes again and the shop converges to the ERP's quantities.</item>
 /// </list>
-/// Exactly-once is not needed here: every write is an absolute level (a repeat changes nothing), so the
-/// flow has no ledger rows and no fence; it never creates documents.
+/// Exactly-once is not needed for the writes: every write is an absolute level (a repeat changes nothing) and
+/// the flow never creates documents. Passes of one integration must not overlap, though (an older pass's late
+/// write could land after a newer one's and the checkpoint would vouch for it): <see cref="RunPassAsync"/> runs a
+/// pass under the fenced lease of <see cref="ExactlyOnce"/> on one ledger row per integration (flow
+/// <c>stock-pass</c>), fencing before every setStock call, so a pass whose lease lapsed stops before writing.
+/// The timer and the webhook hints (<see cref="StockHintHandler"/>) both go through it; the row's facts keep
+/// the start of the last completed pass, which is how hints are coalesced.
 /// </summary>
 public sealed class StockSyncHandler(
     IIntegrationStore integrations,
@@ -62,8 +81,21 @@ public sealed class StockSyncHandler(
     SkuMappingGuard guard,
     IEventLog events,
     TimeProvider time,
-    ILogger<StockSyncHandler> logger)
+    ILogger<StockSyncHandler> logger,
+    ExactlyOnce exactlyOnce,
+    IOptions<JunipeerOptions> options)
 {
+    /// <summary>Fact on the pass row: when the last completed pass started (ISO 8601).</summary>
+    public const string LastPassStartedFact = "lastPassStartedAt";
+
+    /// <summary>Entity key of the pass row (flow <c>stock-pass</c>).</summary>
+    public const string PassKey = "pass";
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _local = new(StringComparer.Ordinal);
+    private readonly string _owner = "stock-" + Guid.NewGuid().ToString("N")[..12];
+
+    private TimeSpan Hold => TimeSpan.FromSeconds(options.Value.Orders.LeaseSeconds);
+
     /// <summary>At most this many STOCK_SKU_UNMAPPED events per run (the rest are counted in one summary event).</summary>
     public const int MaxUnmappedEvents = 20;
 
@@ -80,31 +112,128 @@ public sealed class StockSyncHandler(
                 continue;
             }
 
-            try
-            {
-                results[integration.Id] = await SyncAsync(integration, ct);
-            }
-            catch (JunipeerException ex)
-            {
-                logger.LogError(ex, "{ErrorCode}: stock sync failed for integration {IntegrationId}", ex.Code, integration.Id);
-                await events.AppendAsync(new OperatorEvent
-                {
-                    IntegrationId = integration.Id, Flow = Flows.Stock, EntityKey = "stock", Severity = ex.Retryable ? EventSeverity.Warning : EventSeverity.Error,
-                    Message = ex.Message, ErrorCode = ex.Code, Fix = ErrorCodes.All.FirstOrDefault(e => e.Code == ex.Code)?.Fix, At = time.GetUtcNow(),
-                }, ct);
-                results[integration.Id] = new StockRunResult { ErrorCode = ex.Code };
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Stock sync failed for integration {IntegrationId}; its checkpoint stays put", integration.Id);
-                results[integration.Id] = new StockRunResult { ErrorCode = "UNEXPECTED" };
-            }
+            results[integration.Id] = await RunReportedAsync(integration, "timer", ct);
         }
 
         return results;
     }
 
-    public async Task<StockRunResult> SyncAsync(Integration integration, CancellationToken ct)
+    /// <summary>
+    /// <see cref="RunPassAsync"/> with failures reported (operator event, log) instead of thrown; the checkpoint stays
+    /// put, so the next pass reads the same changes.
+    /// </summary>
+    public async Task<StockRunResult> RunReportedAsync(Integration integration, string trigger, CancellationToken ct, DateTimeOffset? coveredAfter = null)
+    {
+        ArgumentNullException.ThrowIfNull(integration);
+        try
+        {
+            return await RunPassAsync(integration, trigger, ct, coveredAfter);
+        }
+        catch (JunipeerException ex)
+        {
+            logger.LogError(ex, "{ErrorCode}: stock sync failed for integration {IntegrationId}", ex.Code, integration.Id);
+            await events.AppendAsync(new OperatorEvent
+            {
+                IntegrationId = integration.Id, Flow = Flows.Stock, EntityKey = "stock", Severity = ex.Retryable ? EventSeverity.Warning : EventSeverity.Error,
+                Message = ex.Message, ErrorCode = ex.Code, Fix = ErrorCodes.All.FirstOrDefault(e => e.Code == ex.Code)?.Fix, At = time.GetUtcNow(),
+            }, ct);
+            return new StockRunResult { ErrorCode = ex.Code };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Stock sync failed for integration {IntegrationId}; its checkpoint stays put", integration.Id);
+            return new StockRunResult { ErrorCode = "UNEXPECTED" };
+        }
+    }
+
+    /// <summary>When the last completed pass of the integration started (null: none on record, e.g. after a storage loss).</summary>
+    public async Task<DateTimeOffset?> LastPassStartedAsync(string integrationId, CancellationToken ct)
+    {
+        var work = await exactlyOnce.OpenAsync<StockPassPhase>(new LedgerKey(integrationId, Flows.StockPass, PassKey), _owner, null, Hold, ct);
+        return LastPassStarted(work.Entry);
+    }
+
+    private static DateTimeOffset? LastPassStarted(LedgerEntry entry) =>
+        entry.Facts.TryGetValue(LastPassStartedFact, out var raw)
+        && DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null;
+
+    /// <summary>
+    /// One pass under the integration's pass lease (see the class summary). Callers in this process wait for a pass
+    /// already running here; a pass running on another instance answers <see cref="StockRunResult.SkippedBecause"/>.
+    /// On success the row keeps the pass's start (<see cref="LastPassStartedFact"/>).
+    /// </summary>
+    /// <param name="coveredAfter">A hint's receipt time: when the last completed pass started after it, no pass runs
+    /// (<see cref="StockRunResult.Coalesced"/>): that pass read the availability after the change the hint announced.</param>
+    public async Task<StockRunResult> RunPassAsync(Integration integration, string trigger, CancellationToken ct, DateTimeOffset? coveredAfter = null)
+    {
+        ArgumentNullException.ThrowIfNull(integration);
+        var gate = _local.GetOrAdd(integration.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            var key = new LedgerKey(integration.Id, Flows.StockPass, PassKey);
+            var work = await exactlyOnce.OpenAsync<StockPassPhase>(key, _owner, $"stock-{trigger}-{Guid.NewGuid():N}", Hold, ct);
+            if (coveredAfter is { } received && LastPassStarted(work.Entry) is { } last && last > received)
+            {
+                logger.LogInformation("Stock hint for {IntegrationId} coalesced: the pass that started at {PassStarted} covers it (received {Received})",
+                    integration.Id, last, received);
+                return new StockRunResult { Coalesced = true };
+            }
+
+            var started = time.GetUtcNow();
+            try
+            {
+                await work.FenceAsync(null, ct);
+            }
+            catch (LeaseHeldException ex)
+            {
+                logger.LogInformation("Stock pass ({Trigger}) for {IntegrationId} not started: another instance runs one until {LeaseUntil}",
+                    trigger, integration.Id, ex.LeaseUntil);
+                return new StockRunResult { SkippedBecause = $"another stock pass holds the lease until {ex.LeaseUntil:O}" };
+            }
+
+            StockRunResult result;
+            try
+            {
+                result = await SyncAsync(integration, c => work.FenceAsync(null, c), ct);
+            }
+            catch (LeaseLostException ex)
+            {
+                logger.LogWarning("Stock pass ({Trigger}) for {IntegrationId} stopped before a write: {Reason}. Its checkpoint stays put.", trigger, integration.Id, ex.Message);
+                return new StockRunResult { SkippedBecause = "the pass lost its lease (it ran longer than the lease, or storage was lost); nothing more was written" };
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                try
+                {
+                    // Give the lease back at once so the next pass (timer or hint) need not wait for it to lapse.
+                    await work.ReleaseAsync((ex as JunipeerException)?.Code ?? "UNEXPECTED", ex.Message, CancellationToken.None);
+                }
+                catch (Exception releaseFailure) when (releaseFailure is not OperationCanceledException)
+                {
+                    logger.LogWarning(releaseFailure, "Stock pass lease of {IntegrationId} not given back; it lapses by itself", integration.Id);
+                }
+
+                throw;
+            }
+
+            work.Note(LastPassStartedFact, started.ToString("O", CultureInfo.InvariantCulture));
+            // "Skipped" is the idle state of this row: not Done (a Done row is never leased again), no lease, no error.
+            await work.CompleteAsync(LedgerStatus.Skipped, ct, $"idle; last pass ({trigger}) completed");
+            return result;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>One pass without the pass lease (tests and the benchmark call it directly; the timer and hints use <see cref="RunPassAsync"/>).</summary>
+    public Task<StockRunResult> SyncAsync(Integration integration, CancellationToken ct) => SyncAsync(integration, null, ct);
+
+    private async Task<StockRunResult> SyncAsync(Integration integration, Func<CancellationToken, Task>? fence, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(integration);
         var correlationId = $"stock-{Guid.NewGuid():N}";
@@ -127,6 +256,11 @@ public sealed class StockSyncHandler(
 
         async Task FlushAsync(string warehouse, List<StockLevel> batch)
         {
+            if (fence is not null)
+            {
+                await fence(ct);
+            }
+
             var result = await shop.SetStockAsync(integration, warehouse, batch, ct);
             calls++;
             var unknown = new HashSet<string>(result.UnknownSkus, StringComparer.Ordinal);

@@ -7,6 +7,9 @@ public static class Flows
     public const string Customers = "customers";
     public const string Articles = "articles";
     public const string Stock = "stock";
+
+    /// <summary>Stock: the one row per integration whose fenced lease serializes stock passes (timer and webhook hints); facts keep the last pass's start.</summary>
+    public const string StockPass = "stock-pass";
     public const string Shipments = "shipments";
 
     /// <summary>Customer sync: ledger rows of shop customers created from the ERP (key = ERP customer number).</summary>

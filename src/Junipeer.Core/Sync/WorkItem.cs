@@ -54,6 +54,9 @@ public static class WorkKinds
     public const string Payout = "payout";
     public const string Shipment = "shipment";
     public const string Refund = "refund";
+
+    /// <summary>A Visma.net inventory notification: run a stock pass for the integration soon (key "stock"; carries no data).</summary>
+    public const string StockHint = "stock-hint";
 }
 
 public static class WorkReasons

@@ -62,6 +62,7 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Products.SkuMappingGuard>();
         services.AddSingleton<Junipeer.Core.Products.SkuCatalogue>();
         services.AddSingleton<Junipeer.Core.Stock.StockSyncHandler>();
+        services.AddSingleton<Junipeer.Core.Stock.StockHintHandler>();
         services.AddSingleton<Junipeer.Core.Customers.CustomerSyncHandler>();
         services.AddSingleton<Junipeer.Core.Products.ProductSyncHandler>();
 

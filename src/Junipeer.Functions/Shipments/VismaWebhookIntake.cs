@@ -4,6 +4,7 @@ using Junipeer.Connectors.VismaNet;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Shipments;
+using Junipeer.Core.Stock;
 using Junipeer.Core.Sync;
 using Junipeer.Functions.Orders;
 using Junipeer.Functions.Webhooks;
@@ -31,6 +32,14 @@ namespace Junipeer.Functions.Shipments;
 /// </list>
 /// The notification is a hint ("go look"), never the data: the handler reads the shipment from Visma.
 /// Signals are unreliable, so the shipment sweep guarantees delivery.
+/// <para>Stock hints: a notification for an inventory item (an event Visma documents for entity Inventory Item:
+/// Changed, Created, Updated — in any spelling of the name, e.g. the legacy <c>inventoryitem_changed</c> — or, without an
+/// event name, a resource <c>…/inventory/{number}</c>) becomes one message on queue <c>stock-hints</c> per call when the
+/// integration has <c>Stock.Enabled</c> and <c>Stock.WebhookHints</c>; otherwise it is counted as ignored and the answer
+/// says <c>stockHint: "off"</c>. Visma does not document the Developer Portal payload, nor whether a change of an item's
+/// available quantity (receipts, issues, shipments) raises Inventory Item Changed at all (VERIFY on a live company): the
+/// hint only moves a pass forward, the stock timer stays the guarantee. The signature may be made with the shipments
+/// subscription's key or with <c>Stock.WebhookSecretName</c> (each with its previous key).</para>
 /// </summary>
 public sealed partial class VismaWebhookIntake(
     IIntegrationStore integrations,
@@ -48,6 +57,30 @@ public sealed partial class VismaWebhookIntake(
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     private static partial Regex ShipmentNumber();
 
+    [GeneratedRegex(@"(?:^|/)inventory/[^/?#]+/?(?:[?#].*)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex InventoryResource();
+
+    /// <summary>
+    /// The Inventory Item events Visma documents (docs.vismasoftware.no/vismanetapi/webhooks/event-and-entities: Changed,
+    /// Created, Updated; "Action Triggered" is a custom button, not a change), compared with letters only and case
+    /// ignored, so the display name, the legacy lower-snake name and a dotted name all match.
+    /// </summary>
+    public static readonly IReadOnlySet<string> InventoryItemEvents = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "inventoryitemchanged", "inventoryitemcreated", "inventoryitemupdated",
+    };
+
+    /// <summary>True for a notification about an inventory item (see the class summary).</summary>
+    public static bool IsInventoryNotification(string? eventName, string? resource)
+    {
+        if (eventName is not null)
+        {
+            return InventoryItemEvents.Contains(new string([.. eventName.Where(char.IsAsciiLetter).Select(char.ToLowerInvariant)]));
+        }
+
+        return resource is not null && InventoryResource().IsMatch(resource) && !ShipmentResource().IsMatch(resource);
+    }
+
     public async Task<WebhookIntakeResult> HandleAsync(string integrationId, string? signatureHeader, string rawBody, CancellationToken ct)
     {
         if (!VismaWebhookVerifier.HasSignatureShape(signatureHeader))
@@ -57,7 +90,8 @@ public sealed partial class VismaWebhookIntake(
 
         var integration = await integrations.GetAsync(integrationId, ct);
         var settings = integration?.Shipments;
-        if (integration is null || settings?.WebhookSecretName is not { } secretName)
+        var keys = integration is null ? [] : SigningKeys(integration);
+        if (integration is null || settings is null || keys.Count == 0)
         {
             VismaWebhookVerifier.Verify(signatureHeader, rawBody, UnknownIntegrationKey, null);
             logger.LogWarning("Rejected Visma webhook: {ErrorCode} for integration id {IntegrationId}",
@@ -65,18 +99,25 @@ public sealed partial class VismaWebhookIntake(
             return NotAuthenticated();
         }
 
-        var current = secrets.TryResolve(secretName);
-        if (current is null)
+        var resolved = keys.Select(k => (k.Current, Secret: secrets.TryResolve(k.Current), Previous: k.Previous is { } p ? secrets.TryResolve(p) : null)).ToList();
+        if (resolved.All(k => k.Secret is null))
         {
             VismaWebhookVerifier.Verify(signatureHeader, rawBody, UnknownIntegrationKey, null);
+            var names = string.Join(", ", keys.Select(k => k.Current));
             logger.LogError("Rejected Visma webhook for {IntegrationId}: {ErrorCode}, webhook secret {SecretName} is not configured",
-                integration.Id, ErrorCodes.SecretNotConfigured, secretName);
-            await RejectedAsync(integration.Id, ErrorCodes.SecretNotConfigured, $"webhook secret {secretName} is not configured");
+                integration.Id, ErrorCodes.SecretNotConfigured, names);
+            await RejectedAsync(integration.Id, ErrorCodes.SecretNotConfigured, $"webhook secret {names} is not configured");
             return NotAuthenticated();
         }
 
-        var previous = settings.PreviousWebhookSecretName is { } p ? secrets.TryResolve(p) : null;
-        if (!VismaWebhookVerifier.Verify(signatureHeader, rawBody, current, previous))
+        var verified = false;
+        foreach (var key in resolved.Where(k => k.Secret is not null))
+        {
+            // Every key is checked (no early exit), each in constant time.
+            verified |= VismaWebhookVerifier.Verify(signatureHeader, rawBody, key.Secret!, key.Previous);
+        }
+
+        if (!verified)
         {
             logger.LogWarning("Rejected Visma webhook for {IntegrationId}: {ErrorCode}", integration.Id, ErrorCodes.WebhookSignatureInvalid);
             await RejectedAsync(integration.Id, ErrorCodes.WebhookSignatureInvalid, "the signature matches neither the current nor the previous webhook secret");
@@ -93,12 +134,16 @@ public sealed partial class VismaWebhookIntake(
         var numbers = new List<string>();
         var bad = new List<string>();
         var ignored = 0;
-        foreach (var resource in notifications)
+        var inventory = 0;
+        foreach (var (eventName, resource) in notifications)
         {
             var m = resource is null ? null : ShipmentResource().Match(resource);
             if (m is not { Success: true })
             {
-                ignored++;
+                if (IsInventoryNotification(eventName, resource))
+                    inventory++;
+                else
+                    ignored++;
                 continue;
             }
 
@@ -128,13 +173,45 @@ public sealed partial class VismaWebhookIntake(
         var now = time.GetUtcNow();
         await Task.WhenAll(distinct.Select(n =>
             queue.EnqueueAsync(ShipmentSyncHandler.Item(integration.Id, n, WorkReasons.Webhook, $"vwh-{Guid.NewGuid():N}", now), null, ct)));
-        logger.LogInformation("Visma webhook for {IntegrationId}: {Events} notifications, {Enqueued} shipments enqueued, {Duplicates} duplicates, {Ignored} ignored",
-            integration.Id, notifications.Count, distinct.Count, duplicates, ignored);
-        return new WebhookIntakeResult(202, new WebhookAccepted(notifications.Count, distinct.Count, duplicates, ignored));
+
+        var stockHint = StockHintNone;
+        if (inventory > 0 && integration.Stock is { Enabled: true, WebhookHints: true } stock)
+        {
+            // One hint per call, however many items it names: the pass reads every changed item anyway.
+            await queue.EnqueueAsync(StockHintHandler.Item(integration.Id, $"vwh-{Guid.NewGuid():N}", now),
+                stock.HintDelaySeconds > 0 ? TimeSpan.FromSeconds(stock.HintDelaySeconds) : null, ct);
+            stockHint = StockHintEnqueued;
+        }
+        else if (inventory > 0)
+        {
+            ignored += inventory;
+            stockHint = StockHintOff;
+            logger.LogInformation("Visma webhook for {IntegrationId}: {Count} inventory notifications ignored: stock webhook hints are off ({Setting}); the StockSync timer syncs stock",
+                integration.Id, inventory, integration.Stock.Enabled ? "stock.webhookHints is false" : "stock.enabled is false");
+        }
+
+        logger.LogInformation("Visma webhook for {IntegrationId}: {Events} notifications, {Enqueued} shipments enqueued, {Duplicates} duplicates, {Ignored} ignored, stock hint {StockHint}",
+            integration.Id, notifications.Count, distinct.Count, duplicates, ignored, stockHint);
+        return new WebhookIntakeResult(202, new VismaWebhookAccepted(notifications.Count, distinct.Count, duplicates, ignored, inventory, stockHint));
     }
 
-    /// <summary>The resource reference of each notification (relativeResourceUri, else resourceUri), or an error text.</summary>
-    public static (List<string?> Resources, string? Error) Parse(string rawBody)
+    public const string StockHintNone = "none";
+    public const string StockHintEnqueued = "enqueued";
+    public const string StockHintOff = "off";
+
+    /// <summary>The signing keys that may sign this integration's Visma notifications: the shipments subscription's and the stock one's.</summary>
+    private static List<(string Current, string? Previous)> SigningKeys(Integration integration)
+    {
+        var keys = new List<(string Current, string? Previous)>();
+        if (integration.Shipments.WebhookSecretName is { } s)
+            keys.Add((s, integration.Shipments.PreviousWebhookSecretName));
+        if (integration.Stock.WebhookSecretName is { } k && !keys.Any(x => x.Current == k))
+            keys.Add((k, integration.Stock.PreviousWebhookSecretName));
+        return keys;
+    }
+
+    /// <summary>The event name and resource reference (relativeResourceUri, else resourceUri) of each notification, or an error text.</summary>
+    public static (List<(string? Event, string? Resource)> Notifications, string? Error) Parse(string rawBody)
     {
         try
         {
@@ -147,7 +224,7 @@ public sealed partial class VismaWebhookIntake(
             };
             if (items is null || items.Any(i => i.ValueKind != JsonValueKind.Object))
                 return ([], "The body must be a JSON array of notification objects (or one notification object).");
-            return (items.Select(i => Str(i, "relativeResourceUri") ?? Str(i, "resourceUri")).ToList(), null);
+            return (items.Select(i => (Str(i, "event"), Str(i, "relativeResourceUri") ?? Str(i, "resourceUri"))).ToList(), null);
         }
         catch (JsonException)
         {
@@ -162,6 +239,9 @@ public sealed partial class VismaWebhookIntake(
     private Task<bool> RejectedAsync(string integrationId, string code, string reason) =>
         alerts.RaiseAsync(integrationId, Flows.Shipments, "visma-webhook:" + code, ErrorCodes.WebhookRejected,
             $"A Visma.net webhook was rejected with {code}: {reason}. Nothing was enqueued; the shipment sweep still picks up every shipment.", CancellationToken.None);
+
+    /// <summary>The answer to an accepted Visma webhook: the shipment counts, plus the inventory notifications and what became of them (<c>stockHint</c>: none, enqueued, off).</summary>
+    public sealed record VismaWebhookAccepted(int Events, int Enqueued, int Duplicates, int Ignored, int InventoryNotifications, string StockHint);
 
     private static WebhookIntakeResult NotAuthenticated() =>
         WebhookIntakeResult.Error(401, ErrorCodes.WebhookSignatureInvalid, WebhookRequests.NotAuthenticatedMessage);

@@ -57,5 +57,44 @@ internal static class ShipmentControlEndpoints
         });
     }
 
+    /// <summary>Inventory Item notifications (stock hints): subscribe a company, unsubscribe, flush, read what was sent.</summary>
+    public static void MapInventoryWebhooks(IEndpointRouteBuilder app, SandboxState state, VismaWebhookSender sender)
+    {
+        app.MapPut("/_sandbox/visma/{tenant}/subscriptions/inventory", async ctx =>
+        {
+            var sub = await Wire.ReadObjectAsync(ctx.Request, ctx.RequestAborted) is { } o
+                ? System.Text.Json.JsonSerializer.Deserialize<VismaInventorySubscription>(o, Wire.SerializerOptions)
+                : null;
+            if (sub is null)
+            {
+                await Wire.WriteObjectAsync(ctx, 400, new { error = "Body must be {targetUrl, secret, dropRate, duplicateRate, seed}." });
+                return;
+            }
+
+            try
+            {
+                state.Visma.SubscribeInventory(Tenant(ctx), sub);
+            }
+            catch (ArgumentException ex)
+            {
+                await Wire.WriteObjectAsync(ctx, 400, new { error = ex.Message });
+                return;
+            }
+
+            await Wire.WriteObjectAsync(ctx, 200, new { subscribed = true, @event = VismaWebhookSender.InventoryItemChanged });
+        });
+        app.MapDelete("/_sandbox/visma/{tenant}/subscriptions/inventory", async ctx =>
+        {
+            state.Visma.UnsubscribeInventory(Tenant(ctx));
+            await Wire.WriteObjectAsync(ctx, 200, new { subscribed = false });
+        });
+        app.MapPost("/_sandbox/visma/webhooks/inventory/flush", async ctx =>
+        {
+            await sender.DeliverInventoryAsync(ctx.RequestAborted);
+            await Wire.WriteObjectAsync(ctx, 200, state.Visma.InventorySignals);
+        });
+        app.MapGet("/_sandbox/visma/webhooks/inventory", ctx => Wire.WriteObjectAsync(ctx, 200, state.Visma.InventorySignals));
+    }
+
     private static string Tenant(HttpContext ctx) => (string)ctx.Request.RouteValues["tenant"]!;
 }

@@ -35,6 +35,15 @@ internal sealed class InventoryItem
 
     public string Type { get; set; } = "FinishedGoodItem";
 
+    /// <summary>Set by POST /v1/inventory (<c>itemClass</c>, <c>postingClass</c>, <c>vatCode</c>, <c>salesUnit</c>); null when not sent.</summary>
+    public string? ItemClass { get; set; }
+
+    public string? PostingClass { get; set; }
+
+    public string? VatCode { get; set; }
+
+    public string? SalesUnit { get; set; }
+
     public Dictionary<string, string> Attributes { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public SortedDictionary<string, WarehouseDetail> Warehouses { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -72,7 +81,17 @@ public sealed record VismaInventorySnapshot(
     string Description,
     IReadOnlyDictionary<string, string> Attributes,
     IReadOnlyDictionary<string, decimal> Available,
-    DateTimeOffset AvailabilityModified);
+    DateTimeOffset AvailabilityModified)
+{
+    /// <summary>What the article was created with through the API (null: not sent).</summary>
+    public string? ItemClass { get; init; }
+
+    public string? PostingClass { get; init; }
+
+    public string? VatCode { get; init; }
+
+    public string? SalesUnit { get; init; }
+}
 
 /// <summary>Inventory (articles, attributes, warehouse details, availability timestamps): GET /v1/inventory.</summary>
 public sealed partial class VismaState
@@ -84,6 +103,7 @@ public sealed partial class VismaState
     public void UpsertInventory(string tenantId, params VismaInventorySpec[] specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
+        var queued = false;
         lock (_gate)
         {
             var c = _companies[tenantId];
@@ -120,13 +140,20 @@ public sealed partial class VismaState
 
                 item.LastModified = now;
                 item.Version = c.NextVersion();
+                queued |= QueueInventoryNotification(tenantId, spec.InventoryNumber);
             }
+        }
+
+        if (queued)
+        {
+            RaiseInventoryNotifications();
         }
     }
 
     /// <summary>Sets one warehouse's available quantity (a stock movement in the ERP) and stamps its availability timestamp.</summary>
     public void SetAvailable(string tenantId, string inventoryNumber, string warehouse, decimal available)
     {
+        bool queued;
         lock (_gate)
         {
             var item = _companies[tenantId].Inventory[inventoryNumber];
@@ -140,6 +167,14 @@ public sealed partial class VismaState
             line.Available = available;
             line.AvailableForShipment = available;
             line.LastModified = Now;
+            // A quantity change notifies as Inventory Item "Changed" (Visma: "Fires when Inventory item is created or
+            // updated"; whether a stock movement counts as an update is not documented — VERIFY).
+            queued = QueueInventoryNotification(tenantId, inventoryNumber);
+        }
+
+        if (queued)
+        {
+            RaiseInventoryNotifications();
         }
     }
 
@@ -152,7 +187,10 @@ public sealed partial class VismaState
                 ? [.. c.Inventory.Values.Select(x => new VismaInventorySnapshot(x.InventoryNumber, x.Description,
                     new Dictionary<string, string>(x.Attributes, StringComparer.OrdinalIgnoreCase),
                     x.Warehouses.ToDictionary(w => w.Key, w => w.Value.Available, StringComparer.OrdinalIgnoreCase),
-                    x.AvailabilityModified))]
+                    x.AvailabilityModified)
+                {
+                    ItemClass = x.ItemClass, PostingClass = x.PostingClass, VatCode = x.VatCode, SalesUnit = x.SalesUnit,
+                })]
                 : [];
         }
     }
@@ -218,6 +256,28 @@ public sealed partial class VismaState
             ["timestamp"] = TimeStampOf(x.Version),
             ["errorInfo"] = null,
         };
+        // Read shapes: itemClass and vatCode {id, description} (reference §2.10); postingClass is an object in the
+        // published read schema whose properties were trimmed, taken as the same {id, description}; salesUnit a string.
+        if (x.ItemClass is not null)
+        {
+            o["itemClass"] = new JsonObject { ["id"] = x.ItemClass, ["description"] = x.ItemClass };
+        }
+
+        if (x.PostingClass is not null)
+        {
+            o["postingClass"] = new JsonObject { ["id"] = x.PostingClass, ["description"] = x.PostingClass };
+        }
+
+        if (x.VatCode is not null)
+        {
+            o["vatCode"] = new JsonObject { ["id"] = x.VatCode, ["description"] = x.VatCode };
+        }
+
+        if (x.SalesUnit is not null)
+        {
+            o["salesUnit"] = x.SalesUnit;
+        }
+
         if (attributes)
         {
             o["attributes"] = new JsonArray([.. x.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => (JsonNode)new JsonObject

@@ -63,7 +63,18 @@ public sealed partial class VismaState
             return Bad($"Inventory item '{number}' already exists.");
         }
 
+        var vatCode = Wire.Str(body, "vatCode");
+        if (vatCode is not null && !c.Categories.ContainsKey(vatCode))
+        {
+            // Visma's answer to an unknown VAT category on an item is not documented; an IPP-style 400 naming it.
+            return Bad($"VAT category '{vatCode}' does not exist.");
+        }
+
         var item = new InventoryItem { InventoryNumber = number, InventoryId = c.NextInternalId++ };
+        item.ItemClass = Wire.Str(body, "itemClass");
+        item.PostingClass = Wire.Str(body, "postingClass");
+        item.VatCode = vatCode;
+        item.SalesUnit = Wire.Str(body, "salesUnit");
         item.Description = Wire.Str(body, "description") ?? "";
         item.Status = Wire.Str(body, "status") ?? "Active";
         item.Type = Wire.Str(body, "type") ?? "FinishedGoodItem";

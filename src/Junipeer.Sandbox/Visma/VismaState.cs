@@ -175,6 +175,7 @@ public sealed partial class VismaState
             ResetInteractive();
             ResetCustomerSync();
             ResetInventorySync();
+            ResetInventoryWebhooks();
             TokenExpiresInSeconds = _root.Options.TokenExpiresInSeconds;
             RateLimit = _root.Options.VismaRateLimit;
             RateWindow = _root.Options.VismaRateWindow;
