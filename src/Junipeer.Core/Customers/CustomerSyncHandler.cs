@@ -164,22 +164,15 @@ public sealed class CustomerSyncHandler(
             foreach (var customer in page)
             {
                 newest = newest is null || customer.UpdatedAt > newest ? customer.UpdatedAt : newest;
-                try
+                // The order flow (or another run) may hold this buyer's row right now: next run, not an error.
+                if (!await CatalogueItem.RunAsync(() => ToErpAsync(run, customer, ct), $"Centra customer {customer.Id}", logger, async ex =>
+                    {
+                        run.Failed.Add(("centra:" + customer.Id, ex.Code));
+                        logger.LogWarning("{ErrorCode}: Centra customer {CustomerId} was not synced to the ERP; the run goes on", ex.Code, customer.Id);
+                        await EventAsync(run.Integration, "centra:" + customer.Id, ex.Code, $"Centra customer {customer.Id}: {ex.Message}", ex.Retryable, ct);
+                    }))
                 {
-                    await ToErpAsync(run, customer, ct);
-                }
-                catch (LeaseHeldException)
-                {
-                    // The order flow (or another run) holds this buyer's row right now: next run, not an error.
-                    oldestFailed = oldestFailed is null || customer.UpdatedAt < oldestFailed ? customer.UpdatedAt : oldestFailed;
-                    logger.LogInformation("Centra customer {CustomerId} is being synced by another worker; the next run takes it", customer.Id);
-                }
-                catch (JunipeerException ex)
-                {
-                    run.Failed.Add(("centra:" + customer.Id, ex.Code));
-                    oldestFailed = oldestFailed is null || customer.UpdatedAt < oldestFailed ? customer.UpdatedAt : oldestFailed;
-                    logger.LogWarning("{ErrorCode}: Centra customer {CustomerId} was not synced to the ERP; the run goes on", ex.Code, customer.Id);
-                    await EventAsync(run.Integration, "centra:" + customer.Id, ex.Code, $"Centra customer {customer.Id}: {ex.Message}", ex.Retryable, ct);
+                    oldestFailed = CatalogueItem.Earliest(oldestFailed, customer.UpdatedAt);
                 }
             }
         }
@@ -333,7 +326,7 @@ public sealed class CustomerSyncHandler(
     private async Task<(string Number, bool Created)> CreateInErpAsync(Run run, ShopCustomer customer, string buyer, string? email, DesiredErp desired, CancellationToken ct)
     {
         var integration = run.Integration;
-        var work = await exactlyOnce.OpenAsync<CustomerPhase>(new LedgerKey(integration.Id, Flows.Customers, buyer), "customer-sync", run.CorrelationId, Hold, ct);
+        var work = await exactlyOnce.OpenAsync<CustomerPhase>(new LedgerKey(integration.Id, Flows.Customers, buyer), run.CorrelationId, run.CorrelationId, Hold, ct);
         if (work.Document(CustomerResolver.Step) is { } known)
             return (known, false);
         if (work.HeldByOther)
@@ -422,23 +415,14 @@ public sealed class CustomerSyncHandler(
             {
                 if (record.LastModified is { } m)
                     newest = newest is null || m > newest ? m : newest;
-                try
+                if (!await CatalogueItem.RunAsync(() => ToShopAsync(run, record, ct), $"Visma.net customer {record.Number}", logger, async ex =>
+                    {
+                        run.Failed.Add(("visma:" + record.Number, ex.Code));
+                        logger.LogWarning("{ErrorCode}: Visma.net customer {Number} was not synced to Centra; the run goes on", ex.Code, record.Number);
+                        await EventAsync(run.Integration, "visma:" + record.Number, ex.Code, $"Visma.net customer {record.Number}: {ex.Message}", ex.Retryable, ct);
+                    }))
                 {
-                    await ToShopAsync(run, record, ct);
-                }
-                catch (LeaseHeldException)
-                {
-                    if (record.LastModified is { } h)
-                        oldestFailed = oldestFailed is null || h < oldestFailed ? h : oldestFailed;
-                    logger.LogInformation("Visma.net customer {Number} is being synced by another worker; the next run takes it", record.Number);
-                }
-                catch (JunipeerException ex)
-                {
-                    run.Failed.Add(("visma:" + record.Number, ex.Code));
-                    if (record.LastModified is { } f)
-                        oldestFailed = oldestFailed is null || f < oldestFailed ? f : oldestFailed;
-                    logger.LogWarning("{ErrorCode}: Visma.net customer {Number} was not synced to Centra; the run goes on", ex.Code, record.Number);
-                    await EventAsync(run.Integration, "visma:" + record.Number, ex.Code, $"Visma.net customer {record.Number}: {ex.Message}", ex.Retryable, ct);
+                    oldestFailed = CatalogueItem.Earliest(oldestFailed, record.LastModified);
                 }
             }
         }
@@ -521,7 +505,7 @@ public sealed class CustomerSyncHandler(
     private async Task<(string Id, bool Created)> CreateInShopAsync(Run run, ErpCustomerRecord record, string email, ShopCustomerData data, CancellationToken ct)
     {
         var integration = run.Integration;
-        var work = await exactlyOnce.OpenAsync<ShopCustomerPhase>(new LedgerKey(integration.Id, Flows.ShopCustomers, record.Number), "customer-sync", run.CorrelationId, Hold, ct);
+        var work = await exactlyOnce.OpenAsync<ShopCustomerPhase>(new LedgerKey(integration.Id, Flows.ShopCustomers, record.Number), run.CorrelationId, run.CorrelationId, Hold, ct);
         if (work.Document(ShopStep) is { } known)
             return (known, false);
         if (work.HeldByOther)

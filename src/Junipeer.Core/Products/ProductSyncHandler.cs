@@ -205,17 +205,14 @@ public sealed class ProductSyncHandler(
             {
                 if (article.LastModified is { } m)
                     newest = newest is null || m > newest ? m : newest;
-                try
+                if (!await CatalogueItem.RunAsync(() => ToShopAsync(run, article, ct), $"Visma.net article {article.Number}", logger, async ex =>
+                    {
+                        run.Failed.Add(("visma:" + article.Number, ex.Code));
+                        logger.LogWarning("{ErrorCode}: Visma.net article {Number} was not synced to Centra; the run goes on", ex.Code, article.Number);
+                        await EventAsync(run.Integration, "visma:" + article.Number, ex.Code, $"Visma.net article {article.Number}: {ex.Message}", ex.Retryable, ct);
+                    }))
                 {
-                    await ToShopAsync(run, article, ct);
-                }
-                catch (JunipeerException ex)
-                {
-                    run.Failed.Add(("visma:" + article.Number, ex.Code));
-                    if (article.LastModified is { } f)
-                        oldestFailed = oldestFailed is null || f < oldestFailed ? f : oldestFailed;
-                    logger.LogWarning("{ErrorCode}: Visma.net article {Number} was not synced to Centra; the run goes on", ex.Code, article.Number);
-                    await EventAsync(run.Integration, "visma:" + article.Number, ex.Code, $"Visma.net article {article.Number}: {ex.Message}", ex.Retryable, ct);
+                    oldestFailed = CatalogueItem.Earliest(oldestFailed, article.LastModified);
                 }
             }
         }
@@ -337,7 +334,7 @@ public sealed class ProductSyncHandler(
     private async Task<(string Id, bool Created)> CreateInShopOnceAsync(Run run, string key, string step,
         Func<Task<IReadOnlyList<string>>> find, Func<Task<string>> create, string what, CancellationToken ct)
     {
-        var work = await exactlyOnce.OpenAsync<ShopProductPhase>(new LedgerKey(run.Integration.Id, Flows.ShopProducts, key), "product-sync", run.CorrelationId, Hold, ct);
+        var work = await exactlyOnce.OpenAsync<ShopProductPhase>(new LedgerKey(run.Integration.Id, Flows.ShopProducts, key), run.CorrelationId, run.CorrelationId, Hold, ct);
         if (work.Document(step) is { } known)
             return (known, false);
         if (work.HeldByOther)
@@ -390,17 +387,15 @@ public sealed class ProductSyncHandler(
                 {
                     foreach (var size in variant.Sizes)
                     {
-                        try
+                        var item = $"centra:{product.ProductNumber}/{variant.VariantNumber}/{size.SizeNumber}";
+                        if (!await CatalogueItem.RunAsync(() => ToErpAsync(run, product, variant, size, ct), $"Centra size {item}", logger, async ex =>
+                            {
+                                run.Failed.Add((item, ex.Code));
+                                logger.LogWarning("{ErrorCode}: Centra size {Item} was not synced to Visma.net; the run goes on", ex.Code, item);
+                                await EventAsync(run.Integration, item, ex.Code, $"Centra product {product.ProductNumber}, size '{size.Sku}': {ex.Message}", ex.Retryable, ct);
+                            }))
                         {
-                            await ToErpAsync(run, product, variant, size, ct);
-                        }
-                        catch (JunipeerException ex)
-                        {
-                            var item = $"centra:{product.ProductNumber}/{variant.VariantNumber}/{size.SizeNumber}";
-                            run.Failed.Add((item, ex.Code));
-                            oldestFailed = oldestFailed is null || product.UpdatedAt < oldestFailed ? product.UpdatedAt : oldestFailed;
-                            logger.LogWarning("{ErrorCode}: Centra size {Item} was not synced to Visma.net; the run goes on", ex.Code, item);
-                            await EventAsync(run.Integration, item, ex.Code, $"Centra product {product.ProductNumber}, size '{size.Sku}': {ex.Message}", ex.Retryable, ct);
+                            oldestFailed = CatalogueItem.Earliest(oldestFailed, product.UpdatedAt);
                         }
                     }
                 }
@@ -506,7 +501,7 @@ public sealed class ProductSyncHandler(
     private async Task<(string Number, bool Created)> CreateArticleOnceAsync(Run run, ErpArticleDraft draft, CancellationToken ct)
     {
         var integration = run.Integration;
-        var work = await exactlyOnce.OpenAsync<ArticlePhase>(new LedgerKey(integration.Id, Flows.Articles, draft.Number), "product-sync", run.CorrelationId, Hold, ct);
+        var work = await exactlyOnce.OpenAsync<ArticlePhase>(new LedgerKey(integration.Id, Flows.Articles, draft.Number), run.CorrelationId, run.CorrelationId, Hold, ct);
         if (work.Document(ArticleStep) is { } known)
             return (known, false);
         if (work.HeldByOther)
