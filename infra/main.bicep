@@ -50,6 +50,11 @@ param shipmentSweepSchedule string = '0 */5 * * * *'
 @description('Six-field NCRONTAB (UTC) of the payout fallback timer (PayoutSweep).')
 param payoutSweepSchedule string = '0 0 * * * *'
 
+@description('Optional. Junipeer:Payouts:BatchProbesPerRun: Adyen batches the payout timer asks for per merchant account and run.')
+@minValue(1)
+@maxValue(100)
+param payoutsBatchProbesPerRun int = 5
+
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
 
@@ -456,6 +461,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__Console__EasyAuth: consoleEasyAuth && !empty(consoleEntraClientId) ? 'true' : 'false'
       Junipeer__Console__AdminSecret: ''
       Junipeer__Console__SessionMinutes: string(consoleSessionMinutes)
+      Junipeer__Payouts__BatchProbesPerRun: string(payoutsBatchProbesPerRun)
     }
     keyVaultReferenceSettings: union(secretReferenceSettings, empty(consoleEntraClientSecretName) ? {} : {
       MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${consoleEntraClientSecretName})'

@@ -29,6 +29,7 @@ public static class DemoChaos
         Visma429BurstEverySeconds = 10,
         HostKills = 2,
         StorageWipes = 1,
+        DropAdyenNotification = true,
         Timeout = options.Timeout < TimeSpan.FromMinutes(15) ? TimeSpan.FromMinutes(15) : options.Timeout,
     };
 

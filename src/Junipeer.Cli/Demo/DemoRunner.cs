@@ -59,6 +59,9 @@ public sealed record DemoOptions
 
     /// <summary>When above 0, a new burst of <see cref="Visma429Burst"/> 429s every this many seconds.</summary>
     public int Visma429BurstEverySeconds { get; init; }
+
+    /// <summary>Adyen's REPORT_AVAILABLE for the demo's batch is never sent: the PayoutSweep timer must find the batch (chaos run).</summary>
+    public bool DropAdyenNotification { get; init; }
 }
 
 public sealed record DemoOrderCounts(int Sent, int Invoiced, int Failed, int Duplicates, int Missing, double VismaCallsPerOrder, int AmountMismatches, int UnexpectedFailures);
@@ -416,7 +419,7 @@ public static class DemoRunner
             // Payouts: the orders are invoiced; Stripe, Adyen and Klarna pay some of them (fees, a refund, an unknown order).
             integration = DemoPayouts.WithPayouts(integration, sandbox);
             await integrations.SaveAsync(integration, ct);
-            var payoutPlan = await DemoPayouts.SeedAndSendAsync(sandbox, host.BaseUri, specs, status, ct);
+            var payoutPlan = await DemoPayouts.SeedAndSendAsync(sandbox, host.BaseUri, specs, status, ct, options.DropAdyenNotification);
             await DemoPayouts.WaitBookedAsync(sandbox, payoutPlan, clock, TimeSpan.FromSeconds(45), ct, specs);
             var payouts = DemoPayouts.Counts(sandbox, payoutPlan, specs);
             status($"payouts: {payouts.Booked} booked, {payouts.TransactionsMatched} sales matched, {payouts.TransactionsUnmatched} unmatched, {payouts.CreditNotes} credit notes, {payouts.BalanceMismatches} balance mismatches");

@@ -24,7 +24,7 @@ namespace Junipeer.Connectors.Payments.Adyen;
 /// never taken from a notification, so the report credentials only go to the configured host.
 /// 404 → null (the flow reports PAYOUT_NOT_FOUND).
 /// </summary>
-public sealed partial class AdyenPayoutSource : IPayoutSource
+public sealed partial class AdyenPayoutSource : IPayoutSource, IBatchPayoutSource
 {
     public const string DefaultReportBase = "https://ca-live.adyen.com";
 
@@ -64,20 +64,11 @@ public sealed partial class AdyenPayoutSource : IPayoutSource
     {
         var id = ParsePayoutId(payoutId)
                  ?? throw new JunipeerException(ErrorCodes.QueueMessageInvalid, $"Adyen payout id '{payoutId}' is not '<merchant account>:<batch number>'.");
-        var settings = integration.Payouts.Providers.GetValueOrDefault(PayoutProviders.Adyen)
-                       ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no payouts.providers.adyen settings.");
-        var secretName = settings.ApiKeySecretName
-                         ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"payouts.providers.adyen.apiKeySecretName (the report user, \"user:password\") is not set for integration '{integration.Id}'.");
-        var credentials = _secrets.Resolve(secretName);
-        var baseUrl = (settings.ApiBaseUrl ?? DefaultReportBase).TrimEnd('/');
-        var file = AdyenSettlementReport.FileName(id.Batch);
-        var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
-        var client = _clients.GetOrAdd("adyen-reports " + baseUrl, baseUrl, b => b.WithTimeout(timeout).WithHeader("User-Agent", "Junipeer/1.0"));
-        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
+        var (request, file) = ReportRequest(integration, id.Merchant, id.Batch);
         try
         {
             var payout = await _http.ReadStreamAsync(
-                () => client.Request("reports", "download", "MerchantAccount", id.Merchant, file).WithHeader("Authorization", basic),
+                request,
                 $"GET report {file}",
                 async (stream, ct) =>
                 {
@@ -95,16 +86,56 @@ public sealed partial class AdyenPayoutSource : IPayoutSource
         }
     }
 
+    public string PayoutId(string account, long batch) => AdyenSettlementReport.PayoutId(account, batch);
+
     /// <summary>
-    /// The report download has no documented listing (contracts/adyen/SOURCE.md; Adyen's "Get reports
-    /// automatically", docs.adyen.com/reporting/automatically-get-reports, automates reports only through
-    /// the REPORT_AVAILABLE webhook and a download URL per file, with no search by date), so the timer cannot
-    /// discover batches: the REPORT_AVAILABLE notification is Adyen's trigger, and a missed one is booked
-    /// by `junipeer replay` with the payout id. Returns no ids (and says so in the log).
+    /// The timer's probe for a batch whose REPORT_AVAILABLE never came: the same documented GET of
+    /// <c>settlement_detail_report_batch_&lt;n&gt;.csv</c> (Adyen documents no HEAD and no listing), with the
+    /// body left unread once the status is known. Adyen's docs say reports are generated when the batch
+    /// closes (about two hours after the payable closing time) but are silent on what the download answers
+    /// for a report that does not exist (yet); public crawlers of this URL (e.g. Yoast's singer-tap-adyen,
+    /// which walks batch numbers upward from a stored one) take 404 as "not there", and so do we: 404 →
+    /// false ("not yet"). Any other refusal (401/403 credentials, 5xx, a broken connection) throws.
+    /// </summary>
+    public async Task<bool> BatchExistsAsync(Integration integration, string account, long batch, CancellationToken cancellationToken)
+    {
+        if (!MerchantAccountCode().IsMatch(account) || batch <= 0)
+            throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"'{account}' batch {batch} is not an Adyen merchant account code and batch number (payouts.providers.adyen.merchantAccounts).");
+        var (request, file) = ReportRequest(integration, account, batch);
+        try
+        {
+            return await _http.ReadStreamAsync(request, $"GET report {file} (probe)", (_, _) => Task.FromResult(true), cancellationToken);
+        }
+        catch (ConnectorException ex) when (ex.StatusCode == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The report download request, built from settings (never from a notification) so the credentials go only to the configured host.</summary>
+    private (Func<IFlurlRequest> Request, string File) ReportRequest(Integration integration, string merchant, long batch)
+    {
+        var settings = integration.Payouts.Providers.GetValueOrDefault(PayoutProviders.Adyen)
+                       ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"Integration '{integration.Id}' has no payouts.providers.adyen settings.");
+        var secretName = settings.ApiKeySecretName
+                         ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"payouts.providers.adyen.apiKeySecretName (the report user, \"user:password\") is not set for integration '{integration.Id}'.");
+        var credentials = _secrets.Resolve(secretName);
+        var baseUrl = (settings.ApiBaseUrl ?? DefaultReportBase).TrimEnd('/');
+        var file = AdyenSettlementReport.FileName(batch);
+        var timeout = TimeSpan.FromSeconds(_options.VismaNet.TimeoutSeconds);
+        var client = _clients.GetOrAdd("adyen-reports " + baseUrl, baseUrl, b => b.WithTimeout(timeout).WithHeader("User-Agent", "Junipeer/1.0"));
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
+        return (() => client.Request("reports", "download", "MerchantAccount", merchant, file).WithHeader("Authorization", basic), file);
+    }
+
+    /// <summary>
+    /// The report download has no documented listing or search by date (contracts/adyen/SOURCE.md), so
+    /// nothing is listed here: the timer probes batch numbers instead (<see cref="BatchExistsAsync"/>,
+    /// <see cref="BatchPayoutSweep"/>) for the merchant accounts in <c>payouts.providers.adyen.merchantAccounts</c>.
     /// </summary>
     public Task<IReadOnlyList<string>> ListPayoutIdsAsync(Integration integration, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        _logger.LogDebug("Adyen has no report listing; integration {IntegrationId} relies on REPORT_AVAILABLE notifications", integration.Id);
+        _logger.LogDebug("Adyen has no report listing; integration {IntegrationId} is probed by batch number", integration.Id);
         return Task.FromResult<IReadOnlyList<string>>([]);
     }
 }

@@ -160,19 +160,32 @@ public sealed class KlarnaPayoutSource : IPayoutSource
 
     /// <summary>
     /// The sign of a transaction type in Klarna's "Calculation of settlement amount" table
-    /// (docs.klarna.com/settlement-reports): +1 money to the merchant, −1 money taken, 0 = taken as Klarna
-    /// gives it: CORRECTION has no row in the table, COMMISSION's row reads "+" although a commission is a
-    /// cost (UNCERTAIN which sign Klarna sends), and future types are unknown. Whether amounts are signed
-    /// is not documented, so for the other types the magnitude is signed here and both forms read the same.
+    /// (docs.klarna.com/settlement-reports, and the newer copy under docs.klarna.com/acquirer/klarna/after-payments/
+    /// settlements/settlement-files): +1 money to the merchant, −1 money taken, 0 = taken as Klarna gives it.
+    /// COMMISSION is "+" (the table's "+ total_commission_amount | + commission"; the field list says commissions
+    /// are paid by Klarna to the merchant), but its reversal is a commission too ("− total_commission_reversal_amount
+    /// | − commission"), so its sign depends on <c>detailed_type</c> (<see cref="Sign(string?, string?)"/>).
+    /// CORRECTION has no row in the table and Klarna documents no sign for it: taken as given (UNCERTAIN), as
+    /// are future types. Whether amounts are signed is not documented, so for the other types the magnitude is
+    /// signed here and both forms read the same.
     /// </summary>
     public static int Sign(string? type) => type switch
     {
-        "SALE" or "REVERSAL_MERCHANT_PROTECTION" or "CREDIT" or "RELEASE" or "FEE_REFUND" => 1,
+        "SALE" or "REVERSAL_MERCHANT_PROTECTION" or "CREDIT" or "RELEASE" or "FEE_REFUND" or "COMMISSION" => 1,
         "RETURN" or "REVERSAL" or "FEE" or "TAX" or "CHARGE" or "HOLDBACK" => -1,
         _ => 0,
     };
 
-    private static long Signed(long amount, string? type) => Sign(type) switch
+    /// <summary>
+    /// <see cref="Sign(string?)"/> with the commission reversal told apart: a COMMISSION whose <c>detailed_type</c>
+    /// is a commission return (<c>COMMISSION_RETURN</c>, <c>COMMISSION_RETURN_GROSS</c>: the detailed types of Klarna's
+    /// published enum that name one) is −1. Klarna's docs do not say in words which detailed types make up
+    /// <c>total_commission_reversal_amount</c>; the mapping by name is ours (UNCERTAIN).
+    /// </summary>
+    public static int Sign(string? type, string? detailedType) =>
+        type == "COMMISSION" && detailedType is not null && detailedType.StartsWith("COMMISSION_RETURN", StringComparison.Ordinal) ? -1 : Sign(type);
+
+    private static long Signed(long amount, string? type, string? detailedType) => Sign(type, detailedType) switch
     {
         1 => Math.Abs(amount),
         -1 => -Math.Abs(amount),
@@ -199,7 +212,7 @@ public sealed class KlarnaPayoutSource : IPayoutSource
 
         foreach (var t in transactions)
         {
-            var amount = Signed(t.Amount, t.Type);
+            var amount = Signed(t.Amount, t.Type, t.DetailedType);
             var capture = NonEmpty(t.CaptureId);
             if (t.Type is "FEE" or "TAX" && capture is not null && transactions.Any(s => s.Type == "SALE" && NonEmpty(s.CaptureId) == capture))
             {
@@ -212,7 +225,8 @@ public sealed class KlarnaPayoutSource : IPayoutSource
                 "SALE" => PayoutLineKind.Sale,
                 "RETURN" => PayoutLineKind.Refund,
                 "REVERSAL" => PayoutLineKind.Chargeback, // a sale taken back by Klarna (dispute, fraud): booked like a chargeback
-                "FEE" or "TAX" or "COMMISSION" => PayoutLineKind.Fee,
+                "FEE" or "TAX" => PayoutLineKind.Fee,
+                // COMMISSION is money Klarna pays the merchant (or takes back), not a Klarna fee: another line.
                 _ => PayoutLineKind.Other,
             };
             var id = IdOf(t);

@@ -119,6 +119,7 @@ public static partial class IntegrationValidator
 
         CatalogueProblems(i, p, scoped);
         ShipmentSettingsProblems(p, scoped, i.Shipments);
+        PayoutSettingsProblems(p, i.Payouts);
         ModeProblems(i, p);
         return scoped.All();
     }

@@ -35,6 +35,9 @@ public sealed class JunipeerOptions
 
     [Required]
     public ConsoleOptions Console { get; set; } = new();
+
+    [Required]
+    public PayoutOptions Payouts { get; set; } = new();
 }
 
 /// <summary>Interactive connections (OAuth callback).</summary>

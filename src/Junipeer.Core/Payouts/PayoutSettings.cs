@@ -91,4 +91,21 @@ public sealed record PspPayoutSettings
 
     /// <summary>Secret name of the PSP webhook signing secret (Stripe whsec_…, Adyen HMAC key).</summary>
     public string? WebhookSecretName { get; init; }
+
+    /// <summary>
+    /// Adyen: the merchant accounts whose settlement batches the payout timer looks for when a
+    /// REPORT_AVAILABLE notification never came (key: merchant account code). None: the notification
+    /// (and <c>junipeer replay</c>) only.
+    /// </summary>
+    public IReadOnlyDictionary<string, BatchAccountSettings> MerchantAccounts { get; init; } = new Dictionary<string, BatchAccountSettings>();
+}
+
+/// <summary>One batch-numbered PSP account the payout timer probes (Adyen merchant account).</summary>
+public sealed record BatchAccountSettings
+{
+    /// <summary>
+    /// The first batch number the timer looks for (required, ≥ 1): the first settlement batch this
+    /// integration books. Earlier batches are never probed; after lost storage the timer starts here again.
+    /// </summary>
+    public long FirstBatch { get; init; }
 }

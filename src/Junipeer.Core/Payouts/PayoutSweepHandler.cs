@@ -17,7 +17,9 @@ public sealed record PayoutSweepResult(int Integrations, int Providers, int Seen
 /// one overlap) and enqueues each one whose ledger row is not Done on queue <c>payouts</c>. A payout
 /// Failed for a reason that needs a fix is left for <c>junipeer replay</c>; one Failed as not found
 /// (not paid or reconciled yet) is enqueued again. The checkpoint moves to the run's start only
-/// after every enqueue of that PSP succeeded.
+/// after every enqueue of that PSP succeeded. A PSP whose payouts are numbered batches with no listing
+/// (<see cref="IBatchPayoutSource"/>, Adyen) is probed batch by batch instead, per account in
+/// <c>payouts.providers.&lt;psp&gt;.merchantAccounts</c> (<see cref="BatchPayoutSweep"/>).
 /// </summary>
 public sealed class PayoutSweepHandler(
     IIntegrationStore integrations,
@@ -27,7 +29,8 @@ public sealed class PayoutSweepHandler(
     IWorkQueue queue,
     TimeProvider time,
     ILogger<PayoutSweepHandler> logger,
-    OperatorAlerts alerts)
+    OperatorAlerts alerts,
+    BatchPayoutSweep batches)
 {
     public static string CheckpointFlow(string provider) => PayoutFlows.Payouts + "-" + provider;
 
@@ -47,7 +50,9 @@ public sealed class PayoutSweepHandler(
                 providers++;
                 try
                 {
-                    var r = await SweepAsync(integration, source, ct);
+                    var r = source is IBatchPayoutSource batchSource
+                        ? await SweepBatchesAsync(integration, batchSource, ct)
+                        : await SweepAsync(integration, source, ct);
                     seen += r.Seen;
                     enqueued += r.Enqueued;
                     done += r.AlreadyDone;
@@ -63,6 +68,23 @@ public sealed class PayoutSweepHandler(
         }
 
         return new PayoutSweepResult(count, providers, seen, enqueued, done, unchanged, errors);
+    }
+
+    /// <summary>Probes every configured account of a batch-numbered PSP (none configured: nothing to do, the notification is the trigger).</summary>
+    public async Task<PayoutSweepResult> SweepBatchesAsync(Integration integration, IBatchPayoutSource source, CancellationToken ct)
+    {
+        var accounts = integration.Payouts.Providers.GetValueOrDefault(source.Provider)?.MerchantAccounts ?? new Dictionary<string, BatchAccountSettings>();
+        int seen = 0, enqueued = 0, done = 0, unchanged = 0;
+        foreach (var (account, settings) in accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            var r = await batches.SweepAsync(integration, source, account, settings.FirstBatch, ct);
+            seen += r.Found + r.AlreadyDone + r.FailedUnchanged;
+            enqueued += r.Enqueued;
+            done += r.AlreadyDone;
+            unchanged += r.FailedUnchanged;
+        }
+
+        return new PayoutSweepResult(1, 1, seen, enqueued, done, unchanged, 0);
     }
 
     public async Task<PayoutSweepResult> SweepAsync(Integration integration, IPayoutSource source, CancellationToken ct)

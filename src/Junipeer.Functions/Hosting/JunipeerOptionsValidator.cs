@@ -18,6 +18,7 @@ public sealed class JunipeerOptionsValidator : IValidateOptions<JunipeerOptions>
         Check(options.Orders, "Junipeer:Orders", failures);
         Check(options.Webhooks, "Junipeer:Webhooks", failures);
         Check(options.Console, "Junipeer:Console", failures);
+        Check(options.Payouts, "Junipeer:Payouts", failures);
         if (options.Console.AdminSecret.Length is > 0 and < 16)
         {
             failures.Add("Junipeer:Console:AdminSecret must be at least 16 characters (or empty to turn secret sign-in off).");

@@ -54,6 +54,7 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Payouts.PayoutMatcher>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutSyncHandler>();
         services.AddSingleton<Junipeer.Core.Payouts.PayoutSweepHandler>();
+        services.AddSingleton<Junipeer.Core.Payouts.BatchPayoutSweep>();
         services.AddSingleton<Junipeer.Core.Refunds.RefundSyncHandler>();
         services.AddSingleton<Junipeer.Core.Refunds.RefundSweepHandler>();
         services.AddSingleton<Junipeer.Functions.Payouts.StripeWebhookIntake>();

@@ -64,6 +64,10 @@ internal sealed partial class AdyenModule(SandboxState state) : ISandboxModule
         var batch = a.Find(merchant, long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         if (batch is null)
         {
+            // A batch not closed yet (or never): Adyen's docs say when reports are generated but are silent on
+            // what the download answers for a report that does not exist; 404 is what public crawlers of this URL
+            // expect (e.g. Yoast's singer-tap-adyen stops its batch walk on 404), so the emulator answers 404. The
+            // body shape is not documented for this URL either: the emulator uses Adyen's API error shape.
             a.Record(new AdyenDownload(merchant, file, 404, state.Clock.GetUtcNow()));
             await Error(ctx, 404, "000", "Report not found.");
             return;
@@ -96,8 +100,19 @@ internal sealed partial class AdyenModule(SandboxState state) : ISandboxModule
                 Refunds = [.. (Wire.Arr(body, "refunds") ?? []).OfType<JsonObject>().Select(s => new AdyenRefundSpec(Wire.Str(s, "reference") ?? "", Wire.Dec(s, "amount") ?? 0m))],
                 Fees = [.. (Wire.Arr(body, "fees") ?? []).Select(Wire.AsDecimal).OfType<decimal>()],
                 ShuffleColumns = Wire.Bool(body, "shuffleColumns") ?? false,
+                BatchNumber = Wire.Long(body, "batchNumber"),
             };
-            var b = state.Adyen.SeedBatch(spec);
+            AdyenBatch b;
+            try
+            {
+                b = state.Adyen.SeedBatch(spec);
+            }
+            catch (ArgumentException ex)
+            {
+                await Wire.WriteObjectAsync(ctx, 400, new { error = ex.Message });
+                return;
+            }
+
             await Wire.WriteObjectAsync(ctx, 201, new { merchantAccount = b.MerchantAccount, batchNumber = b.BatchNumber, fileName = b.FileName, currency = b.Currency, total = b.Total, rows = b.Rows });
         });
         app.MapGet("/_sandbox/adyen/downloads", ctx => Wire.WriteObjectAsync(ctx, 200, new { downloads = state.Adyen.Downloads }));

@@ -28,6 +28,13 @@ public sealed record AdyenBatchSpec
 
     /// <summary>Leave these columns out (to provoke a missing-column error).</summary>
     public IReadOnlyList<string> OmitColumns { get; init; } = [];
+
+    /// <summary>
+    /// The batch number (default: the account's next). Adyen numbers batches upward per merchant account;
+    /// a number below the account's next is refused, a higher one skips the numbers between (an account whose
+    /// history started before the Sandbox did).
+    /// </summary>
+    public long? BatchNumber { get; init; }
 }
 
 /// <summary>A batch as seeded: its file and the ground truth.</summary>
@@ -121,7 +128,10 @@ public sealed class AdyenState
     {
         lock (_gate)
         {
-            var batch = _next.GetValueOrDefault(spec.MerchantAccount, 1);
+            var next = _next.GetValueOrDefault(spec.MerchantAccount, 1);
+            var batch = spec.BatchNumber ?? next;
+            if (batch < next)
+                throw new ArgumentException($"Batch {batch} of {spec.MerchantAccount} is below the account's next batch {next} (batch numbers only go up).");
             _next[spec.MerchantAccount] = batch + 1;
             var now = _root.Clock.GetUtcNow().UtcDateTime;
             var columns = Columns.Where(c => !spec.OmitColumns.Contains(c, StringComparer.Ordinal)).ToList();

@@ -94,9 +94,15 @@ public sealed class KlarnaState(SandboxState owner)
                + V("release_amount") + V("fee_refund_amount");
     }
 
+    // Klarna's settlement table: commissions are paid to the merchant (+), a commission reversal (a COMMISSION whose
+    // detailed type is a commission return; which detailed types count is not spelled out by Klarna) is taken back (−).
+    private static bool CommissionReturn(KlarnaTransactionSeed t) => t.Type == "COMMISSION" && t.DetailedType?.StartsWith("COMMISSION_RETURN", StringComparison.Ordinal) == true;
+
+    private static int Sign(KlarnaTransactionSeed t) => CommissionReturn(t) ? -1 : Sign(t.Type);
+
     private static int Sign(string type) => type switch
     {
-        "SALE" or "REVERSAL_MERCHANT_PROTECTION" or "CREDIT" or "RELEASE" or "FEE_REFUND" => 1,
+        "SALE" or "REVERSAL_MERCHANT_PROTECTION" or "CREDIT" or "RELEASE" or "FEE_REFUND" or "COMMISSION" => 1,
         "RETURN" or "REVERSAL" or "FEE" or "TAX" or "CHARGE" or "HOLDBACK" => -1,
         _ => 0,
     };
@@ -110,7 +116,7 @@ public sealed class KlarnaState(SandboxState owner)
             var date = seed.PayoutDate ?? owner.Clock.GetUtcNow();
             var orders = new Dictionary<string, (string OrderId, string CaptureId)>(StringComparer.Ordinal);
             var txs = new List<JsonObject>();
-            long Sum(string type) => seed.Transactions.Where(t => t.Type == type).Sum(t => Sign(type) == 0 ? t.Amount : Math.Abs(t.Amount));
+            long Sum(string type) => seed.Transactions.Where(t => t.Type == type && !CommissionReturn(t)).Sum(t => Sign(type) == 0 ? t.Amount : Math.Abs(t.Amount));
             foreach (var t in seed.Transactions)
             {
                 string orderId;
@@ -131,7 +137,7 @@ public sealed class KlarnaState(SandboxState owner)
                 }
 
                 var magnitude = Math.Abs(t.Amount);
-                var amount = Sign(t.Type) switch
+                var amount = Sign(t) switch
                 {
                     0 => t.Amount,
                     -1 when seed.SignedAmounts => -magnitude,
@@ -188,7 +194,9 @@ public sealed class KlarnaState(SandboxState owner)
             };
             // REVERSAL_MERCHANT_PROTECTION and CORRECTION have no total field of their own; the formula counts them here.
             totals["reversal_merchant_protection_amount"] = Sum("REVERSAL_MERCHANT_PROTECTION");
-            var settlement = Settlement(totals) + seed.Transactions.Where(t => t.Type == "CORRECTION").Sum(t => t.Amount);
+            // Commission reversals likewise (the table's total_commission_reversal_amount is not a field of the API's Totals).
+            var settlement = Settlement(totals) + seed.Transactions.Where(t => t.Type == "CORRECTION").Sum(t => t.Amount)
+                             - seed.Transactions.Where(CommissionReturn).Sum(t => Math.Abs(t.Amount));
             totals.Remove("reversal_merchant_protection_amount");
             totals["settlement_amount"] = seed.SettlementAmount ?? settlement;
             var payout = new JsonObject

@@ -196,6 +196,41 @@ public class KlarnaPayoutSourceTests(AzuriteFixture azurite)
         Assert.Single(c.Validate("POST", "/payouts", []));
     }
 
+    /// <summary>
+    /// Klarna's settlement table: "+ total_commission_amount | + commission" (commissions are paid by Klarna to the
+    /// merchant) and "− total_commission_reversal_amount | − commission". Counted by hand (SEK minor units):
+    /// sale 100000 + commission 500 − commission reversal 200 = 100300 = 1,003.00, whether Klarna signs the amounts or not.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Commissions_are_paid_to_the_merchant_and_their_reversal_taken_back(bool signedAmounts)
+    {
+        await using var k = await KlarnaKit.StartAsync(azurite);
+        var id = await k.SeedAsync(new KlarnaPayoutSeed
+        {
+            PayoutDate = new DateTimeOffset(2026, 11, 30, 6, 0, 0, TimeSpan.Zero),
+            SignedAmounts = signedAmounts,
+            SettlementAmount = 100300,
+            Transactions =
+            [
+                new() { Type = "SALE", Amount = 100000, Reference = "NT-7101" },
+                new() { Type = "COMMISSION", Amount = 500, DetailedType = "PURCHASE_COMMISSION_PERCENTAGE" },
+                new() { Type = "COMMISSION", Amount = 200, DetailedType = "COMMISSION_RETURN" },
+            ],
+        });
+
+        var payout = await k.Source.GetPayoutAsync(k.Integration, id, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(payout);
+        Assert.Equal(1003.00m, payout.Total);
+        Assert.Equal(payout.Total, payout.Lines.Sum(l => l.Net));
+        Assert.Equal([PayoutLineKind.Sale, PayoutLineKind.Other, PayoutLineKind.Other], payout.Lines.Select(l => l.Kind));
+        Assert.Equal([1000.00m, 5.00m, -2.00m], payout.Lines.Select(l => l.Gross));
+        Assert.Equal(1, KlarnaPayoutSource.Sign("COMMISSION", "PURCHASE_COMMISSION_PERCENTAGE"));
+        Assert.Equal(-1, KlarnaPayoutSource.Sign("COMMISSION", "COMMISSION_RETURN_GROSS"));
+    }
+
     [Fact]
     public void Signs_follow_Klarnas_settlement_table()
     {
