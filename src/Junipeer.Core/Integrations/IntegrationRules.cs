@@ -40,6 +40,31 @@ public sealed record VendorHosts(string Vendor, IReadOnlyList<string> Exact, IRe
     /// <summary>nShift Delivery (Unifaun) REST API: https://api.unifaun.com/rs-extapi/v1 (centra-psp-fortnox-vat.md §5).</summary>
     public static VendorHosts NShift { get; } = new("nShift Delivery", ["api.unifaun.com"], []);
 
+    /// <summary>Stripe API (docs.stripe.com/api: every request goes to https://api.stripe.com).</summary>
+    public static VendorHosts Stripe { get; } = new("Stripe", ["api.stripe.com"], []);
+
+    /// <summary>
+    /// Adyen report downloads: the Customer Area hosts, live and test (centra-psp-fortnox-vat.md §2.1 names
+    /// ca-live.adyen.com; ca-test.adyen.com is Adyen's test Customer Area).
+    /// </summary>
+    public static VendorHosts Adyen { get; } = new("Adyen reports", ["ca-live.adyen.com", "ca-test.adyen.com"], []);
+
+    /// <summary>
+    /// Klarna Settlements API: api.klarna.com (centra-psp-fortnox-vat.md §2.2) and Klarna's regional and playground
+    /// hosts (api-na, api-oc, and the same under playground.klarna.com). The reference marks the regional names
+    /// unchecked; they are the hosts Klarna's API reference lists per region.
+    /// </summary>
+    public static VendorHosts Klarna { get; } = new("Klarna", ["api.klarna.com", "api-na.klarna.com", "api-oc.klarna.com", "api.playground.klarna.com", "api-na.playground.klarna.com", "api-oc.playground.klarna.com"], []);
+
+    /// <summary>The API hosts of a PSP by its key in <c>payouts.providers</c>; null for an unknown key.</summary>
+    public static VendorHosts? ForPsp(string psp) => psp switch
+    {
+        "stripe" => Stripe,
+        "adyen" => Adyen,
+        "klarna" => Klarna,
+        _ => null,
+    };
+
     public bool Allows(string host) =>
         Exact.Any(h => string.Equals(h, host, StringComparison.OrdinalIgnoreCase))
         || Suffixes.Any(s => host.Length > s.Length && host.EndsWith(s, StringComparison.OrdinalIgnoreCase) && !host[..^s.Length].Contains('.', StringComparison.Ordinal));

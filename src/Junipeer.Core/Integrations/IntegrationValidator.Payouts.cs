@@ -15,10 +15,25 @@ public static partial class IntegrationValidator
     /// listing), keys are merchant account codes, and each names the first batch to look for (≥ 1): the timer
     /// never guesses where an account's history starts, or it would book batches from before the go-live.
     /// </summary>
-    private static void PayoutSettingsProblems(List<string> p, PayoutFlowSettings payouts)
+    private static void PayoutSettingsProblems(List<string> p, ScopedProblems scoped, PayoutFlowSettings payouts)
     {
         foreach (var (psp, settings) in payouts.Providers)
         {
+            // Like every other vendor: the PSP's credentials are this integration's own secrets, and its API URL
+            // (an override, e.g. the Sandbox) is https on the PSP's own hosts, so whoever can write settings
+            // cannot send a key to a host of their choice or use another integration's key.
+            if (settings is not null)
+            {
+                if (VendorHosts.ForPsp(psp) is { } hosts)
+                    scoped.Url($"Payouts.Providers.{psp}.ApiBaseUrl", settings.ApiBaseUrl, optional: true, hosts);
+                else
+                    p.Add($"Payouts.Providers key '{psp}' is not a supported PSP ({string.Join(", ", PayoutProviders.All)}).");
+                if (settings.ApiKeySecretName is not null)
+                    scoped.Secret($"Payouts.Providers.{psp}.ApiKeySecretName", settings.ApiKeySecretName);
+                if (settings.WebhookSecretName is not null)
+                    scoped.Secret($"Payouts.Providers.{psp}.WebhookSecretName", settings.WebhookSecretName);
+            }
+
             if (settings?.MerchantAccounts is not { Count: > 0 } accounts)
                 continue;
             if (psp != PayoutProviders.Adyen)

@@ -119,7 +119,7 @@ public static partial class IntegrationValidator
 
         CatalogueProblems(i, p, scoped);
         ShipmentSettingsProblems(p, scoped, i.Shipments);
-        PayoutSettingsProblems(p, i.Payouts);
+        PayoutSettingsProblems(p, scoped, i.Payouts);
         ModeProblems(i, p);
         return scoped.All();
     }
@@ -159,6 +159,7 @@ public static partial class IntegrationValidator
             i.Shipments.WebhookSecretName, i.Shipments.PreviousWebhookSecretName, i.Shipments.NShift?.ApiKeySecretName,
             i.Stock.WebhookSecretName, i.Stock.PreviousWebhookSecretName,
         }
+            .Concat(i.Payouts.Providers.Values.SelectMany(s => new[] { s?.ApiKeySecretName, s?.WebhookSecretName }))
             .OfType<string>();
 
     /// <summary>

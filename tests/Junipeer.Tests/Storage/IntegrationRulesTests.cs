@@ -108,6 +108,53 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
             Orders = i.Orders with { ReferencePrefix = $"CENTRA-{country}-" }, // own invoice references in the shared ERP company
         };
 
+    private static Integration WithPsp(Integration i, string psp, string? url, string? key) => i with
+    {
+        Payouts = i.Payouts with
+        {
+            Providers = new Dictionary<string, Junipeer.Core.Payouts.PspPayoutSettings>
+            {
+                [psp] = new() { PaymentMethodId = "PSP", CashAccount = "1930", ApiBaseUrl = url, ApiKeySecretName = key },
+            },
+        },
+    };
+
+    [Theory]
+    [InlineData("stripe", "https://api.stripe.com", null)]
+    [InlineData("adyen", "https://ca-live.adyen.com/reports/download", null)]
+    [InlineData("adyen", "https://ca-test.adyen.com/reports/download", null)]
+    [InlineData("klarna", "https://api.klarna.com/settlements/v1", null)]
+    [InlineData("klarna", "https://api-na.playground.klarna.com/settlements/v1", null)]
+    [InlineData("stripe", "https://evil.example.com", ErrorCodes.IntegrationUrlNotAllowed)]
+    [InlineData("stripe", "http://api.stripe.com", ErrorCodes.IntegrationUrlNotAllowed)]
+    [InlineData("adyen", "https://169.254.169.254/reports", ErrorCodes.IntegrationUrlNotAllowed)]
+    [InlineData("klarna", "https://api.stripe.com", ErrorCodes.IntegrationUrlNotAllowed)]
+    public void PSP_urls_are_https_on_the_PSPs_own_hosts(string psp, string url, string? code)
+    {
+        var i = WithPsp(Example(), psp, url, null);
+        if (code is null)
+            Assert.Empty(IntegrationValidator.Problems(i));
+        else
+            Assert.Equal(code, Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(i)).Code);
+    }
+
+    [Fact]
+    public void PSP_credentials_are_the_integrations_own_secrets_and_unknown_PSPs_are_refused()
+    {
+        var example = Example();
+        var scope = IntegrationValidator.SecretScope(example.Id);
+        Assert.Empty(IntegrationValidator.Problems(WithPsp(example, "stripe", null, scope + "StripeKey")));
+
+        // Another integration's Stripe key (or any name outside this one's namespace) cannot be borrowed.
+        var ex = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(WithPsp(example, "stripe", null, "otherStripeKey")));
+        Assert.Equal(ErrorCodes.IntegrationSecretNotScoped, ex.Code);
+        Assert.Contains("Payouts.Providers.stripe.ApiKeySecretName", ex.Message, StringComparison.Ordinal);
+
+        var unknown = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(WithPsp(example, "paypal", null, scope + "Key")));
+        Assert.Equal(ErrorCodes.IntegrationSettingsInvalid, unknown.Code);
+        Assert.Contains("'paypal'", unknown.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Saving_refuses_bad_urls_and_secrets_in_another_integrations_namespace()
     {
