@@ -30,6 +30,7 @@ public sealed class ShadowCustomerSync(
 {
     public const string ErpDocument = "customer";
     public const string ShopDocument = "centraCustomer";
+    private const string InStep = "the ERP customer already holds this content";
 
     public async Task<CustomerRunResult> RunAsync(Integration integration, CancellationToken ct)
     {
@@ -41,7 +42,13 @@ public sealed class ShadowCustomerSync(
         if (integration.Customers.ToErp)
             await FromShopAsync(integration, adapter, erp, records, ct);
         if (integration.Customers.ToShop)
-            await FromErpAsync(integration, erp, records, ct);
+        {
+            // A live run stores the agreed content after each Centra → ERP write, so its ERP → Centra pass sees those
+            // customers unchanged; nothing is stored in shadow, so the pairs the first pass settled are left out here.
+            var settled = records.Where(r => r.CustomerNumber is not null && (r.Action == "update" || r.SkipReason == InStep))
+                .Select(r => r.CustomerNumber!).ToHashSet(StringComparer.Ordinal);
+            await FromErpAsync(integration, erp, records, settled, ct);
+        }
         logger.LogInformation("Shadow: customer sync of {IntegrationId}: {Records} customer(s) recorded, {Writes} would be written, {Failed} failed",
             integration.Id, records.Count, records.Count(r => r.Outcome == ShadowOutcome.WouldBook), records.Count(r => r.Outcome == ShadowOutcome.Failed));
         return new CustomerRunResult
@@ -146,7 +153,7 @@ public sealed class ShadowCustomerSync(
 
         var change = CustomerSyncHandler.Change(current, desired, desired.Print.ChangedSince(baseline));
         if (change.IsEmpty)
-            return basis with { SkipReason = "the ERP customer already holds this content" };
+            return basis with { SkipReason = InStep };
         var a = change.Address;
         return basis with
         {
@@ -161,7 +168,7 @@ public sealed class ShadowCustomerSync(
 
     // ------------------------------------------------------------------ ERP → Centra
 
-    private async Task FromErpAsync(Integration integration, IErpCustomerSync erp, List<ShadowRecord> records, CancellationToken ct)
+    private async Task FromErpAsync(Integration integration, IErpCustomerSync erp, List<ShadowRecord> records, HashSet<string> settled, CancellationToken ct)
     {
         var flow = Flows.CustomersFromErp + "-shadow";
         var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct);
@@ -173,6 +180,8 @@ public sealed class ShadowCustomerSync(
             {
                 if (record.LastModified is { } m)
                     newest = newest is null || m > newest ? m : newest;
+                if (settled.Contains(record.Number))
+                    continue;
                 var basis = Basis(integration, "visma:" + record.Number, ShopDocument, record.LastModified) with { Target = "shop", CustomerNumber = record.Number, CustomerName = record.Name };
                 ShadowRecord result;
                 try
