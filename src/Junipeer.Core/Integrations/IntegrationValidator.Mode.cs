@@ -8,7 +8,7 @@ public static partial class IntegrationValidator
 {
     /// <summary>
     /// Shadow mode covers the flows with a read-only shadow path (Core/Shadow): orders, payouts with
-    /// refunds and credit notes, customers both ways. A flow without one (shipments, stock; products in
+    /// refunds and credit notes, customers both ways, stock. A flow without one (shipments; products in
     /// IntegrationValidator.Products) must be off, or it would write while the integration claims to
     /// write nothing.
     /// </summary>
@@ -28,11 +28,9 @@ public static partial class IntegrationValidator
         var writers = new List<string>();
         if (i.Shipments.Enabled)
             writers.Add("Shipments");
-        if (i.Stock.Enabled)
-            writers.Add("Stock");
         if (writers.Count > 0)
         {
-            p.Add($"Mode Shadow covers orders, payouts (with refunds) and customers: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (shipments and stock have no read-only path yet: they would book with nShift or push stock to Centra).");
+            p.Add($"Mode Shadow covers orders, payouts (with refunds), customers and stock: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (shipments have no read-only path yet: they would book with nShift and create shipments in Centra).");
         }
     }
 

@@ -29,7 +29,7 @@ public static partial class IntegrationValidator
 
         if (i.Mode == IntegrationMode.Shadow)
         {
-            p.Add("Mode Shadow covers orders, payouts (with refunds) and customers: set Products.Direction to Off while in shadow mode (the product sync has no read-only path yet: it would create and update articles or products).");
+            p.Add("Mode Shadow covers orders, payouts (with refunds), customers and stock: set Products.Direction to Off while in shadow mode (the product sync has no read-only path yet: it would create and update articles or products).");
         }
 
         if (i.Sku.Separator.Length > 0)

@@ -92,6 +92,9 @@ public sealed record ShadowRecord
     /// <summary>Customers: the fields that differ (what an update would send; every field of a create).</summary>
     public IReadOnlyList<ShadowFieldChange> Changes { get; init; } = [];
 
+    /// <summary>Stock: the absolute levels a live run would set in this Centra warehouse, per SKU (latest read wins).</summary>
+    public IReadOnlyList<ShadowStockLevel> StockLevels { get; init; } = [];
+
     /// <summary>Things the operator should know that do not stop the booking (customer credit, report-only chargebacks, conflicts).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -111,6 +114,9 @@ public sealed record ShadowCreditNote(
 
 /// <summary>A payout transaction that matches no ERP invoice: <see cref="Code"/> is what a live run reports (null: the orders flow would book its invoice first).</summary>
 public sealed record ShadowUnmatched(string TransactionId, string Kind, string? Reference, decimal Gross, string? Code, string? Note);
+
+/// <summary>One stock level a live run would push: the Centra SKU, the Visma article it comes from, the quantity.</summary>
+public sealed record ShadowStockLevel(string Sku, string Article, int Quantity);
 
 /// <summary>One field a customer create or update would write: the value now (null on a create) and the value it would get.</summary>
 public sealed record ShadowFieldChange(string Field, string? From, string? To);

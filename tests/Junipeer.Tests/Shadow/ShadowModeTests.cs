@@ -242,11 +242,11 @@ public class ShadowModeTests(AzuriteFixture azurite)
     {
         var i = JsonSerializer.Deserialize<Integration>(File.ReadAllText(Path.Combine(Junipeer.Cli.Azurite.AzuriteRunner.RepositoryRoot(), "docs", "examples", "integration.json")), Junipeer.Core.JunipeerJson.Options)!;
         Assert.Empty(IntegrationValidator.Problems(i with { Mode = IntegrationMode.Shadow }));
-        var withStock = i with { Mode = IntegrationMode.Shadow, Stock = i.Stock with { Enabled = true } };
-        var ex = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(withStock));
+        var withShipments = i with { Mode = IntegrationMode.Shadow, Shipments = i.Shipments with { Enabled = true } };
+        var ex = Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(withShipments));
         Assert.Equal(ErrorCodes.IntegrationSettingsInvalid, ex.Code);
-        Assert.Contains("Stock.Enabled", ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(IntegrationValidator.Problems(withStock with { Mode = IntegrationMode.Live }), p => p.Contains("Mode Shadow", StringComparison.Ordinal));
+        Assert.Contains("Shipments.Enabled", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(IntegrationValidator.Problems(withShipments with { Mode = IntegrationMode.Live }), p => p.Contains("Mode Shadow", StringComparison.Ordinal));
         // Customers now have a read-only path (ShadowFlowsTests); shipments, stock and products do not.
         Assert.Empty(IntegrationValidator.Problems(i with { Mode = IntegrationMode.Shadow, Customers = new CustomerFlowSettings { Enabled = true } }));
     }
