@@ -127,8 +127,10 @@ public sealed class ShadowPayoutSync(
             var anyOld = payments.Any(p => p.ExistingDocument is not null) || notes.Any(n => n.ExistingDocument is not null);
             return basis with
             {
-                Outcome = anyNew || (!anyOld && unmatched.Count > 0) ? ShadowOutcome.WouldBook : anyOld ? ShadowOutcome.AlreadyBooked : ShadowOutcome.Skipped,
-                SkipReason = anyNew || anyOld || unmatched.Count > 0 ? null : "nothing to settle (fees and other lines only)",
+                Outcome = anyNew ? ShadowOutcome.WouldBook : anyOld ? ShadowOutcome.AlreadyBooked : ShadowOutcome.Skipped,
+                SkipReason = anyNew || anyOld ? null
+                    : unmatched.Count > 0 ? "no transaction matches an invoice yet: a live run books nothing now and retries (see unmatched)"
+                    : "nothing to settle (fees and other lines only)",
                 ExistingDocument = anyOld && !anyNew ? string.Join(", ", payments.Select(p => p.ExistingDocument).Concat(notes.Select(n => n.ExistingDocument)).OfType<string>()) : null,
                 Reference = string.Join(", ", payments.Select(p => p.Reference)),
                 NetTotal = payments.Sum(p => p.Amount),
