@@ -38,8 +38,9 @@ public static partial class Program
                     totals = r.Totals,
                     failures = r.FailuresByCode,
                     records = r.Records,
+                    flows = r.Flows,
                 }, () => WriteShadowReport(r));
-                return r.Failed > 0 ? ExitCodes.AttentionNeeded : ExitCodes.Ok;
+                return r.Failed > 0 || r.FailuresByCode.Count > 0 ? ExitCodes.AttentionNeeded : ExitCodes.Ok;
             });
         });
         cmd.Subcommands.Add(report);
@@ -52,8 +53,8 @@ public static partial class Program
         AnsiConsole.MarkupLine($"Integration [bold]{Markup.Escape(r.IntegrationId)}[/], mode {r.Mode}" +
                                (r.CutOverDate is { } c ? $", cut-over {Markup.Escape(c.ToString("u", CultureInfo.InvariantCulture))}" : "") +
                                $": {r.WouldBook} would book, {r.AlreadyBooked} already booked, {r.Skipped} skipped, {r.Failed} failed");
-        var table = new Table().AddColumns("order", "outcome", "document", "reference", "VAT case", "tax zone", "VAT categories", "customer", "lines", "net", "VAT", "gross", "code / reason");
-        foreach (var x in r.Records)
+        var table = new Table().Title("orders").AddColumns("order", "outcome", "document", "reference", "VAT case", "tax zone", "VAT categories", "customer", "lines", "net", "VAT", "gross", "code / reason");
+        foreach (var x in r.Records.Where(x => x.Flow == Junipeer.Core.Sync.Flows.Orders))
         {
             var customer = x.CustomerAction switch
             {
@@ -69,6 +70,9 @@ public static partial class Program
         }
 
         AnsiConsole.Write(table);
+        foreach (var flow in r.Flows.Where(f => f.Flow != Junipeer.Core.Sync.Flows.Orders))
+            WriteShadowFlow(flow);
+
         // Totals and failures as plain lines on stdout: greppable, never wrapped or truncated.
         Console.Out.WriteLine("Would book, per VAT case:");
         foreach (var t in r.Totals)
@@ -84,6 +88,31 @@ public static partial class Program
                 Console.Out.WriteLine($"{f.Code} ({f.Count}: {string.Join(", ", f.Entities.Take(10))}{(f.Entities.Count > 10 ? ", …" : "")})");
                 Console.Out.WriteLine($"  fix: {f.Fix}");
             }
+        }
+    }
+
+    /// <summary>One non-order flow: its counts, then one plain line per record (failures first) with what it would write.</summary>
+    private static void WriteShadowFlow(ShadowFlowReport f)
+    {
+        static string M(decimal d) => d.ToString("0.00", CultureInfo.InvariantCulture);
+        Console.Out.WriteLine($"Flow {f.Flow}: {f.WouldBook} would book, {f.AlreadyBooked} already booked, {f.Skipped} skipped, {f.Failed} failed" +
+                              (f.Payments + f.CreditNotes + f.Unmatched > 0 ? $"; {f.Payments} payment(s), {f.CreditNotes} credit note(s), fees {M(f.WriteOff)}, {f.Unmatched} unmatched transaction(s)" : "") +
+                              (f.Creates + f.Updates > 0 ? $"; {f.Creates} create(s), {f.Updates} update(s)" : ""));
+        foreach (var x in f.Records)
+        {
+            var what = x.Outcome switch
+            {
+                ShadowOutcome.Failed => $"{x.ErrorCode}: {x.Message}",
+                ShadowOutcome.Skipped => x.SkipReason ?? "",
+                ShadowOutcome.AlreadyBooked => $"in the ERP already: {x.ExistingDocument}",
+                _ => x.Action is { } action
+                    ? $"{action} in {x.Target} ({string.Join(", ", x.Changes.Select(c => $"{c.Field}: {c.From ?? "-"} -> {c.To}"))})" + (x.CustomerClassId is { } cls ? $" class {cls}" : "")
+                    : string.Join("; ", x.Payments.Select(p => $"payment {p.Reference} customer {p.CustomerNumber} {M(p.Amount)} {p.Currency} on {string.Join(",", p.Lines.Select(l => l.InvoiceNumber))}" +
+                                                               (p.WriteOff > 0m ? $", write-off {M(p.WriteOff)} reason {p.WriteOffReasonCode}" : "") + (p.ExistingDocument is { } e ? $" (exists: {e})" : ""))
+                        .Concat(x.CreditNotes.Select(n => $"credit note {n.Reference} {n.Kind} {n.TransactionId} {M(n.Amount)} {n.Currency} on invoice {n.InvoiceNumber ?? "(to be booked)"}" + (n.ExistingDocument is { } e ? $" (exists: {e})" : "")))
+                        .Concat(x.Unmatched.Select(u => $"unmatched {u.TransactionId} ({u.Reference ?? "no reference"}) {u.Code ?? u.Note}"))),
+            };
+            Console.Out.WriteLine($"  {x.EntityKey} {x.Outcome}: {what}");
         }
     }
 

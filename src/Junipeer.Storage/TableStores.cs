@@ -20,7 +20,7 @@ public sealed class TableIntegrationStore(StorageClients clients, IConfiguration
 {
     private const string Pk = "integration";
 
-    public IntegrationRules Rules { get; } = IntegrationRules.FromSetting(configuration[IntegrationRules.AllowLoopbackHttpKey]);
+    public IntegrationRules Rules { get; } = IntegrationRules.FromSettings(key => configuration[key]);
 
     public async Task<Integration?> GetAsync(string integrationId, CancellationToken cancellationToken)
     {

@@ -67,7 +67,8 @@ public sealed class CustomerSyncHandler(
     IEventLog events,
     IOptions<JunipeerOptions> options,
     TimeProvider time,
-    ILogger<CustomerSyncHandler> logger)
+    ILogger<CustomerSyncHandler> logger,
+    Shadow.ShadowCustomerSync shadow)
 {
     /// <summary>Document step of a shop customer in its "shop-customers" row.</summary>
     public const string ShopStep = "shopCustomer";
@@ -83,16 +84,16 @@ public sealed class CustomerSyncHandler(
         {
             if (!integration.Customers.Enabled)
                 continue;
-            if (integration.Mode == IntegrationMode.Shadow)
-            {
-                // No read-only path yet: a shadow integration must write nothing (the save refuses this
-                // combination; a row stored before that rule is skipped here, never synced).
-                logger.LogWarning("Customer sync skipped for {IntegrationId}: the integration is in shadow mode and customer sync has no read-only path", integration.Id);
-                continue;
-            }
-
             try
             {
+                if (integration.Mode == IntegrationMode.Shadow)
+                {
+                    // Shadow mode: reads only (ERP through ReadOnlyErp, no Centra mutation, no mapping or ledger write);
+                    // what would be created or updated on either side is recorded in the Shadow table.
+                    results[integration.Id] = await shadow.RunAsync(integration, ct);
+                    continue;
+                }
+
                 results[integration.Id] = await SyncAsync(integration, ct);
             }
             catch (JunipeerException ex)
@@ -255,7 +256,7 @@ public sealed class CustomerSyncHandler(
 
     // Centra's updatedAt has whole seconds, Visma's lastModifiedDateTime milliseconds: compare at Centra's resolution,
     // and within the same second Centra's content goes to the ERP (as before there were timestamps to compare).
-    private static long WholeSeconds(DateTimeOffset t) => t.ToUnixTimeSeconds();
+    internal static long WholeSeconds(DateTimeOffset t) => t.ToUnixTimeSeconds();
 
     /// <summary>
     /// PUT of the fields the shop changed since the baseline (all fields without one), If-Match on the version just read;
@@ -286,7 +287,7 @@ public sealed class CustomerSyncHandler(
         return baseline is null ? desired.Print : baseline.With(desired.Print, fields);
     }
 
-    private static ErpCustomerChange Change(ErpCustomerRecord current, DesiredErp desired, IReadOnlySet<string> fields)
+    internal static ErpCustomerChange Change(ErpCustomerRecord current, DesiredErp desired, IReadOnlySet<string> fields)
     {
         static bool Differs(string? a, string? b, bool ignoreCase = false) =>
             !string.Equals(CustomerFingerprint.Clean(a), CustomerFingerprint.Clean(b), ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
@@ -364,10 +365,10 @@ public sealed class CustomerSyncHandler(
         return (outcome.Id, !found && !outcome.Recovered);
     }
 
-    private sealed record DesiredErp(ErpCustomerDraft Draft, CustomerFingerprint Print);
+    internal sealed record DesiredErp(ErpCustomerDraft Draft, CustomerFingerprint Print);
 
     /// <summary>The ERP customer a Centra customer maps to; class and VAT zone from the order flow's VAT rules.</summary>
-    private static DesiredErp Desired(Integration integration, ShopCustomerData d)
+    internal static DesiredErp Desired(Integration integration, ShopCustomerData d)
     {
         var name = CustomerFingerprint.Clean(d.CompanyName)
                    ?? CustomerFingerprint.Clean(string.Join(' ', new[] { d.FirstName, d.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s!.Trim())))
@@ -539,7 +540,7 @@ public sealed class CustomerSyncHandler(
     }
 
     /// <summary>The Centra content for an ERP customer: the current content with the ERP's changed fields applied.</summary>
-    private static ShopCustomerData ShopData(ErpCustomerRecord r, ShopCustomerData? current, IReadOnlySet<string> changed)
+    internal static ShopCustomerData ShopData(ErpCustomerRecord r, ShopCustomerData? current, IReadOnlySet<string> changed)
     {
         var d = current ?? new ShopCustomerData();
         bool Has(string f) => current is null || changed.Contains(f);

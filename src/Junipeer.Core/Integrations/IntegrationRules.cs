@@ -17,9 +17,35 @@ public sealed record IntegrationRules
 
     public bool AllowLoopbackHttp { get; init; }
 
+    /// <summary>Configuration keys of the deployment's Visma test-environment URLs (used by integrations with Erp.VismaNet.Environment Test).</summary>
+    public const string VismaTestApiBaseUrlKey = "Junipeer:VismaNet:TestApiBaseUrl";
+    public const string VismaTestTokenUrlKey = "Junipeer:VismaNet:TestTokenUrl";
+    public const string VismaTestAuthorizeUrlKey = "Junipeer:VismaNet:TestAuthorizeUrl";
+
+    /// <summary>
+    /// The deployment's Visma test-environment URLs (blank: not configured). An integration saved with
+    /// Environment Test that uses them has them checked like its own URL overrides: https on a Visma host.
+    /// </summary>
+    public string? VismaTestApiBaseUrl { get; init; }
+    public string? VismaTestTokenUrl { get; init; }
+    public string? VismaTestAuthorizeUrl { get; init; }
+
     /// <summary>Reads the switch from the configuration value at <see cref="AllowLoopbackHttpKey"/>.</summary>
     public static IntegrationRules FromSetting(string? allowLoopbackHttp) =>
         new() { AllowLoopbackHttp = bool.TryParse(allowLoopbackHttp, out var on) && on };
+
+    /// <summary>The rules from configuration values by key (the development switch and the Visma test-environment URLs).</summary>
+    public static IntegrationRules FromSettings(Func<string, string?> setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        static string? Blank(string? v) => string.IsNullOrWhiteSpace(v) ? null : v;
+        return FromSetting(setting(AllowLoopbackHttpKey)) with
+        {
+            VismaTestApiBaseUrl = Blank(setting(VismaTestApiBaseUrlKey)),
+            VismaTestTokenUrl = Blank(setting(VismaTestTokenUrlKey)),
+            VismaTestAuthorizeUrl = Blank(setting(VismaTestAuthorizeUrlKey)),
+        };
+    }
 }
 
 /// <summary>The hosts each vendor URL may point at (https only).</summary>

@@ -7,9 +7,10 @@ namespace Junipeer.Core.Integrations;
 public static partial class IntegrationValidator
 {
     /// <summary>
-    /// Shadow mode covers the orders flow only: a flow with no read-only shadow path (shipments,
-    /// payouts, stock, customers both ways) must be off, or it would write while the integration claims
-    /// to write nothing.
+    /// Shadow mode covers the flows with a read-only shadow path (Core/Shadow): orders, payouts with
+    /// refunds and credit notes, customers both ways, stock. A flow without one (shipments; products in
+    /// IntegrationValidator.Products) must be off, or it would write while the integration claims to
+    /// write nothing.
     /// </summary>
     private static void ModeProblems(Integration i, List<string> p)
     {
@@ -27,15 +28,9 @@ public static partial class IntegrationValidator
         var writers = new List<string>();
         if (i.Shipments.Enabled)
             writers.Add("Shipments");
-        if (i.Payouts.Enabled)
-            writers.Add("Payouts");
-        if (i.Stock.Enabled)
-            writers.Add("Stock");
-        if (i.Customers.Enabled)
-            writers.Add("Customers");
         if (writers.Count > 0)
         {
-            p.Add($"Mode Shadow covers the orders flow only: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (they have no read-only path yet).");
+            p.Add($"Mode Shadow covers orders, payouts (with refunds), customers and stock: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (shipments have no read-only path yet: they would book with nShift and create shipments in Centra).");
         }
     }
 

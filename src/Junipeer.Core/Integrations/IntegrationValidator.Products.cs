@@ -47,7 +47,7 @@ public static partial class IntegrationValidator
 
         if (i.Mode == IntegrationMode.Shadow)
         {
-            p.Add("Mode Shadow covers the orders flow only: set Products.Direction to Off while in shadow mode (the product sync has no read-only path yet).");
+            p.Add("Mode Shadow covers orders, payouts (with refunds), customers and stock: set Products.Direction to Off while in shadow mode (the product sync has no read-only path yet: it would create and update articles or products).");
         }
 
         if (i.Sku.Separator.Length > 0)

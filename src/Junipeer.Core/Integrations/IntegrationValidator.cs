@@ -49,6 +49,7 @@ public static partial class IntegrationValidator
                 scoped.Url("Erp.VismaNet.ApiBaseUrl", v.ApiBaseUrl, optional: true, VendorHosts.VismaApi);
                 scoped.Url("Erp.VismaNet.TokenUrl", v.TokenUrl, optional: true, VendorHosts.VismaConnect);
                 scoped.Url("Erp.VismaNet.AuthorizeUrl", v.AuthorizeUrl, optional: true, VendorHosts.VismaConnect);
+                VismaEnvironmentProblems(v, rules, scoped);
             }
         }
         else
@@ -128,6 +129,36 @@ public static partial class IntegrationValidator
     /// Throws listing every problem: INTEGRATION_SETTINGS_INVALID when any setting is missing or
     /// malformed, else INTEGRATION_URL_NOT_ALLOWED or INTEGRATION_SECRET_NOT_SCOPED.
     /// </summary>
+    /// <summary>
+    /// Erp.VismaNet.Environment: Production or Test. A Test integration without its own API URL uses the
+    /// deployment's Junipeer:VismaNet:TestApiBaseUrl, which must then be set; the deployment's test URLs it
+    /// uses are held to the same rules as the integration's own overrides (https on a Visma host, loopback
+    /// only with the development switch), so switching to Test cannot send credentials elsewhere.
+    /// </summary>
+    private static void VismaEnvironmentProblems(VismaNetSettings v, IntegrationRules rules, ScopedProblems scoped)
+    {
+        if (!Enum.IsDefined(v.Environment))
+        {
+            scoped.Generic.Add($"Erp.VismaNet.Environment '{v.Environment}' must be Production or Test.");
+            return;
+        }
+
+        if (v.Environment != VismaEnvironment.Test)
+            return;
+        if (string.IsNullOrWhiteSpace(v.ApiBaseUrl))
+        {
+            if (rules.VismaTestApiBaseUrl is null)
+                scoped.Generic.Add("Erp.VismaNet.Environment is Test but neither the deployment's Junipeer__VismaNet__TestApiBaseUrl nor Erp.VismaNet.ApiBaseUrl is set.");
+            else
+                scoped.Url("Junipeer:VismaNet:TestApiBaseUrl", rules.VismaTestApiBaseUrl, optional: false, VendorHosts.VismaApi);
+        }
+
+        if (string.IsNullOrWhiteSpace(v.TokenUrl) && rules.VismaTestTokenUrl is { } token)
+            scoped.Url("Junipeer:VismaNet:TestTokenUrl", token, optional: false, VendorHosts.VismaConnect);
+        if (string.IsNullOrWhiteSpace(v.AuthorizeUrl) && rules.VismaTestAuthorizeUrl is { } authorize)
+            scoped.Url("Junipeer:VismaNet:TestAuthorizeUrl", authorize, optional: false, VendorHosts.VismaConnect);
+    }
+
     public static void EnsureValid(Integration i) => EnsureValid(i, IntegrationRules.Default);
 
     public static void EnsureValid(Integration i, IntegrationRules rules)

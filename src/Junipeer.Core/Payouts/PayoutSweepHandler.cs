@@ -91,8 +91,10 @@ public sealed class PayoutSweepHandler(
     {
         var started = time.GetUtcNow();
         var overlap = TimeSpan.FromMinutes(Math.Max(0, integration.Payouts.SweepOverlapMinutes));
-        var flow = CheckpointFlow(source.Provider);
-        var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? started;
+        // Shadow mode keeps its own cursor; a live start without one begins at the cut-over date when that is earlier than now.
+        var flow = CheckpointFlow(source.Provider) + (integration.Mode == IntegrationMode.Shadow ? "-shadow" : "");
+        var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct)
+                         ?? (integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && cutOver + overlap < started ? cutOver + overlap : started);
         var from = checkpoint - overlap;
         var ids = await source.ListPayoutIdsAsync(integration, from, ct);
         var correlation = $"psweep-{Guid.NewGuid():N}";
@@ -100,7 +102,7 @@ public sealed class PayoutSweepHandler(
         foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
             var entry = await ledger.GetAsync(new LedgerKey(integration.Id, PayoutFlows.Payouts, Payout.PayoutKey(source.Provider, id)), ct);
-            if (entry?.Status == LedgerStatus.Done)
+            if (entry?.Status is LedgerStatus.Done or LedgerStatus.Skipped)
             {
                 done++;
                 continue;

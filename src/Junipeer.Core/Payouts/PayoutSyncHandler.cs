@@ -100,7 +100,8 @@ public sealed class PayoutSyncHandler(
     IEventLog events,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
-    ILogger<PayoutSyncHandler> logger)
+    ILogger<PayoutSyncHandler> logger,
+    Shadow.ShadowPayoutSync shadow)
 {
     public const string PaymentStep = "payment";
     public const string CreditNoteStep = "creditNote";
@@ -109,6 +110,68 @@ public sealed class PayoutSyncHandler(
     private readonly JunipeerOptions _options = options.Value;
 
     private TimeSpan Hold => TimeSpan.FromSeconds(_options.Orders.LeaseSeconds);
+
+    /// <summary>
+    /// The checks on the payout itself, before anything is written (shared with the shadow path):
+    /// every line in the payout currency, Σ net = payout total, the fee setting present.
+    /// </summary>
+    public static void CheckPayout(Integration integration, Payout payout)
+    {
+        ArgumentNullException.ThrowIfNull(integration);
+        ArgumentNullException.ThrowIfNull(payout);
+        var wrongCurrency = payout.Lines.Where(l => !string.Equals(l.Currency, payout.Currency, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (wrongCurrency.Count > 0)
+            throw new JunipeerException(ErrorCodes.PayoutCurrencyMismatch,
+                $"Payout {payout.Key} is in {payout.Currency} but {wrongCurrency.Count} transaction(s) are in another currency ({string.Join(", ", wrongCurrency.Take(5).Select(l => $"{l.TransactionId} {l.Currency}"))}). Nothing was booked.");
+        var sum = payout.Lines.Sum(l => l.Net);
+        if (sum != payout.Total)
+            throw new JunipeerException(ErrorCodes.PayoutTotalMismatch,
+                $"The transactions of payout {payout.Key} add up to {Money(sum)} {payout.Currency}, but the payout is {Money(payout.Total)} {payout.Currency} (difference {Money(payout.Total - sum)}). The payout is held; nothing was booked.");
+        var settings = integration.Payouts;
+        if (payout.Lines.Any(l => l.Fee != 0m && l.Kind is PayoutLineKind.Sale or PayoutLineKind.Refund or PayoutLineKind.Chargeback))
+        {
+            if (settings.FeeBooking == FeeBooking.WriteOff && string.IsNullOrWhiteSpace(settings.FeeWriteOffReasonCode))
+                throw new JunipeerException(ErrorCodes.PayoutFeeWriteOffFailed,
+                    $"Payout {payout.Key} carries PSP fees, but Payouts.FeeWriteOffReasonCode is not set, so they cannot be written off. Nothing was booked.");
+            if (settings.FeeBooking == FeeBooking.Charge && string.IsNullOrWhiteSpace(settings.FeeChargeEntryType))
+                throw new JunipeerException(ErrorCodes.PayoutFeeWriteOffFailed,
+                    $"Payout {payout.Key} carries PSP fees to book as charges, but Payouts.FeeChargeEntryType is not set. Nothing was booked.");
+        }
+    }
+
+    /// <summary>
+    /// One customer's payment lines (shared with the shadow path): per invoice the cash applied and the fee
+    /// written off (FeeBooking WriteOff), or the gross applied and the fees summed into one charge.
+    /// </summary>
+    public static (List<ErpSettlementLine> Lines, decimal Charge) SettlementLines(PayoutFlowSettings settings, IEnumerable<MatchedLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var result = new List<ErpSettlementLine>();
+        decimal charge = 0m;
+        foreach (var byInvoice in lines.GroupBy(m => m.InvoiceNumber!, StringComparer.Ordinal).OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            var net = byInvoice.Sum(m => m.Line.Net);
+            var fee = byInvoice.Sum(m => m.Line.Fee);
+            if (settings.FeeBooking == FeeBooking.WriteOff)
+            {
+                if (net > 0m)
+                    result.Add(new ErpSettlementLine(byInvoice.Key, net, fee));
+            }
+            else if (net + fee > 0m)
+            {
+                result.Add(new ErpSettlementLine(byInvoice.Key, net + fee, 0m));
+                charge += fee;
+            }
+        }
+
+        return (result, charge);
+    }
+
+    /// <summary>Why a live run does not book the payout (null: it does): created before <see cref="Integration.CutOverDate"/>.</summary>
+    public static string? CutOverSkip(Integration integration, Payout payout) =>
+        integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && payout.CreatedAt < cutOver
+            ? $"payout created {payout.CreatedAt.ToString("O", CultureInfo.InvariantCulture)}, before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)}: shadowed only, not booked"
+            : null;
 
     public async Task<PayoutResult> HandleAsync(WorkItem item, string invocationId, CancellationToken ct)
     {
@@ -130,6 +193,15 @@ public sealed class PayoutSyncHandler(
         {
             await Event(integration.Id, item, EventSeverity.Warning, "Payouts flow is disabled; payout not booked", ErrorCodes.FlowDisabled, ct);
             return new PayoutResult(SyncOutcome.Skipped, ErrorCodes.FlowDisabled);
+        }
+
+        if (integration.Mode == IntegrationMode.Shadow)
+        {
+            // Shadow mode: read-only by construction (no ledger row, the ERP behind ReadOnlyErp).
+            var shadowed = await shadow.RunAsync(integration, item, ct);
+            return shadowed.Outcome == Shadow.ShadowOutcome.Failed
+                ? new PayoutResult(SyncOutcome.Failed, shadowed.ErrorCode, shadowed.Message)
+                : new PayoutResult(SyncOutcome.Skipped, Message: $"shadow: {shadowed.Outcome}") { Payments = shadowed.Payments.Count, CreditNotes = shadowed.CreditNotes.Count, Unmatched = shadowed.Unmatched.Count };
         }
 
         var work = await exactlyOnce.OpenAsync<PayoutPhase>(new LedgerKey(integration.Id, PayoutFlows.Payouts, item.EntityKey), invocationId, item.CorrelationId, Hold, ct);
@@ -191,25 +263,16 @@ public sealed class PayoutSyncHandler(
         var payout = await source.GetPayoutAsync(integration, payoutId, ct)
                      ?? throw new JunipeerException(ErrorCodes.PayoutNotFound, $"{provider} has no paid payout {payoutId} (unknown, not paid yet, or its transactions are not reconciled yet).");
 
-        // ---- checks on the payout itself, before anything is written
-        var wrongCurrency = payout.Lines.Where(l => !string.Equals(l.Currency, payout.Currency, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (wrongCurrency.Count > 0)
-            throw new JunipeerException(ErrorCodes.PayoutCurrencyMismatch,
-                $"Payout {payout.Key} is in {payout.Currency} but {wrongCurrency.Count} transaction(s) are in another currency ({string.Join(", ", wrongCurrency.Take(5).Select(l => $"{l.TransactionId} {l.Currency}"))}). Nothing was booked.");
-        var sum = payout.Lines.Sum(l => l.Net);
-        if (sum != payout.Total)
-            throw new JunipeerException(ErrorCodes.PayoutTotalMismatch,
-                $"The transactions of payout {payout.Key} add up to {Money(sum)} {payout.Currency}, but the payout is {Money(payout.Total)} {payout.Currency} (difference {Money(payout.Total - sum)}). The payout is held; nothing was booked.");
-        var settings = integration.Payouts;
-        if (payout.Lines.Any(l => l.Fee != 0m && l.Kind is PayoutLineKind.Sale or PayoutLineKind.Refund or PayoutLineKind.Chargeback))
+        if (CutOverSkip(integration, payout) is { } skip && !work.Entry.Facts.ContainsKey(PayoutFacts.Rounds))
         {
-            if (settings.FeeBooking == FeeBooking.WriteOff && string.IsNullOrWhiteSpace(settings.FeeWriteOffReasonCode))
-                throw new JunipeerException(ErrorCodes.PayoutFeeWriteOffFailed,
-                    $"Payout {payout.Key} carries PSP fees, but Payouts.FeeWriteOffReasonCode is not set, so they cannot be written off. Nothing was booked.");
-            if (settings.FeeBooking == FeeBooking.Charge && string.IsNullOrWhiteSpace(settings.FeeChargeEntryType))
-                throw new JunipeerException(ErrorCodes.PayoutFeeWriteOffFailed,
-                    $"Payout {payout.Key} carries PSP fees to book as charges, but Payouts.FeeChargeEntryType is not set. Nothing was booked.");
+            // Shadowed only: a payout made before the cut-over is not booked (nothing of it was booked yet).
+            await work.CompleteAsync(LedgerStatus.Skipped, ct, skip);
+            return new PayoutResult(SyncOutcome.Skipped, Message: skip);
         }
+
+        // ---- checks on the payout itself, before anything is written
+        CheckPayout(integration, payout);
+        var settings = integration.Payouts;
 
         // ---- matching; the rounds fix which lines each round settles
         var settleable = payout.Lines.Where(l => l.Kind is PayoutLineKind.Sale or PayoutLineKind.Refund or PayoutLineKind.Chargeback).ToList();
@@ -281,7 +344,7 @@ public sealed class PayoutSyncHandler(
 
             if (!open.TryGetValue(g.Customer, out var items))
                 open[g.Customer] = items = await settle.ListOpenInvoicesAsync(integration, g.Customer, ct);
-            Check(payout, g, items);
+            CheckInvoices(payout, g.Customer, g.Lines, items);
         }
 
         var payments = 0;
@@ -340,13 +403,15 @@ public sealed class PayoutSyncHandler(
         public bool Vouched { get; init; }
     }
 
-    private static void Check(Payout payout, Group g, IReadOnlyList<ErpOpenItem> open)
+    /// <summary>Per invoice a customer's lines settle: open with enough balance, same currency, not dated after the payout (shared with the shadow path).</summary>
+    public static void CheckInvoices(Payout payout, string customer, IEnumerable<MatchedLine> lines, IReadOnlyList<ErpOpenItem> open)
     {
-        foreach (var byInvoice in g.Lines.GroupBy(m => m.InvoiceNumber!, StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(payout);
+        foreach (var byInvoice in lines.GroupBy(m => m.InvoiceNumber!, StringComparer.Ordinal))
         {
             var invoice = open.FirstOrDefault(i => string.Equals(i.Number, byInvoice.Key, StringComparison.Ordinal))
                           ?? throw new JunipeerException(ErrorCodes.PayoutInvoiceNotOpen,
-                              $"Invoice {byInvoice.Key} ({byInvoice.First().InvoiceReference}) of customer {g.Customer} has no open balance in the ERP (paid, unreleased or credited already), but payout {payout.Key} settles it. The payout is held; nothing was booked.");
+                              $"Invoice {byInvoice.Key} ({byInvoice.First().InvoiceReference}) of customer {customer} has no open balance in the ERP (paid, unreleased or credited already), but payout {payout.Key} settles it. The payout is held; nothing was booked.");
             if (!string.Equals(invoice.Currency, payout.Currency, StringComparison.OrdinalIgnoreCase))
                 throw new JunipeerException(ErrorCodes.PayoutCurrencyMismatch,
                     $"Invoice {invoice.Number} ({invoice.Reference}) is in {invoice.Currency}, payout {payout.Key} in {payout.Currency}: a payment must be in the invoice's currency. Nothing was booked.");
@@ -387,24 +452,7 @@ public sealed class PayoutSyncHandler(
                 notes++;
         }
 
-        var lines = new List<ErpSettlementLine>();
-        decimal charge = 0m;
-        foreach (var byInvoice in g.Lines.GroupBy(m => m.InvoiceNumber!, StringComparer.Ordinal).OrderBy(x => x.Key, StringComparer.Ordinal))
-        {
-            var net = byInvoice.Sum(m => m.Line.Net);
-            var fee = byInvoice.Sum(m => m.Line.Fee);
-            if (settings.FeeBooking == FeeBooking.WriteOff)
-            {
-                if (net > 0m)
-                    lines.Add(new ErpSettlementLine(byInvoice.Key, net, fee));
-            }
-            else if (net + fee > 0m)
-            {
-                lines.Add(new ErpSettlementLine(byInvoice.Key, net + fee, 0m));
-                charge += fee;
-            }
-        }
-
+        var (lines, charge) = SettlementLines(settings, g.Lines);
         if (lines.Count == 0)
         {
             // Only refunds of invoices settled earlier: the credit notes are customer credit; no cash line here.

@@ -57,7 +57,9 @@ public sealed class RefundSweepHandler(
     {
         var correlation = $"rsweep-{Guid.NewGuid():N}";
         var started = time.GetUtcNow();
-        var checkpoint = await checkpoints.GetAsync(integration.Id, CheckpointFlow, ct) ?? integration.Orders.SyncFrom ?? started;
+        // Shadow mode keeps its own cursor, so going live starts from the cut-over date, not where the shadow run stopped.
+        var flow = integration.Mode == IntegrationMode.Shadow ? CheckpointFlow + "-shadow" : CheckpointFlow;
+        var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? (integration.Mode == IntegrationMode.Live ? integration.CutOverDate : null) ?? integration.Orders.SyncFrom ?? started;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0;
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
@@ -73,7 +75,7 @@ public sealed class RefundSweepHandler(
 
             if (page.Checkpoint > checkpoint)
             {
-                await checkpoints.SetAsync(integration.Id, CheckpointFlow, page.Checkpoint, ct);
+                await checkpoints.SetAsync(integration.Id, flow, page.Checkpoint, ct);
                 checkpoint = page.Checkpoint;
             }
         }

@@ -57,8 +57,19 @@ public sealed class RefundSyncHandler(
     IEventLog events,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
-    ILogger<RefundSyncHandler> logger)
+    ILogger<RefundSyncHandler> logger,
+    Shadow.ShadowRefundSync shadow)
 {
+    /// <summary>Why a live run does not book the refund (null: it does): made before <see cref="Integration.CutOverDate"/>.</summary>
+    public static string? CutOverSkip(Integration integration, ShopRefund refund)
+    {
+        ArgumentNullException.ThrowIfNull(integration);
+        ArgumentNullException.ThrowIfNull(refund);
+        return integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && refund.CreatedAt != DateTimeOffset.MinValue && refund.CreatedAt < cutOver
+            ? $"refunded {refund.CreatedAt.ToString("O", CultureInfo.InvariantCulture)}, before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)}: shadowed only, not booked"
+            : null;
+    }
+
     /// <summary>Ledger flow of the per-order row the poison path marks (the refunds themselves are rows of flow <c>refunds</c>).</summary>
     public const string ShopRefundsFlow = "shop-refunds";
 
@@ -91,6 +102,15 @@ public sealed class RefundSyncHandler(
         {
             logger.LogInformation("Refunds of order {OrderNumber} not booked: payouts.enabled and payouts.shopRefunds are not both on", item.EntityKey);
             return new RefundSyncResult(SyncOutcome.Skipped, ErrorCodes.FlowDisabled);
+        }
+
+        if (integration.Mode == IntegrationMode.Shadow)
+        {
+            // Shadow mode: read-only by construction (no ledger row, the ERP behind ReadOnlyErp).
+            var shadowed = await shadow.RunAsync(integration, item, ct);
+            return shadowed.Outcome == Shadow.ShadowOutcome.Failed
+                ? new RefundSyncResult(SyncOutcome.Failed, shadowed.ErrorCode, shadowed.Message)
+                : new RefundSyncResult(SyncOutcome.Skipped, Message: $"shadow: {shadowed.Outcome}") { Refunds = shadowed.CreditNotes.Count };
         }
 
         try
@@ -139,6 +159,12 @@ public sealed class RefundSyncHandler(
         foreach (var refund in order.Refunds)
         {
             refundedSoFar += refund.Amount;
+            if (CutOverSkip(integration, refund) is { } skip)
+            {
+                logger.LogInformation("Refund {RefundId} of order {OrderNumber} not booked: {Reason}", refund.PspReference ?? refund.Id, order.OrderNumber, skip);
+                continue;
+            }
+
             var provider = RefundKeys.ProviderOf(refund.Method);
             var pspId = string.IsNullOrWhiteSpace(refund.PspReference) ? "centra-" + refund.Id : refund.PspReference.Trim();
             var row = await exactlyOnce.OpenAsync<RefundPhase>(

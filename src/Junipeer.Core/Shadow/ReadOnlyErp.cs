@@ -1,16 +1,21 @@
 using Junipeer.Core.Erp;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
+using Junipeer.Core.Payouts;
 
 namespace Junipeer.Core.Shadow;
 
 /// <summary>
 /// The ERP as a shadow run sees it: reads go to the real connector, every write (create, update,
-/// release) throws SHADOW_WRITE_BLOCKED before anything is sent. Settlements are withheld entirely.
+/// release) throws SHADOW_WRITE_BLOCKED before anything is sent: customers, invoices, payments,
+/// settlements (payout payments, credit notes) and the customer sync's guarded update.
 /// Shadow code only ever gets this wrapper, so it cannot write by construction.
 /// </summary>
 public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
 {
+    private readonly IErpSettlements? _settlements = inner.Settlements is { } s ? new ReadOnlySettlements(s) : null;
+    private readonly IErpCustomerSync? _customerSync = inner as IErpCustomerSync is { } c ? new ReadOnlyCustomerSync(c) : null;
+
     public string Kind => inner.Kind;
 
     public IErpCustomers Customers { get; } = new ReadOnlyCustomers(inner.Customers);
@@ -21,8 +26,11 @@ public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
 
     public IErpReferenceData ReferenceData => inner.ReferenceData;
 
-    /// <summary>No settlement port in shadow mode: it has no read-only use.</summary>
-    public IErpSettlements? Settlements => null;
+    /// <summary>Settlement reads (invoices by reference, open items, payments, credit notes); every write blocked. Null when the connector has none.</summary>
+    public IErpSettlements? Settlements => _settlements;
+
+    /// <summary>The customer sync's reads (delta, one customer with its version); the guarded update blocked. Null when the connector has none.</summary>
+    public IErpCustomerSync? CustomerSync => _customerSync;
 
     public bool IsReleased(string status) => inner.IsReleased(status);
 
@@ -75,5 +83,47 @@ public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
 
         public Task ReleasePaymentAsync(Integration integration, string paymentNumber, CancellationToken cancellationToken) =>
             throw Blocked($"release payment {paymentNumber}", integration);
+    }
+
+    private sealed class ReadOnlySettlements(IErpSettlements inner) : IErpSettlements
+    {
+        public Task<IReadOnlyList<ErpOpenItem>> FindInvoicesAsync(Integration integration, InvoiceReferenceField field, string reference, CancellationToken cancellationToken) =>
+            inner.FindInvoicesAsync(integration, field, reference, cancellationToken);
+
+        public Task<IReadOnlyList<ErpOpenItem>> ListOpenInvoicesAsync(Integration integration, string customerNumber, CancellationToken cancellationToken) =>
+            inner.ListOpenInvoicesAsync(integration, customerNumber, cancellationToken);
+
+        public Task<ErpInvoiceDocument> GetInvoiceDocumentAsync(Integration integration, string invoiceNumber, CancellationToken cancellationToken) =>
+            inner.GetInvoiceDocumentAsync(integration, invoiceNumber, cancellationToken);
+
+        public Task<IReadOnlyList<ErpPaymentRef>> FindPaymentsForCustomerAsync(Integration integration, string customerNumber, CancellationToken cancellationToken) =>
+            inner.FindPaymentsForCustomerAsync(integration, customerNumber, cancellationToken);
+
+        public Task<string> CreateSettlementPaymentAsync(Integration integration, ErpSettlementPaymentDraft draft, CancellationToken cancellationToken) =>
+            throw Blocked($"create payment {draft.Reference}", integration);
+
+        public Task<IReadOnlyList<ErpInvoiceRef>> FindCreditNotesAsync(Integration integration, string reference, CancellationToken cancellationToken) =>
+            inner.FindCreditNotesAsync(integration, reference, cancellationToken);
+
+        public Task<string> CreateCreditNoteAsync(Integration integration, ErpCreditNoteDraft draft, CancellationToken cancellationToken) =>
+            throw Blocked($"create credit note {draft.Reference}", integration);
+
+        public Task<ErpInvoiceRef> GetCreditNoteAsync(Integration integration, string creditNoteNumber, CancellationToken cancellationToken) =>
+            inner.GetCreditNoteAsync(integration, creditNoteNumber, cancellationToken);
+
+        public Task ReleaseCreditNoteAsync(Integration integration, string creditNoteNumber, CancellationToken cancellationToken) =>
+            throw Blocked($"release credit note {creditNoteNumber}", integration);
+    }
+
+    private sealed class ReadOnlyCustomerSync(IErpCustomerSync inner) : IErpCustomerSync
+    {
+        public IAsyncEnumerable<IReadOnlyList<ErpCustomerRecord>> ListCustomersModifiedSinceAsync(Integration integration, DateTimeOffset? since, CancellationToken cancellationToken) =>
+            inner.ListCustomersModifiedSinceAsync(integration, since, cancellationToken);
+
+        public Task<ErpCustomerRecord?> GetCustomerAsync(Integration integration, string customerNumber, CancellationToken cancellationToken) =>
+            inner.GetCustomerAsync(integration, customerNumber, cancellationToken);
+
+        public Task UpdateCustomerFieldsAsync(Integration integration, string customerNumber, ErpCustomerChange change, string version, CancellationToken cancellationToken) =>
+            throw Blocked($"update customer {customerNumber}", integration);
     }
 }

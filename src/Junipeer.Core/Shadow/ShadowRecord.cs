@@ -73,7 +73,53 @@ public sealed record ShadowRecord
     public string? Fix { get; init; }
     public DateTimeOffset? EntityDate { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>Payouts: the customer payments a live run would book (one per customer), with the invoices they apply.</summary>
+    public IReadOnlyList<ShadowPayment> Payments { get; init; } = [];
+
+    /// <summary>Payouts and refunds: the credit notes a live run would book (one per refund or chargeback).</summary>
+    public IReadOnlyList<ShadowCreditNote> CreditNotes { get; init; } = [];
+
+    /// <summary>Payouts: transactions that match no invoice (with the code a live run would report).</summary>
+    public IReadOnlyList<ShadowUnmatched> Unmatched { get; init; } = [];
+
+    /// <summary>Customers: <c>create</c> or <c>update</c> (null for document flows).</summary>
+    public string? Action { get; init; }
+
+    /// <summary>Customers: the side that would be written (<c>erp</c> or <c>shop</c>).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Customers: the fields that differ (what an update would send; every field of a create).</summary>
+    public IReadOnlyList<ShadowFieldChange> Changes { get; init; } = [];
+
+    /// <summary>Stock: the absolute levels a live run would set in this Centra warehouse, per SKU (latest read wins).</summary>
+    public IReadOnlyList<ShadowStockLevel> StockLevels { get; init; } = [];
+
+    /// <summary>Things the operator should know that do not stop the booking (customer credit, report-only chargebacks, conflicts).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
+
+/// <summary>One customer payment a payout would book: cash applied per invoice plus fees written off with the reason code.</summary>
+public sealed record ShadowPayment(
+    string CustomerNumber, string Reference, decimal Amount, string Currency, decimal WriteOff, string? WriteOffReasonCode, decimal Charge, string? ChargeEntryType,
+    IReadOnlyList<ShadowPaymentLine> Lines, string? ExistingDocument);
+
+/// <summary>One invoice a payment applies: the cash paid and the fee written off.</summary>
+public sealed record ShadowPaymentLine(string InvoiceNumber, string? InvoiceReference, decimal AmountPaid, decimal WriteOff);
+
+/// <summary>One credit note a refund or chargeback would book (reference RF + hash of PSP and refund id).</summary>
+public sealed record ShadowCreditNote(
+    string Reference, string Kind, string TransactionId, string? InvoiceNumber, string? CustomerNumber, decimal Amount, string Currency, string? VatZoneId,
+    bool AppliedToInvoice, string? ExistingDocument);
+
+/// <summary>A payout transaction that matches no ERP invoice: <see cref="Code"/> is what a live run reports (null: the orders flow would book its invoice first).</summary>
+public sealed record ShadowUnmatched(string TransactionId, string Kind, string? Reference, decimal Gross, string? Code, string? Note);
+
+/// <summary>One stock level a live run would push: the Centra SKU, the Visma article it comes from, the quantity.</summary>
+public sealed record ShadowStockLevel(string Sku, string Article, int Quantity);
+
+/// <summary>One field a customer create or update would write: the value now (null on a create) and the value it would get.</summary>
+public sealed record ShadowFieldChange(string Field, string? From, string? To);
 
 /// <summary>Port: the Shadow table (PartitionKey = integration, RowKey = flow + entity key).</summary>
 public interface IShadowLog

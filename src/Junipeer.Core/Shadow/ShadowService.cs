@@ -9,6 +9,15 @@ public sealed record ShadowTotals(string VatCase, string Currency, int Documents
 /// <summary>One error code the shadow run met, how often, and its fix (what to do before going live).</summary>
 public sealed record ShadowFailureGroup(string Code, int Count, string? Fix, IReadOnlyList<string> Entities);
 
+/// <summary>
+/// One flow's part of the shadow report: its counts, its failures to fix first (grouped by code, payout
+/// transactions matching no invoice included), what it would write (payments, credit notes, fees written
+/// off, customers created / updated) and its records.
+/// </summary>
+public sealed record ShadowFlowReport(
+    string Flow, int WouldBook, int AlreadyBooked, int Skipped, int Failed, IReadOnlyList<ShadowFailureGroup> Failures,
+    int Payments, int CreditNotes, decimal WriteOff, int Unmatched, int Creates, int Updates, IReadOnlyList<ShadowRecord> Records);
+
 /// <summary>The shadow report of an integration: every record, totals per VAT case, failures to fix first.</summary>
 public sealed record ShadowReport
 {
@@ -18,6 +27,9 @@ public sealed record ShadowReport
     public required IReadOnlyList<ShadowRecord> Records { get; init; }
     public required IReadOnlyList<ShadowTotals> Totals { get; init; }
     public required IReadOnlyList<ShadowFailureGroup> FailuresByCode { get; init; }
+
+    /// <summary>Every flow's records, failures first, grouped by flow (orders, payouts, refunds, customers).</summary>
+    public IReadOnlyList<ShadowFlowReport> Flows { get; init; } = [];
     public int WouldBook => Records.Count(r => r.Outcome == ShadowOutcome.WouldBook);
     public int AlreadyBooked => Records.Count(r => r.Outcome == ShadowOutcome.AlreadyBooked);
     public int Skipped => Records.Count(r => r.Outcome == ShadowOutcome.Skipped);
@@ -51,17 +63,36 @@ public sealed class ShadowService(IIntegrationStore integrations, IShadowLog log
             Mode = integration.Mode,
             CutOverDate = integration.CutOverDate,
             Records = records,
-            Totals = records.Where(r => r.Outcome == ShadowOutcome.WouldBook)
+            Totals = records.Where(r => r.Outcome == ShadowOutcome.WouldBook && r.VatCase is not null)
                 .GroupBy(r => (VatCase: r.VatCase ?? "?", Currency: r.Currency ?? "?"))
                 .OrderBy(g => g.Key.VatCase, StringComparer.Ordinal).ThenBy(g => g.Key.Currency, StringComparer.Ordinal)
                 .Select(g => new ShadowTotals(g.Key.VatCase, g.Key.Currency, g.Count(), g.Sum(r => r.NetTotal), g.Sum(r => r.VatTotal), g.Sum(r => r.GrossTotal),
                     g.Count(r => r.CustomerAction == ShadowCustomerAction.Create)))
                 .ToList(),
-            FailuresByCode = records.Where(r => r.Outcome == ShadowOutcome.Failed)
-                .GroupBy(r => r.ErrorCode ?? "?")
-                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new ShadowFailureGroup(g.Key, g.Count(), g.First().Fix, g.Select(r => r.EntityKey).Order(StringComparer.Ordinal).ToList()))
+            FailuresByCode = Failures(records),
+            Flows = records.GroupBy(r => r.Flow, StringComparer.Ordinal)
+                .OrderBy(g => Array.IndexOf(FlowOrder, g.Key) is var i && i < 0 ? int.MaxValue : i).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new ShadowFlowReport(
+                    g.Key,
+                    g.Count(r => r.Outcome == ShadowOutcome.WouldBook), g.Count(r => r.Outcome == ShadowOutcome.AlreadyBooked),
+                    g.Count(r => r.Outcome == ShadowOutcome.Skipped), g.Count(r => r.Outcome == ShadowOutcome.Failed),
+                    Failures(g),
+                    g.Sum(r => r.Payments.Count(p => p.ExistingDocument is null)), g.Sum(r => r.CreditNotes.Count(n => n.ExistingDocument is null)),
+                    g.Sum(r => r.Payments.Where(p => p.ExistingDocument is null).Sum(p => p.WriteOff + p.Charge)), g.Sum(r => r.Unmatched.Count),
+                    g.Count(r => r.Outcome == ShadowOutcome.WouldBook && r.Action == "create"), g.Count(r => r.Outcome == ShadowOutcome.WouldBook && r.Action == "update"),
+                    [.. g.OrderBy(r => r.Outcome == ShadowOutcome.Failed ? 0 : 1)]))
                 .ToList(),
         };
     }
+
+    private static readonly string[] FlowOrder = ["orders", "payouts", "refunds", "customers"];
+
+    /// <summary>Failures grouped by code (most frequent first): failed records, plus payout transactions a live run would report as matching no invoice.</summary>
+    private static List<ShadowFailureGroup> Failures(IEnumerable<ShadowRecord> records) =>
+        records.Where(r => r.Outcome == ShadowOutcome.Failed).Select(r => (Code: r.ErrorCode ?? "?", r.Fix, Entity: r.EntityKey))
+            .Concat(records.SelectMany(r => r.Unmatched.Where(u => u.Code is not null).Select(u => (Code: u.Code!, Fix: ErrorCodes.All.FirstOrDefault(e => e.Code == u.Code)?.Fix, Entity: $"{r.EntityKey}/{u.TransactionId}"))))
+            .GroupBy(x => x.Code, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ShadowFailureGroup(g.Key, g.Count(), g.First().Fix, g.Select(x => x.Entity).Order(StringComparer.Ordinal).ToList()))
+            .ToList();
 }

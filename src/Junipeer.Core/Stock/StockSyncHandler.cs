@@ -83,7 +83,8 @@ public sealed class StockSyncHandler(
     TimeProvider time,
     ILogger<StockSyncHandler> logger,
     ExactlyOnce exactlyOnce,
-    IOptions<JunipeerOptions> options)
+    IOptions<JunipeerOptions> options,
+    Shadow.IShadowLog shadowLog)
 {
     /// <summary>Fact on the pass row: when the last completed pass started (ISO 8601).</summary>
     public const string LastPassStartedFact = "lastPassStartedAt";
@@ -242,11 +243,17 @@ public sealed class StockSyncHandler(
         var articles = erps.For(integration) as IErpArticles
                        ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"The ERP connector of integration '{integration.Id}' ({integration.Erp.Kind}) cannot read articles; turn Stock off.");
         var mappings = await guard.LoadAsync(integration, ct);
-        var sent = _sent.GetOrAdd(integration.Id + "|" + mappings.Fingerprint, _ => new ConcurrentDictionary<(string, string), int>());
+        // Shadow mode: the same reads and decisions, but no setStock is sent; the levels are recorded per Centra
+        // warehouse in the Shadow table (flow "stock"), with their own checkpoint and no memory of "sent".
+        var shadow = integration.Mode == IntegrationMode.Shadow;
+        var checkpointFlow = shadow ? Flows.Stock + "-shadow" : Flows.Stock;
+        var wouldSet = new Dictionary<string, Dictionary<string, Shadow.ShadowStockLevel>>(StringComparer.Ordinal);
+        var articleOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sent = shadow ? new ConcurrentDictionary<(string, string), int>() : _sent.GetOrAdd(integration.Id + "|" + mappings.Fingerprint, _ => new ConcurrentDictionary<(string, string), int>());
         var warehouseMap = settings.Warehouses.ToDictionary(w => w.VismaWarehouseId, w => w.CentraWarehouseId.ToString(CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
         var batchSize = Math.Max(1, settings.BatchSize);
 
-        var checkpoint = await checkpoints.GetAsync(integration.Id, Flows.Stock, ct);
+        var checkpoint = await checkpoints.GetAsync(integration.Id, checkpointFlow, ct);
         // No checkpoint, or the reset a re-import leaves (UnixEpoch): read every article.
         DateTimeOffset? since = checkpoint is { } c && c > DateTimeOffset.UnixEpoch ? c - TimeSpan.FromMinutes(settings.OverlapMinutes) : null;
         var newest = checkpoint;
@@ -256,6 +263,16 @@ public sealed class StockSyncHandler(
 
         async Task FlushAsync(string warehouse, List<StockLevel> batch)
         {
+            if (shadow)
+            {
+                if (!wouldSet.TryGetValue(warehouse, out var levels))
+                    wouldSet[warehouse] = levels = new Dictionary<string, Shadow.ShadowStockLevel>(StringComparer.Ordinal);
+                foreach (var level in batch)
+                    levels[level.Sku] = new Shadow.ShadowStockLevel(level.Sku, articleOf.GetValueOrDefault(level.Sku) ?? "", level.Quantity);
+                sentCount += batch.Count;
+                return;
+            }
+
             if (fence is not null)
             {
                 await fence(ct);
@@ -302,6 +319,7 @@ public sealed class StockSyncHandler(
                     continue;
                 }
 
+                articleOf[sku] = article.Number;
                 foreach (var line in lines)
                 {
                     read++;
@@ -338,12 +356,15 @@ public sealed class StockSyncHandler(
             }
         }
 
-        await ReportUnmappedAsync(integration, unmapped, correlationId, ct);
+        if (shadow)
+            await RecordShadowAsync(integration, wouldSet, unmapped, ct);
+        else
+            await ReportUnmappedAsync(integration, unmapped, correlationId, ct);
 
         // Every batch was accepted: the changes up to the newest timestamp read are in the shop.
         if (newest is { } n && n != checkpoint)
         {
-            await checkpoints.SetAsync(integration.Id, Flows.Stock, n, ct);
+            await checkpoints.SetAsync(integration.Id, checkpointFlow, n, ct);
         }
 
         logger.LogInformation("Stock sync for {IntegrationId}: {Read} lines read, {Sent} sent in {Calls} shop calls, {Unchanged} unchanged, {Unmapped} unmapped",
@@ -352,6 +373,38 @@ public sealed class StockSyncHandler(
     }
 
     /// <summary>Forgets what was sent (e.g. after a re-import), so the next run sends every quantity it reads.</summary>
+    /// <summary>
+    /// Shadow records of a run: per Centra warehouse the levels a live run would set (merged into the warehouse's
+    /// earlier record, the latest read of a SKU wins), and per unmapped article a failure with STOCK_SKU_UNMAPPED.
+    /// Whether Centra knows each SKU is only learnt from setStock's answer, a write, so it is not checked here.
+    /// </summary>
+    private async Task RecordShadowAsync(Integration integration, Dictionary<string, Dictionary<string, Shadow.ShadowStockLevel>> wouldSet, List<string> unmapped, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var earlier = (await shadowLog.ListAsync(integration.Id, Flows.Stock, ct)).ToDictionary(r => r.EntityKey, StringComparer.Ordinal);
+        foreach (var (warehouse, levels) in wouldSet)
+        {
+            var key = "warehouse:" + warehouse;
+            var merged = (earlier.GetValueOrDefault(key)?.StockLevels ?? []).Where(l => !levels.ContainsKey(l.Sku)).Concat(levels.Values)
+                .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
+            await shadowLog.SaveAsync(new Shadow.ShadowRecord
+            {
+                IntegrationId = integration.Id, Flow = Flows.Stock, EntityKey = key, Outcome = Shadow.ShadowOutcome.WouldBook, DocumentType = "setStock",
+                Reference = "Centra warehouse " + warehouse, StockLevels = merged, EntityDate = now, RecordedAt = now,
+            }, ct);
+        }
+
+        var fix = ErrorCodes.Get(ErrorCodes.StockSkuUnmapped).Fix;
+        foreach (var article in unmapped.Distinct(StringComparer.Ordinal).Take(200))
+        {
+            await shadowLog.SaveAsync(new Shadow.ShadowRecord
+            {
+                IntegrationId = integration.Id, Flow = Flows.Stock, EntityKey = "article:" + article, Outcome = Shadow.ShadowOutcome.Failed, ErrorCode = ErrorCodes.StockSkuUnmapped,
+                Message = $"Article {article} has no SKU mapping; a live run would skip its stock (the other articles are synced).", Fix = fix, EntityDate = now, RecordedAt = now,
+            }, ct);
+        }
+    }
+
     public void ForgetSent(string integrationId)
     {
         foreach (var key in _sent.Keys.Where(k => k.StartsWith(integrationId + "|", StringComparison.Ordinal)))

@@ -17,7 +17,7 @@ namespace Junipeer.Functions.Console;
 /// under /api/console, all on <see cref="OperationsService"/>. Every route needs a signed-in caller
 /// (<see cref="ConsoleAuth"/>), 401 with a code otherwise; POSTs also need the anti-forgery header.
 /// </summary>
-public sealed class ConsoleFunctions(OperationsService ops, ConsoleAuth auth, PreflightRunner preflight, ILogger<ConsoleFunctions> logger)
+public sealed class ConsoleFunctions(OperationsService ops, ConsoleAuth auth, PreflightRunner preflight, Junipeer.Core.Shadow.ShadowService shadow, ILogger<ConsoleFunctions> logger)
 {
     private const string Api = "console/api/integrations/{integrationId}";
 
@@ -89,6 +89,27 @@ public sealed class ConsoleFunctions(OperationsService ops, ConsoleAuth auth, Pr
     [Function("ConsoleOverview")]
     public Task<IActionResult> Overview([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Api)] HttpRequest req, string integrationId, CancellationToken cancellationToken) =>
         Run(req, false, async () => await ops.OverviewAsync(integrationId, IntQuery(req, "days", OperationsService.DefaultDays), cancellationToken));
+
+    /// <summary>
+    /// The shadow report (what a shadow-mode integration would book), the same as <c>junipeer shadow report --json</c>:
+    /// counts, failures to fix first (grouped by code, with the fix), and every flow's records.
+    /// </summary>
+    [Function("ConsoleShadow")]
+    public Task<IActionResult> Shadow([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Api + "/shadow")] HttpRequest req, string integrationId, CancellationToken cancellationToken) =>
+        Run(req, false, async () =>
+        {
+            var r = await shadow.ReportAsync(integrationId, cancellationToken);
+            return new
+            {
+                integration = r.IntegrationId,
+                mode = r.Mode.ToString(),
+                r.CutOverDate,
+                counts = new { r.WouldBook, r.AlreadyBooked, r.Skipped, r.Failed },
+                totals = r.Totals,
+                failures = r.FailuresByCode,
+                flows = r.Flows,
+            };
+        });
 
     [Function("ConsoleFailed")]
     public Task<IActionResult> Failed([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Api + "/failed")] HttpRequest req, string integrationId, CancellationToken cancellationToken) =>

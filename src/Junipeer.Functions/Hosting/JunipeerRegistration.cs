@@ -74,6 +74,9 @@ public static class JunipeerRegistration
 
         // Shadow mode (Core/Shadow): read-only runs and their records
         services.AddSingleton<Junipeer.Core.Shadow.ShadowOrderSync>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowPayoutSync>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowRefundSync>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowCustomerSync>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowService>();
         // Connecting systems (interactive OAuth) and preflight (Core/Connect, Core/Preflight)
         services.AddSingleton<Junipeer.Core.Connect.ConnectFlow>();

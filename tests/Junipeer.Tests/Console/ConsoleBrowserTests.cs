@@ -157,6 +157,46 @@ public class ConsoleBrowserTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_shadow_view_shows_what_each_flow_would_book_with_the_failures_to_fix_first()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run installs it)");
+        await using var r = await StartAsync(ct);
+        await r.Host.Services.GetRequiredService<IIntegrationStore>().SaveAsync(r.Integration with { Mode = IntegrationMode.Shadow }, ct);
+        r.Sandbox.State.Centra.AddOrder(DemoData.SwedishOrder(8601));
+        r.Sandbox.State.Centra.AddOrder(OperationsServiceTests.German(8602));
+        await PostWebhookAsync(r, ct, 8601, 8602);
+        var shadow = r.Host.Services.GetRequiredService<Junipeer.Core.Shadow.ShadowService>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await shadow.QueryAsync(r.Integration.Id, null, null, ct)).Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the orders were not shadowed by the local host's queue pump within 60 s");
+            await Task.Delay(200, ct); // polling real background work (the queue pump), not a logic wait
+        }
+
+        using var pw = await Playwright.CreateAsync();
+        await using var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(new Uri(r.Host.BaseUri, "api/console").ToString());
+        await page.FillAsync("#secret", r.AdminSecret);
+        await page.ClickAsync("#signin");
+
+        // Failures to fix first, with the catalogue's fix; then the orders flow's records with what they would book.
+        var failure = page.Locator($"#shadow-failures tr[data-code='{ErrorCodes.OssCountryTaxMappingMissing}']");
+        await Assertions.Expect(failure.Locator(".entities")).ToHaveTextAsync("8602", new() { Timeout = 30_000 });
+        await Assertions.Expect(failure.Locator(".fix")).ToHaveTextAsync(ErrorCodes.Get(ErrorCodes.OssCountryTaxMappingMissing).Fix);
+        var orders = page.Locator("#shadow-flows table[data-flow='orders']");
+        await Assertions.Expect(orders.Locator("tr[data-entity='8601'] .outcome")).ToHaveTextAsync("WouldBook");
+        await Assertions.Expect(orders.Locator("tr[data-entity='8601'] .would")).ToContainTextAsync("invoice CENTRA-8601");
+        await Assertions.Expect(orders.Locator("tr[data-entity='8602'] .outcome")).ToHaveTextAsync("Failed");
+        await Assertions.Expect(page.Locator("#shadow-summary")).ToContainTextAsync("Mode Shadow: 1 would book");
+        Assert.Empty(r.Sandbox.State.Visma.Invoices(r.Integration.Erp.VismaNet!.CompanyTenantId));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Every_console_route_answers_401_with_a_code_without_sign_in_and_POSTs_need_the_anti_forgery_header()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -249,6 +249,52 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
 
     private string? _prefix;
 
+    [Fact]
+    public async Task Visma_test_environment_urls_are_held_to_the_same_rules_as_production_ones_when_an_integration_is_saved()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        TableIntegrationStore With(string? testApi, string? testToken = null, bool allowLoopback = false)
+        {
+            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["Junipeer:Storage:Prefix"] = "te" + Guid.NewGuid().ToString("N")[..8],
+                [IntegrationRules.AllowLoopbackHttpKey] = allowLoopback ? "true" : null,
+                [IntegrationRules.VismaTestApiBaseUrlKey] = testApi,
+                [IntegrationRules.VismaTestTokenUrlKey] = testToken,
+            }).Build();
+            return new TableIntegrationStore(new StorageClients(config), config);
+        }
+
+        var i = Example();
+        var test = i with { Erp = i.Erp with { VismaNet = i.Erp.VismaNet! with { Environment = VismaEnvironment.Test, ApiBaseUrl = null, TokenUrl = null } } };
+        Assert.Null(test.Erp.VismaNet!.AuthorizeUrl);
+
+        // The deployment's test URL must be https on a Visma host, like an integration's own override.
+        foreach (var bad in new[] { "http://api.finance.visma.net", "https://evil.example", "https://10.0.0.5", "http://127.0.0.1:7000" })
+        {
+            var ex = await Assert.ThrowsAsync<JunipeerException>(() => With(bad).SaveAsync(test, ct));
+            Assert.Equal(ErrorCodes.IntegrationUrlNotAllowed, ex.Code);
+            Assert.Contains("Junipeer:VismaNet:TestApiBaseUrl", ex.Message, StringComparison.Ordinal);
+        }
+
+        var token = await Assert.ThrowsAsync<JunipeerException>(() => With("https://api.finance.visma.net", "https://connect.visma.com.evil.example/connect/token").SaveAsync(test, ct));
+        Assert.Equal(ErrorCodes.IntegrationUrlNotAllowed, token.Code);
+        Assert.Contains("TestTokenUrl", token.Message, StringComparison.Ordinal);
+
+        // Test without any test URL is refused on save instead of failing at the first sync.
+        var missing = await Assert.ThrowsAsync<JunipeerException>(() => With(null).SaveAsync(test, ct));
+        Assert.Equal(ErrorCodes.IntegrationSettingsInvalid, missing.Code);
+        Assert.Contains("TestApiBaseUrl", missing.Message, StringComparison.Ordinal);
+
+        // Accepted: a Visma https host; loopback only with the development switch; production integrations never look at them.
+        await With("https://api.finance.visma.net").SaveAsync(test, ct);
+        await With("http://127.0.0.1:7000", allowLoopback: true).SaveAsync(test, ct);
+        await With("https://evil.example").SaveAsync(i, ct);
+        Assert.Contains(IntegrationValidator.Problems(test with { Erp = test.Erp with { VismaNet = test.Erp.VismaNet with { Environment = (VismaEnvironment)7 } } }),
+            p => p.Contains("Production or Test", StringComparison.Ordinal));
+    }
+
     private (TableIntegrationStore Store, IConfiguration Config) Store(bool allowLoopback, string? prefix = null)
     {
         _prefix ??= "ir" + Guid.NewGuid().ToString("N")[..8];

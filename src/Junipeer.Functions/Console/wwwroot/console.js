@@ -87,9 +87,50 @@
     for (const e of r.events) tb.append(el("tr", {}, el("td", {}, when(e.at)), el("td", {}, e.severity), el("td", {}, e.flow), el("td", {}, e.entityKey), el("td", {}, e.errorCode || ""), el("td", {}, e.message)));
   }
 
+  const money = (d) => Number(d || 0).toFixed(2);
+
+  // What one shadow record would write, in one line (documents, payments, credit notes, customer fields).
+  function wouldWrite(x) {
+    if (x.outcome === "Failed") return `${x.errorCode}: ${x.message || ""}`;
+    if (x.outcome === "Skipped") return x.skipReason || "";
+    if (x.outcome === "AlreadyBooked") return `in the ERP already: ${x.existingDocument || ""}`;
+    if (x.action) return `${x.action} in ${x.target}: ` + (x.changes || []).map(c => `${c.field} ${c.from ?? "—"} → ${c.to}`).join(", ") + (x.customerClassId ? ` (class ${x.customerClassId})` : "");
+    const parts = [];
+    if (x.documentType === "customerInvoice") parts.push(`invoice ${x.reference}, ${x.lines.length} line(s), ${x.vatCase}, net ${money(x.netTotal)} VAT ${money(x.vatTotal)} ${x.currency}` +
+      (x.customerAction ? `, customer ${x.customerAction === "Create" ? "to be created (" + x.customerClassId + ")" : x.customerNumber}` : ""));
+    for (const p of x.payments || []) parts.push(`payment ${p.reference} customer ${p.customerNumber} ${money(p.amount)} ${p.currency} on ${p.lines.map(l => l.invoiceNumber).join(", ")}` +
+      (p.writeOff ? `, write-off ${money(p.writeOff)} reason ${p.writeOffReasonCode}` : "") + (p.existingDocument ? ` (exists: ${p.existingDocument})` : ""));
+    for (const n of x.creditNotes || []) parts.push(`credit note ${n.reference} ${money(n.amount)} ${n.currency} on invoice ${n.invoiceNumber || "(to be booked)"}` + (n.existingDocument ? ` (exists: ${n.existingDocument})` : ""));
+    for (const u of x.unmatched || []) parts.push(`unmatched ${u.transactionId} (${u.reference || "no reference"}) ${u.code || u.note || ""}`);
+    return parts.join("; ");
+  }
+
+  async function loadShadow() {
+    const r = await api(`/integrations/${encodeURIComponent(current)}/shadow`);
+    const records = r.flows.reduce((n, f) => n + f.records.length, 0);
+    $("shadow-summary").textContent = records === 0
+      ? (r.mode === "Shadow" ? "Shadow mode: nothing shadowed yet." : "Live; no shadow records.")
+      : `Mode ${r.mode}${r.cutOverDate ? ", cut-over " + when(r.cutOverDate) : ""}: ${r.counts.wouldBook} would book, ${r.counts.alreadyBooked} already booked, ${r.counts.skipped} skipped, ${r.counts.failed} failed.`;
+    $("shadow-summary").className = r.failures.length ? "bad" : "muted";
+    const ft = $("shadow-failures"); ft.hidden = r.failures.length === 0; ft.tBodies[0].replaceChildren();
+    for (const f of r.failures) ft.tBodies[0].append(el("tr", { "data-code": f.code }, el("td", {}, el("code", { class: "code" }, f.code)), el("td", {}, f.count),
+      el("td", { class: "entities" }, f.entities.slice(0, 10).join(", ") + (f.entities.length > 10 ? ", …" : "")), el("td", { class: "fix" }, f.fix || "")));
+    const host = $("shadow-flows"); host.replaceChildren();
+    for (const f of r.flows) {
+      const summary = `${f.flow}: ${f.wouldBook} would book, ${f.alreadyBooked} already booked, ${f.skipped} skipped, ${f.failed} failed` +
+        (f.payments + f.creditNotes + f.unmatched ? ` — ${f.payments} payment(s), ${f.creditNotes} credit note(s), fees ${money(f.writeOff)}, ${f.unmatched} unmatched` : "") +
+        (f.creates + f.updates ? ` — ${f.creates} create(s), ${f.updates} update(s)` : "");
+      const tbody = el("tbody");
+      for (const x of f.records) tbody.append(el("tr", { "data-entity": x.entityKey, class: x.outcome === "Failed" ? "fail" : "" },
+        el("td", {}, x.entityKey), el("td", { class: "outcome" }, x.outcome), el("td", { class: "would" }, wouldWrite(x)), el("td", { class: "fix" }, x.fix || (x.notes || []).join("; "))));
+      host.append(el("h3", {}, summary), el("table", { class: "shadow-flow", "data-flow": f.flow },
+        el("thead", {}, el("tr", {}, el("th", {}, "entity"), el("th", {}, "outcome"), el("th", {}, "would write"), el("th", {}, "fix / notes"))), tbody));
+    }
+  }
+
   async function refresh() {
     if (!current) return;
-    try { await Promise.all([loadOverview(), loadFailed(), loadEvents()]); } catch (err) { notice(err.message, "bad"); }
+    try { await Promise.all([loadOverview(), loadFailed(), loadEvents(), loadShadow()]); } catch (err) { notice(err.message, "bad"); }
   }
 
   async function retry(flow, key, button) {
