@@ -36,8 +36,8 @@ public sealed class StripeKit : IAsyncDisposable
         string? apiKey = null, bool established = true, bool webhookSecret = true)
     {
         var id = EngineHarness.NewId();
-        var keyName = EngineHarness.SecretName(id, "stripe-key");
-        var hookName = EngineHarness.SecretName(id, "stripe-whsec");
+        var keyName = EngineHarness.SecretName(id, "StripeKey");
+        var hookName = EngineHarness.SecretName(id, "StripeWebhook");
         EngineHarness? h = null;
         h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {

@@ -38,7 +38,7 @@ public sealed class KlarnaKit : IAsyncDisposable
         string? credentials = null, bool established = true)
     {
         var id = EngineHarness.NewId();
-        var keyName = EngineHarness.SecretName(id, "klarna-api");
+        var keyName = EngineHarness.SecretName(id, "KlarnaApi");
         var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {
             Id = id,
