@@ -18,7 +18,7 @@ public static class AllBench
     [
         ("calls", ["--orders", "64"], "Visma calls per order and end-to-end throughput: engine vs the naive client (same Sandbox, same run)", null),
         ("ack", ["--requests", "400"], "Webhook acknowledgement latency, 1 and 16 concurrent senders, against the legacy intake", null),
-        ("stock", ["--skus", "20000", "--baseline-skus", "2000"], "Stock push: Centra setStock calls and wall time, batched vs one call per SKU", null),
+        ("stock", ["--skus", "50000", "--baseline-skus", "2000"], "Stock push: Centra setStock calls and wall time, batched vs one call per SKU", null),
         ("rate-budget", ["--budget-calls", "40", "--budget-window-s", "20", "--windows", "4"], "Rate budget: useful orders per Visma window against the ideal (budget ÷ 2)", null),
         ("adyen-parse", [], "Adyen settlement report parse time and peak memory", "Junipeer.Bench.AdyenParseBench"),
         ("payout", ["--customers", "10", "--per-customer", "100"], "Payout booking: Visma calls per customer, 1,000 transactions across 10 customers, against one payment per transaction", "Junipeer.Bench.PayoutBench"),
@@ -70,14 +70,36 @@ public static class AllBench
 
     private static async Task<(int Exit, string Output)> RunChildAsync(string[] args, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(typeof(AllBench).Assembly.Location);
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         psi.Environment["COLUMNS"] = "160";
         using var p = Process.Start(psi)!;
+
+        // The child's progress goes on to the console; its last lines are kept, so a failed mode says why in results.md.
+        var tail = new Queue<string>();
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            Console.Error.WriteLine(e.Data);
+            lock (tail)
+            {
+                tail.Enqueue(e.Data);
+                if (tail.Count > 30)
+                    tail.Dequeue();
+            }
+        };
+        p.BeginErrorReadLine();
         var text = await p.StandardOutput.ReadToEndAsync(ct);
         await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0)
+        {
+            lock (tail)
+                text += Environment.NewLine + "--- last lines of its error output ---" + Environment.NewLine + string.Join(Environment.NewLine, tail);
+        }
+
         return (p.ExitCode, text);
     }
 

@@ -66,6 +66,7 @@ internal static class BudgetBench
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["Junipeer:Storage:Prefix"] = "r" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
                 ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                [IntegrationRules.AllowLoopbackHttpKey] = "true", // the Sandbox is on loopback http
                 [$"Secrets:{DemoScenario.VismaSecretName}"] = DemoScenario.ClientSecret,
                 [$"Secrets:{DemoScenario.CentraTokenSecretName}"] = sandbox.Options.CentraToken,
                 [$"Secrets:{DemoScenario.WebhookSecretName}"] = "unused",

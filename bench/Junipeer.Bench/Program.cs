@@ -33,6 +33,20 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        try
+        {
+            return await RunModeAsync(args);
+        }
+        catch (Junipeer.Core.Errors.JunipeerException ex)
+        {
+            // A benchmark that cannot set itself up says why and exits 1 (not an abort with a stack trace).
+            await Console.Error.WriteLineAsync($"{ex.Code}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunModeAsync(string[] args)
+    {
         var mode = Value(args, "--mode");
         if (mode == "all")
         {
