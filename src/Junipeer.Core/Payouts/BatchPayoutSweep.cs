@@ -13,12 +13,12 @@ public sealed record BatchSweepResult(int Probed, int Found, int Enqueued, int A
 
 /// <summary>
 /// The payout timer for PSPs whose payouts are numbered batches with no listing (<see cref="IBatchPayoutSource"/>,
-/// Adyen): per account in <c>payouts.providers.&lt;psp&gt;.merchantAccounts</c>, from the batch after the last one
-/// booked (remembered in the Mappings table, kind <c>payout-batch-&lt;psp&gt;</c>; a cache only) or the account's
-/// <c>firstBatch</c>, whichever is later, batch by batch:
+/// Adyen): per account in <c>payouts.providers.&lt;psp&gt;.merchantAccounts</c>, from a look-back of one run's probes
+/// before the last batch found (remembered in the Mappings table, kind <c>payout-batch-&lt;psp&gt;</c>; a cache only) or
+/// the account's <c>firstBatch</c>, whichever is later, batch by batch (every batch found moves the remembered one on,
+/// whatever became of it):
 /// <list type="bullet">
-/// <item>a ledger row Done: booked already, no call to the PSP; while every batch so far is booked the
-/// remembered "last booked" moves to it;</item>
+/// <item>a ledger row Done or Skipped: booked already (or before the cut-over), no call to the PSP;</item>
 /// <item>a row Failed for a reason that needs a fix: left for <c>junipeer replay</c> (it exists, so probing goes on);</item>
 /// <item>a row Pending or in progress: it exists; enqueued again (the handler is idempotent, as the listing sweeps do);</item>
 /// <item>no row (or Failed as not found): the PSP is asked; a batch it serves is enqueued on <c>payouts</c> exactly like
@@ -43,11 +43,16 @@ public sealed class BatchPayoutSweep(
         var kind = CursorKind(source.Provider);
         var stored = await mappings.GetAsync(integration.Id, kind, account, ct);
         long? remembered = long.TryParse(stored, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : null;
-        var batch = Math.Max(firstBatch, (remembered ?? 0) + 1);
-        var lastBooked = remembered;
-        var contiguous = true;
-        int probes = 0, found = 0, enqueued = 0, done = 0, unchanged = 0;
+        // The cursor remembers the last batch found (a ledger row or a successful probe), whatever became of it: the
+        // payout flow owns a found batch from then on (retries, its failure, replay). A cursor that waited for
+        // "booked" froze at the first batch left Failed (a sale from outside the shop) or Skipped (before the
+        // cut-over), and once later batches outgrew the walk below the timer never looked for a new batch again.
+        // A look-back of one run's probes re-offers recent batches that retry by themselves (an invoice that
+        // appears later), as the Stripe and Klarna sweeps' overlap does.
         var maxProbes = Math.Max(1, options.Value.Payouts.BatchProbesPerRun);
+        var batch = Math.Max(firstBatch, (remembered ?? 0) + 1 - maxProbes);
+        var lastBooked = remembered;
+        int probes = 0, found = 0, enqueued = 0, done = 0, unchanged = 0;
         var correlation = $"bsweep-{Guid.NewGuid():N}";
         long? stoppedAt = null;
 
@@ -56,18 +61,17 @@ public sealed class BatchPayoutSweep(
         {
             var id = source.PayoutId(account, batch);
             var entry = await ledger.GetAsync(new LedgerKey(integration.Id, PayoutFlows.Payouts, Payout.PayoutKey(source.Provider, id)), ct);
-            if (entry?.Status == LedgerStatus.Done)
+            if (entry?.Status is LedgerStatus.Done or LedgerStatus.Skipped)
             {
                 done++;
-                if (contiguous)
-                    lastBooked = batch;
+                lastBooked = Math.Max(lastBooked ?? 0, batch);
                 continue;
             }
 
-            contiguous = false;
             if (entry?.Status == LedgerStatus.Failed && entry.ErrorCode != ErrorCodes.PayoutNotFound && !OrderSweepHandler.RetriesByItself(entry.ErrorCode))
             {
-                unchanged++;
+                unchanged++; // waits for the operator's fix and replay
+                lastBooked = Math.Max(lastBooked ?? 0, batch);
                 continue;
             }
 
@@ -91,12 +95,13 @@ public sealed class BatchPayoutSweep(
             found++;
             await queue.EnqueueAsync(WorkItem.ForPayout(integration.Id, source.Provider, id, WorkReasons.Sweep, $"{correlation}-{batch}", time.GetUtcNow()), null, ct);
             enqueued++;
+            lastBooked = Math.Max(lastBooked ?? 0, batch);
         }
 
         if (lastBooked is { } last && last != remembered)
             await mappings.SetAsync(integration.Id, kind, account, last.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         logger.LogInformation(
-            "Batch sweep for {IntegrationId} ({Provider} {Account}) from batch {From}: {Probed} probed, {Enqueued} enqueued, {Done} already booked, {Unchanged} failed (replay after a fix), last booked {LastBooked}, stopped at {StoppedAt}",
+            "Batch sweep for {IntegrationId} ({Provider} {Account}) from batch {From}: {Probed} probed, {Enqueued} enqueued, {Done} already booked, {Unchanged} failed (replay after a fix), last found {LastBooked}, stopped at {StoppedAt}",
             integration.Id, source.Provider, account, Math.Max(firstBatch, (remembered ?? 0) + 1), probes, enqueued, done, unchanged, lastBooked, stoppedAt);
         return new BatchSweepResult(probes, found, enqueued, done, unchanged, lastBooked, stoppedAt);
     }

@@ -232,6 +232,35 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_batch_left_failed_by_a_sale_from_outside_the_shop_does_not_hold_the_timer_back()
+    {
+        // Review finding: the remembered batch moved only over booked batches, so one batch left Failed (a POS sale on
+        // the same merchant account has no invoice) froze it; once later batches outgrew the bounded walk the timer
+        // never looked for a new batch again.
+        var k = await StartAsync(azurite, firstBatch: 41);
+        await using var _ = k.H;
+        var inv = await InvoicesAsync(k.H, (7331, "hanna@example.se"), (7332, "ivar@example.se"), (7333, "jon@example.se"));
+        k.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = Merchant, Sales = [new("NT-7331", inv[7331].Amount, 4.20m), new("POS-991", 100m, 1.50m)], BatchNumber = 41 });
+        Seed(k, inv[7332], "NT-7332", number: 42);
+
+        await SweepAsync(k);
+        await DrainAsync(k);
+        var row41 = await RowAsync(k, 41);
+        Assert.NotNull(row41);
+        Assert.NotEqual(LedgerStatus.Done, row41.Status); // the POS sale keeps batch 41 open
+        Assert.Equal(LedgerStatus.Done, (await RowAsync(k, 42))!.Status);
+
+        // The next run remembers 42 (the last batch found), not 40, and still re-offers 41 within its look-back.
+        await SweepAsync(k);
+        Assert.Equal("42", await RememberedAsync(k));
+        Seed(k, inv[7333], "NT-7333", number: 43);
+        await SweepAsync(k);
+        await DrainAsync(k);
+        Assert.Equal(LedgerStatus.Done, (await RowAsync(k, 43))!.Status);
+        Assert.Equal("43", await RememberedAsync(k));
+    }
+
+    [Fact]
     public async Task After_a_storage_wipe_the_timer_finds_the_batch_again_and_books_nothing_twice()
     {
         var k = await StartAsync(azurite);
