@@ -96,22 +96,6 @@ public class PayoutFlowTests(AzuriteFixture azurite)
         return payout;
     }
 
-    /// <summary>Orders through the real order flow → released invoices; returns invoice amount per order number.</summary>
-    private static async Task<Dictionary<int, VismaInvoiceSnapshot>> InvoicesAsync(EngineHarness h, params (int Number, string Email)[] orders)
-    {
-        foreach (var (number, email) in orders)
-        {
-            var spec = DemoData.SwedishOrder(number);
-            spec.Customer!.Email = email;
-            spec.BillingAddress!.Email = email;
-            h.AddOrder(spec);
-        }
-
-        await h.SweepAsync();
-        await h.DrainAsync();
-        return orders.ToDictionary(o => o.Number, o => h.Invoices.Single(i => i.CustomerRefNumber == "CENTRA-" + o.Number));
-    }
-
     private static PayoutLine Sale(int order, decimal gross, decimal fee, string currency = "SEK") =>
         new() { TransactionId = $"txn_s{order}", Kind = PayoutLineKind.Sale, Reference = $"NT-{order}", Gross = gross, Fee = fee, Currency = currency };
 
@@ -143,7 +127,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartEmulatedAsync(azurite);
         await using var _ = psp;
-        var inv = await InvoicesAsync(h, (7001, "anna@example.se"), (7002, "anna@example.se"), (7003, "bo@example.se"));
+        var inv = await h.InvoicesAsync((7001, "anna@example.se"), (7002, "anna@example.se"), (7003, "bo@example.se"));
         var payout = await SeedAsync(psp, "po_1", Sale(7001, inv[7001].Amount, 12.50m), Sale(7002, inv[7002].Amount, 7.25m), Sale(7003, inv[7003].Amount, 3.10m));
 
         var before = h.VismaCalls;
@@ -184,7 +168,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartEmulatedAsync(azurite);
         await using var _ = psp;
-        var inv = await InvoicesAsync(h, (7011, "crash@example.se"));
+        var inv = await h.InvoicesAsync((7011, "crash@example.se"));
         await SeedAsync(psp, "po_crash", Sale(7011, inv[7011].Amount, 9.90m));
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerPayment";
@@ -207,7 +191,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartEmulatedAsync(azurite);
         await using var _ = psp;
-        var inv = await InvoicesAsync(h, (7012, "rel@example.se"));
+        var inv = await h.InvoicesAsync((7012, "rel@example.se"));
         await SeedAsync(psp, "po_rel", Sale(7012, inv[7012].Amount, 4m));
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v1/customerPayment/";
@@ -227,7 +211,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartEmulatedAsync(azurite, s => s with { ReferenceField = InvoiceReferenceField.ExternalReference });
         await using var _ = psp;
-        var inv = await InvoicesAsync(h, (7021, "wipe@example.se"), (7022, "wipe2@example.se"));
+        var inv = await h.InvoicesAsync((7021, "wipe@example.se"), (7022, "wipe2@example.se"));
         await SeedAsync(psp, "po_wipe", Sale(7021, inv[7021].Amount, 5m), Sale(7022, inv[7022].Amount, 6m));
         Assert.Equal(SyncOutcome.Done, (await HandleAsync(h, "po_wipe")).Outcome);
         Assert.Equal(2, h.Payments.Count);
@@ -251,7 +235,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartEmulatedAsync(azurite);
         await using var _ = psp;
-        var inv = await InvoicesAsync(h, (7031, "refund@example.se"));
+        var inv = await h.InvoicesAsync((7031, "refund@example.se"));
         var invoice = inv[7031];
         const decimal refunded = 100m;
         var seeded = await SeedAsync(psp, "po_refund", Sale(7031, invoice.Amount, 8m), Refund(7031, refunded));
@@ -287,7 +271,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartEmulatedAsync(azurite);
         await using var _ = psp;
-        var inv = await InvoicesAsync(h, (7032, "refund2@example.se"));
+        var inv = await h.InvoicesAsync((7032, "refund2@example.se"));
         await SeedAsync(psp, "po_refund2", Sale(7032, inv[7032].Amount, 2m), Refund(7032, 50m));
 
         h.Sandbox.State.Faults.VismaCommitThenDropPath = "/v2/customerCreditNote";
@@ -306,7 +290,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartAsync(azurite);
         await using var _ = h;
-        var inv = await InvoicesAsync(h, (7041, "match@example.se"));
+        var inv = await h.InvoicesAsync((7041, "match@example.se"));
         var late = DemoData.SwedishOrder(7042);
         late.Customer!.Email = "late@example.se";
         late.BillingAddress!.Email = "late@example.se";
@@ -347,7 +331,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartAsync(azurite);
         await using var _ = h;
-        var inv = await InvoicesAsync(h, (7051, "sum@example.se"));
+        var inv = await h.InvoicesAsync((7051, "sum@example.se"));
         psp.Add(PayoutOf("po_sum", h, Sale(7051, inv[7051].Amount, 5m)) with { Total = inv[7051].Amount - 5m + 1.25m });
 
         var result = await HandleAsync(h, "po_sum");
@@ -364,7 +348,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartAsync(azurite);
         await using var _ = h;
-        var inv = await InvoicesAsync(h, (7061, "cur@example.se"), (7062, "cur2@example.se"));
+        var inv = await h.InvoicesAsync((7061, "cur@example.se"), (7062, "cur2@example.se"));
         psp.Add(PayoutOf("po_eur", h, Sale(7061, inv[7061].Amount, 1m, "EUR"), Sale(7062, inv[7062].Amount, 1m, "EUR")) with { Currency = "EUR" });
         psp.Add(PayoutOf("po_mixed", h, Sale(7061, inv[7061].Amount, 1m), Sale(7062, inv[7062].Amount, 1m, "EUR")));
 
@@ -382,7 +366,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartAsync(azurite, s => s with { FeeWriteOffReasonCode = null });
         await using var _ = h;
-        var inv = await InvoicesAsync(h, (7071, "fee@example.se"));
+        var inv = await h.InvoicesAsync((7071, "fee@example.se"));
         psp.Add(PayoutOf("po_fee", h, Sale(7071, inv[7071].Amount, 5m)));
 
         var missing = await HandleAsync(h, "po_fee");
@@ -392,7 +376,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
 
         var (h2, psp2) = await StartAsync(azurite, s => s with { FeeWriteOffReasonCode = "NOSUCH" });
         await using var __ = h2;
-        var inv2 = await InvoicesAsync(h2, (7072, "fee2@example.se"));
+        var inv2 = await h2.InvoicesAsync((7072, "fee2@example.se"));
         psp2.Add(PayoutOf("po_fee2", h2, Sale(7072, inv2[7072].Amount, 5m)));
         var unknown = await HandleAsync(h2, "po_fee2");
         Assert.Equal(ErrorCodes.PayoutFeeWriteOffFailed, unknown.ErrorCode);
@@ -405,7 +389,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartAsync(azurite, s => s with { FeeBooking = FeeBooking.Charge, FeeWriteOffReasonCode = null, FeeChargeEntryType = DemoScenario.PspFeeChargeEntryType });
         await using var _ = h;
-        var inv = await InvoicesAsync(h, (7081, "charge@example.se"));
+        var inv = await h.InvoicesAsync((7081, "charge@example.se"));
         psp.Add(PayoutOf("po_charge", h, Sale(7081, inv[7081].Amount, 6.40m)));
 
         Assert.Equal(SyncOutcome.Done, (await HandleAsync(h, "po_charge")).Outcome);
@@ -420,7 +404,7 @@ public class PayoutFlowTests(AzuriteFixture azurite)
     {
         var (h, psp) = await StartAsync(azurite);
         await using var _ = h;
-        var inv = await InvoicesAsync(h, (7091, "date@example.se"));
+        var inv = await h.InvoicesAsync((7091, "date@example.se"));
         psp.Add(PayoutOf("po_early", h, Sale(7091, inv[7091].Amount, 1m)) with { Date = inv[7091].DocumentDate.AddDays(-1) });
         var early = await HandleAsync(h, "po_early");
         Assert.Equal(ErrorCodes.PayoutDateBeforeInvoice, early.ErrorCode);

@@ -23,79 +23,15 @@ namespace Junipeer.Tests.Payouts.Adyen;
 /// </summary>
 public class AdyenBatchSweepTests(AzuriteFixture azurite)
 {
-    private const string Merchant = "NordTrailSE";
+    private const string Merchant = AdyenKit.Merchant;
 
-    private sealed record Kit(EngineHarness H, Integration Integration)
-    {
-        public AdyenState Adyen => H.Sandbox.State.Adyen;
-
-        public long PaymentPosts => H.Sandbox.State.Stats.Count("visma POST /v1/customerPayment");
-
-        public IReadOnlyList<string> Asked(long status) =>
-            [.. Adyen.Downloads.Where(d => d.Status == status).Select(d => d.FileName)];
-    }
-
-    private static async Task<Kit> StartAsync(AzuriteFixture azurite, long firstBatch = 1)
-    {
-        var id = EngineHarness.NewId();
-        var reportSecret = EngineHarness.SecretName(id, "AdyenReportUser");
-        var hmacSecret = EngineHarness.SecretName(id, "AdyenHmacKey");
-        var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
-        {
-            Id = id,
-            Settings =
-            {
-                [$"Secrets:{reportSecret}"] = $"{AdyenState.DefaultReportUser}:{AdyenState.DefaultReportPassword}",
-                [$"Secrets:{hmacSecret}"] = AdyenState.DefaultHmacKey,
-            },
-        });
-        var integration = h.Integration with
-        {
-            Payouts = new PayoutFlowSettings
-            {
-                Enabled = true,
-                FeeWriteOffReasonCode = DemoScenario.PspFeeReasonCode,
-                Providers = new Dictionary<string, PspPayoutSettings>
-                {
-                    [PayoutProviders.Adyen] = new()
-                    {
-                        PaymentMethodId = "ADYEN",
-                        CashAccount = DemoScenario.PspClearingAccount,
-                        ReferencePrefix = "NT-",
-                        ApiBaseUrl = h.Sandbox.AdyenReportBase.ToString(),
-                        ApiKeySecretName = reportSecret,
-                        WebhookSecretName = hmacSecret,
-                        MerchantAccounts = new Dictionary<string, BatchAccountSettings> { [Merchant] = new() { FirstBatch = firstBatch } },
-                    },
-                },
-            },
-        };
-        await h.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, TestContext.Current.CancellationToken);
-        return new Kit(h, integration);
-    }
-
-    private static async Task<Dictionary<int, VismaInvoiceSnapshot>> InvoicesAsync(EngineHarness h, params (int Number, string Email)[] orders)
-    {
-        foreach (var (number, email) in orders)
-        {
-            var spec = DemoData.SwedishOrder(number);
-            spec.Customer!.Email = email;
-            spec.BillingAddress!.Email = email;
-            h.AddOrder(spec);
-        }
-
-        await h.SweepAsync();
-        await h.DrainAsync();
-        return orders.ToDictionary(o => o.Number, o => h.Invoices.Single(i => i.CustomerRefNumber == "CENTRA-" + o.Number));
-    }
-
-    private static AdyenBatch Seed(Kit k, VismaInvoiceSnapshot invoice, string reference, long? number = null) =>
+    private static AdyenBatch Seed(AdyenKit k, VismaInvoiceSnapshot invoice, string reference, long? number = null) =>
         k.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = Merchant, Sales = [new(reference, invoice.Amount, 4.20m)], Fees = [1.00m], ShuffleColumns = true, BatchNumber = number });
 
     /// <summary>The PayoutSweep timer function, as the Functions host runs it.</summary>
-    private static Task SweepAsync(Kit k) => k.H.Function<PayoutSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
+    private static Task SweepAsync(AdyenKit k) => k.H.Function<PayoutSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
 
-    private static async Task<int> DrainAsync(Kit k)
+    private static async Task<int> DrainAsync(AdyenKit k)
     {
         var ct = TestContext.Current.CancellationToken;
         var queue = k.H.Queue(PayoutSyncFunction.Queue);
@@ -117,21 +53,21 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
         return n;
     }
 
-    private static Task<LedgerEntry?> RowAsync(Kit k, long batch) =>
+    private static Task<LedgerEntry?> RowAsync(AdyenKit k, long batch) =>
         k.H.Services.GetRequiredService<ISyncLedger>().GetAsync(
             new LedgerKey(k.Integration.Id, PayoutFlows.Payouts, Payout.PayoutKey(PayoutProviders.Adyen, AdyenSettlementReportId(batch))), TestContext.Current.CancellationToken);
 
     private static string AdyenSettlementReportId(long batch) => $"{Merchant}:{batch}";
 
-    private static Task<string?> RememberedAsync(Kit k) =>
+    private static Task<string?> RememberedAsync(AdyenKit k) =>
         k.H.Services.GetRequiredService<IMappingStore>().GetAsync(k.Integration.Id, BatchPayoutSweep.CursorKind(PayoutProviders.Adyen), Merchant, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task A_dropped_REPORT_AVAILABLE_is_found_by_the_timer_and_booked_once()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 1);
         await using var _ = k.H;
-        var inv = await InvoicesAsync(k.H, (7301, "anna@example.se"));
+        var inv = await k.H.InvoicesAsync((7301, "anna@example.se"));
         var batch = Seed(k, inv[7301], "NT-7301");
         Assert.Equal(1, batch.BatchNumber);
 
@@ -157,7 +93,7 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
         Assert.Equal(1, k.PaymentPosts);
 
         // Batch 2 closes later: the next run finds it and books it too.
-        var inv2 = await InvoicesAsync(k.H, (7302, "bo@example.se"));
+        var inv2 = await k.H.InvoicesAsync((7302, "bo@example.se"));
         Assert.Equal(2, Seed(k, inv2[7302], "NT-7302").BatchNumber);
         await SweepAsync(k);
         Assert.Equal(1, await DrainAsync(k));
@@ -168,9 +104,9 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
     [Fact]
     public async Task Notification_and_timer_both_firing_book_one_payment()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 1);
         await using var _ = k.H;
-        var inv = await InvoicesAsync(k.H, (7311, "cecilia@example.se"), (7312, "cecilia@example.se"));
+        var inv = await k.H.InvoicesAsync((7311, "cecilia@example.se"), (7312, "cecilia@example.se"));
         var batch = k.Adyen.SeedBatch(new AdyenBatchSpec
         {
             MerchantAccount = Merchant,
@@ -206,9 +142,9 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
     [Fact]
     public async Task Probing_starts_at_the_first_batch_and_stops_at_the_first_missing_one()
     {
-        var k = await StartAsync(azurite, firstBatch: 41);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 41);
         await using var _ = k.H;
-        var inv = await InvoicesAsync(k.H, (7321, "david@example.se"), (7322, "eva@example.se"), (7323, "frida@example.se"), (7324, "gustav@example.se"));
+        var inv = await k.H.InvoicesAsync((7321, "david@example.se"), (7322, "eva@example.se"), (7323, "frida@example.se"), (7324, "gustav@example.se"));
         Seed(k, inv[7321], "NT-7321", number: 40); // before go-live: never asked for
         Seed(k, inv[7322], "NT-7322", number: 41);
         Seed(k, inv[7323], "NT-7323", number: 42);
@@ -237,9 +173,9 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
         // Review finding: the remembered batch moved only over booked batches, so one batch left Failed (a POS sale on
         // the same merchant account has no invoice) froze it; once later batches outgrew the bounded walk the timer
         // never looked for a new batch again.
-        var k = await StartAsync(azurite, firstBatch: 41);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 41);
         await using var _ = k.H;
-        var inv = await InvoicesAsync(k.H, (7331, "hanna@example.se"), (7332, "ivar@example.se"), (7333, "jon@example.se"));
+        var inv = await k.H.InvoicesAsync((7331, "hanna@example.se"), (7332, "ivar@example.se"), (7333, "jon@example.se"));
         k.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = Merchant, Sales = [new("NT-7331", inv[7331].Amount, 4.20m), new("POS-991", 100m, 1.50m)], BatchNumber = 41 });
         Seed(k, inv[7332], "NT-7332", number: 42);
 
@@ -263,10 +199,10 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
     [Fact]
     public async Task After_a_storage_wipe_the_timer_finds_the_batch_again_and_books_nothing_twice()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 1);
         await using var _ = k.H;
         var ct = TestContext.Current.CancellationToken;
-        var inv = await InvoicesAsync(k.H, (7331, "hanna@example.se"), (7332, "ivar@example.se"));
+        var inv = await k.H.InvoicesAsync((7331, "hanna@example.se"), (7332, "ivar@example.se"));
         Seed(k, inv[7331], "NT-7331");
         Seed(k, inv[7332], "NT-7332");
         await SweepAsync(k);
@@ -296,9 +232,9 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_refused_report_user_fails_the_sweep_with_an_alert_and_enqueues_nothing()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 1);
         await using var _ = k.H;
-        var inv = await InvoicesAsync(k.H, (7341, "jonas@example.se"));
+        var inv = await k.H.InvoicesAsync((7341, "jonas@example.se"));
         Seed(k, inv[7341], "NT-7341");
         k.Adyen.ReportPassword = "rotated";
         var result = await k.H.Services.GetRequiredService<PayoutSweepHandler>().RunAsync(TestContext.Current.CancellationToken);

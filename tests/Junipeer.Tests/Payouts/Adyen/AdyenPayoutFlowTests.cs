@@ -28,67 +28,7 @@ namespace Junipeer.Tests.Payouts.Adyen;
 /// </summary>
 public class AdyenPayoutFlowTests(AzuriteFixture azurite)
 {
-    private const string Merchant = "NordTrailSE";
-
-    private sealed record Kit(EngineHarness H, Integration Integration)
-    {
-        public SandboxHost Sandbox => H.Sandbox;
-    }
-
-    private static async Task<Kit> StartAsync(AzuriteFixture azurite, string? reportPassword = null)
-    {
-        var id = EngineHarness.NewId();
-        var reportSecret = EngineHarness.SecretName(id, "AdyenReportUser");
-        var hmacSecret = EngineHarness.SecretName(id, "AdyenHmacKey");
-        var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
-        {
-            Id = id,
-            Settings =
-            {
-                [$"Secrets:{reportSecret}"] = $"{AdyenState.DefaultReportUser}:{reportPassword ?? AdyenState.DefaultReportPassword}",
-                [$"Secrets:{hmacSecret}"] = AdyenState.DefaultHmacKey,
-            },
-        });
-
-        // The report base is the emulator's, known only once it runs: save the payout settings now.
-        var integration = h.Integration with
-        {
-            Payouts = new PayoutFlowSettings
-            {
-                Enabled = true,
-                FeeWriteOffReasonCode = DemoScenario.PspFeeReasonCode,
-                Providers = new Dictionary<string, PspPayoutSettings>
-                {
-                    [PayoutProviders.Adyen] = new()
-                    {
-                        PaymentMethodId = "ADYEN",
-                        CashAccount = DemoScenario.PspClearingAccount,
-                        ReferencePrefix = "NT-",
-                        ApiBaseUrl = h.Sandbox.AdyenReportBase.ToString(),
-                        ApiKeySecretName = reportSecret,
-                        WebhookSecretName = hmacSecret,
-                    },
-                },
-            },
-        };
-        await h.Services.GetRequiredService<IIntegrationStore>().SaveAsync(integration, TestContext.Current.CancellationToken);
-        return new Kit(h, integration);
-    }
-
-    private static async Task<Dictionary<int, VismaInvoiceSnapshot>> InvoicesAsync(EngineHarness h, params (int Number, string Email)[] orders)
-    {
-        foreach (var (number, email) in orders)
-        {
-            var spec = DemoData.SwedishOrder(number);
-            spec.Customer!.Email = email;
-            spec.BillingAddress!.Email = email;
-            h.AddOrder(spec);
-        }
-
-        await h.SweepAsync();
-        await h.DrainAsync();
-        return orders.ToDictionary(o => o.Number, o => h.Invoices.Single(i => i.CustomerRefNumber == "CENTRA-" + o.Number));
-    }
+    private const string Merchant = AdyenKit.Merchant;
 
     private static async Task<(int Status, string Body, string? Code)> PostAsync(EngineHarness h, string body, string integrationId)
     {
@@ -131,17 +71,17 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
         return runs;
     }
 
-    private static Task<PayoutResult> HandleAsync(Kit k, string payoutId) =>
+    private static Task<PayoutResult> HandleAsync(AdyenKit k, string payoutId) =>
         k.H.Services.GetRequiredService<PayoutSyncHandler>().HandleAsync(
             WorkItem.ForPayout(k.Integration.Id, PayoutProviders.Adyen, payoutId, WorkReasons.Replay, "c-" + payoutId, DateTimeOffset.UtcNow), "test", TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Report_available_notification_books_one_payment_per_customer_and_a_duplicate_books_nothing_more()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite);
         await using var _ = k.H;
         var h = k.H;
-        var inv = await InvoicesAsync(h, (7101, "anna@example.se"), (7102, "bo@example.se"));
+        var inv = await h.InvoicesAsync((7101, "anna@example.se"), (7102, "bo@example.se"));
         var batch = h.Sandbox.State.Adyen.SeedBatch(new AdyenBatchSpec
         {
             MerchantAccount = Merchant,
@@ -186,7 +126,7 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
     public async Task Emulator_sends_the_notification_over_HTTP_and_it_verifies()
     {
         // The emulator's sender and our verifier agree on the scheme (the intake answers [accepted]).
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite);
         await using var _ = k.H;
         var h = k.H;
         var batch = h.Sandbox.State.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = Merchant, Sales = [new("NT-1", 100m, 1m)] });
@@ -219,7 +159,7 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Bad_HMAC_and_unknown_integration_get_the_same_401_and_nothing_is_enqueued()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite);
         await using var _ = k.H;
         var h = k.H;
         var good = h.Sandbox.State.Adyen.ReportAvailableJson(Merchant, 5, "https://x");
@@ -241,7 +181,7 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Other_event_codes_and_other_reports_are_acknowledged_and_ignored()
     {
-        var k = await StartAsync(azurite);
+        var k = await AdyenKit.StartAsync(azurite);
         await using var _ = k.H;
         var h = k.H;
         var authorisation = Signed(new { pspReference = "ZVWN7D3WSMK2WN82", eventCode = "AUTHORISATION", merchantAccountCode = Merchant, merchantReference = "NT-1", success = "true" }, 1000);
@@ -257,7 +197,7 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
     [Fact]
     public async Task Wrong_report_password_is_PSP_AUTH_FAILED_and_an_outage_is_PSP_UNAVAILABLE()
     {
-        var k = await StartAsync(azurite, reportPassword: "wrong");
+        var k = await AdyenKit.StartAsync(azurite, reportPassword: "wrong");
         await using var _ = k.H;
         var h = k.H;
         var batch = h.Sandbox.State.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = Merchant, Sales = [new("NT-1", 100m, 1m)] });

@@ -99,20 +99,7 @@ public sealed class KlarnaKit : IAsyncDisposable
         H.Services.GetRequiredService<ISyncLedger>().GetAsync(new LedgerKey(H.Integration.Id, PayoutFlows.Payouts, Payout.PayoutKey(PayoutProviders.Klarna, payoutId)), TestContext.Current.CancellationToken);
 
     /// <summary>Orders through the real order flow → released invoices, by order number.</summary>
-    public async Task<Dictionary<int, VismaInvoiceSnapshot>> InvoicesAsync(params (int Number, string Email)[] orders)
-    {
-        foreach (var (number, email) in orders)
-        {
-            var spec = DemoData.SwedishOrder(number);
-            spec.Customer!.Email = email;
-            spec.BillingAddress!.Email = email;
-            H.AddOrder(spec);
-        }
-
-        await H.SweepAsync();
-        await H.DrainAsync();
-        return orders.ToDictionary(o => o.Number, o => H.Invoices.Single(i => i.CustomerRefNumber == "CENTRA-" + o.Number));
-    }
+    public Task<Dictionary<int, VismaInvoiceSnapshot>> InvoicesAsync(params (int Number, string Email)[] orders) => H.InvoicesAsync(orders);
 
     public static long Minor(decimal sek) => decimal.ToInt64(sek * 100m);
 
