@@ -89,6 +89,9 @@ public sealed class StockSyncHandler(
     /// <summary>Fact on the pass row: when the last completed pass started (ISO 8601).</summary>
     public const string LastPassStartedFact = "lastPassStartedAt";
 
+    /// <summary>Fact on the pass row: which handler instance completed the last pass.</summary>
+    public const string LastPassOwnerFact = "lastPassOwner";
+
     /// <summary>Entity key of the pass row (flow <c>stock-pass</c>).</summary>
     public const string PassKey = "pass";
 
@@ -195,6 +198,12 @@ public sealed class StockSyncHandler(
                 return new StockRunResult { SkippedBecause = $"another stock pass holds the lease until {ex.LeaseUntil:O}" };
             }
 
+            // What this process remembers as sent is only true while its passes are the only ones: when another
+            // instance (a hint runs wherever its queue message lands) completed the last pass, it may have set other
+            // levels since, and skipping a SKU "already at 5" would leave Centra at that instance's 3 for good.
+            if (!work.Entry.Facts.TryGetValue(LastPassOwnerFact, out var lastOwner) || !string.Equals(lastOwner, _owner, StringComparison.Ordinal))
+                ForgetSent(integration.Id);
+
             StockRunResult result;
             try
             {
@@ -221,6 +230,7 @@ public sealed class StockSyncHandler(
             }
 
             work.Note(LastPassStartedFact, started.ToString("O", CultureInfo.InvariantCulture));
+            work.Note(LastPassOwnerFact, _owner);
             // "Skipped" is the idle state of this row: not Done (a Done row is never leased again), no lease, no error.
             await work.CompleteAsync(LedgerStatus.Skipped, ct, $"idle; last pass ({trigger}) completed");
             return result;
