@@ -136,28 +136,7 @@ public sealed class StripeKit : IAsyncDisposable
 
     public Task SweepAsync() => H.Function<PayoutSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
 
-    /// <summary>Runs the payouts queue until no message is visible (delayed retries stay); returns the invocations.</summary>
-    public async Task<int> DrainAsync()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var queue = H.Queue(PayoutSyncFunction.Queue);
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-        var n = 0;
-        for (var round = 0; round < 50; round++)
-        {
-            var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value;
-            if (batch.Length == 0)
-                break;
-            foreach (var m in batch)
-            {
-                n++;
-                await H.Function<PayoutSyncFunction>().Run(m.MessageText, ct);
-                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
-            }
-        }
-
-        return n;
-    }
+    public Task<int> DrainAsync() => H.DrainPayoutsAsync();
 
     public Task<LedgerEntry?> PayoutRowAsync(string payoutId) =>
         H.Services.GetRequiredService<ISyncLedger>().GetAsync(new LedgerKey(H.Integration.Id, PayoutFlows.Payouts, Payout.PayoutKey(PayoutProviders.Stripe, payoutId)), TestContext.Current.CancellationToken);

@@ -31,27 +31,7 @@ public class AdyenBatchSweepTests(AzuriteFixture azurite)
     /// <summary>The PayoutSweep timer function, as the Functions host runs it.</summary>
     private static Task SweepAsync(AdyenKit k) => k.H.Function<PayoutSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
 
-    private static async Task<int> DrainAsync(AdyenKit k)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var queue = k.H.Queue(PayoutSyncFunction.Queue);
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-        var n = 0;
-        for (var round = 0; round < 20; round++)
-        {
-            var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value;
-            if (batch.Length == 0)
-                break;
-            foreach (var m in batch)
-            {
-                n++;
-                await k.H.Function<PayoutSyncFunction>().Run(m.MessageText, ct);
-                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
-            }
-        }
-
-        return n;
-    }
+    private static Task<int> DrainAsync(AdyenKit k) => k.H.DrainPayoutsAsync(rounds: 20);
 
     private static Task<LedgerEntry?> RowAsync(AdyenKit k, long batch) =>
         k.H.Services.GetRequiredService<ISyncLedger>().GetAsync(

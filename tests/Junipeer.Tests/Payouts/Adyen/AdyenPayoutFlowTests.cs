@@ -48,29 +48,6 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
         };
     }
 
-    /// <summary>Runs the payouts queue until empty; returns the handler outcomes' count.</summary>
-    private static async Task<int> DrainPayoutsAsync(EngineHarness h)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var queue = h.Queue(PayoutSyncFunction.Queue);
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-        var runs = 0;
-        for (var round = 0; round < 20; round++)
-        {
-            var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value;
-            if (batch.Length == 0)
-                break;
-            foreach (var m in batch)
-            {
-                runs++;
-                await h.Function<PayoutSyncFunction>().Run(m.MessageText, ct);
-                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
-            }
-        }
-
-        return runs;
-    }
-
     private static Task<PayoutResult> HandleAsync(AdyenKit k, string payoutId) =>
         k.H.Services.GetRequiredService<PayoutSyncHandler>().HandleAsync(
             WorkItem.ForPayout(k.Integration.Id, PayoutProviders.Adyen, payoutId, WorkReasons.Replay, "c-" + payoutId, DateTimeOffset.UtcNow), "test", TestContext.Current.CancellationToken);
@@ -95,7 +72,7 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
         var (status, answer, _) = await PostAsync(h, body, k.Integration.Id);
         Assert.Equal((200, "[accepted]"), (status, answer));
         Assert.Equal(1, await h.QueueLengthAsync(PayoutSyncFunction.Queue));
-        Assert.Equal(1, await DrainPayoutsAsync(h));
+        Assert.Equal(1, await h.DrainPayoutsAsync(rounds: 20));
 
         Assert.Equal(2, h.Payments.Count);
         Assert.All(h.Payments, p => Assert.Equal(("Closed", "ADYEN"), (p.Status, p.PaymentMethodId)));
@@ -116,7 +93,7 @@ public class AdyenPayoutFlowTests(AzuriteFixture azurite)
         Assert.Equal(200, (await PostAsync(h, body, k.Integration.Id)).Status);
         Assert.Equal(200, (await PostAsync(h, body, k.Integration.Id)).Status);
         var calls = h.VismaCalls;
-        Assert.Equal(2, await DrainPayoutsAsync(h));
+        Assert.Equal(2, await h.DrainPayoutsAsync(rounds: 20));
         Assert.Equal(2, h.Payments.Count);
         Assert.Equal(calls, h.VismaCalls);
         Assert.Single(h.Sandbox.State.Adyen.Downloads);
