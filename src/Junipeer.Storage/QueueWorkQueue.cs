@@ -10,7 +10,7 @@ namespace Junipeer.Storage;
 /// Azure Storage queues with Base64 bodies (what the Functions trigger expects). Messages never
 /// expire (a TTL would silently drop work after 7 days); delays use the visibility timeout.
 /// </summary>
-public sealed class QueueWorkQueue(StorageClients clients) : IWorkQueue
+public sealed class QueueWorkQueue(StorageClients clients) : IWorkQueue, IWorkBatchQueue
 {
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
@@ -31,6 +31,13 @@ public sealed class QueueWorkQueue(StorageClients clients) : IWorkQueue
         var queue = await GetAsync(QueueFor(item.Kind));
         var delay = visibilityDelay is { } d ? (d > MaxDelay ? MaxDelay : d < TimeSpan.Zero ? TimeSpan.Zero : d) : (TimeSpan?)null;
         await queue.SendMessageAsync(JsonSerializer.Serialize(item, JunipeerJson.Options), delay, NeverExpires, cancellationToken);
+    }
+
+    /// <summary>One intake batch (several webhooks' work) on queue <c>intake</c>, never expiring like every work message.</summary>
+    public async Task SendBatchAsync(WorkBatch batch, CancellationToken cancellationToken)
+    {
+        var queue = await GetAsync(StorageNames.IntakeQueue);
+        await queue.SendMessageAsync(JsonSerializer.Serialize(batch, JunipeerJson.Options), null, NeverExpires, cancellationToken);
     }
 
     public Task<QueueClient> GetAsync(string name) => _queues.GetOrAdd(name, n => new Lazy<Task<QueueClient>>(async () =>

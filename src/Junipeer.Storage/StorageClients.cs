@@ -100,4 +100,8 @@ public static class StorageNames
     public const string ShipmentsPoisonQueue = "shipments-poison";
     public const string StockHintsQueue = "stock-hints";
     public const string StockHintsPoisonQueue = "stock-hints-poison";
+
+    /// <summary>Group-committed webhook work (<see cref="Junipeer.Core.Sync.WorkBatch"/>), fanned out by the IntakeFanOut trigger.</summary>
+    public const string IntakeQueue = "intake";
+    public const string IntakePoisonQueue = "intake-poison";
 }

@@ -115,6 +115,10 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Connect.IConnectionStatusStore, TableConnectionStatusStore>();
         services.AddSingleton<QueueWorkQueue>();
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
+        // The webhook acknowledgements' one durable write, group-committed over whichever IWorkQueue is registered.
+        services.AddSingleton<IWorkBatchQueue>(sp => sp.GetRequiredService<QueueWorkQueue>());
+        services.AddSingleton<GroupCommitIntakeQueue>();
+        services.AddSingleton<IIntakeQueue>(sp => sp.GetRequiredService<GroupCommitIntakeQueue>());
         services.AddSingleton<Junipeer.Core.Operations.IQueueInspector, QueueInspector>();
         services.AddSingleton<Junipeer.Core.Shadow.IShadowLog, TableShadowLog>();
         return services;

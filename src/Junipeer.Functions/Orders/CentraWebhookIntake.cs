@@ -43,7 +43,7 @@ public sealed record WebhookAccepted(int Events, int Enqueued, int Duplicates, i
 public sealed class CentraWebhookIntake(
     IIntegrationStore integrations,
     ISecretResolver secrets,
-    IWorkQueue queue,
+    IIntakeQueue queue,
     CentraWebhookVerifier verifier,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
@@ -126,16 +126,18 @@ public sealed class CentraWebhookIntake(
 
         var duplicates = integration.Orders.Enabled ? orders.Count - numbers.Count : 0;
         var now = time.GetUtcNow();
-        await Task.WhenAll(numbers.Select(n =>
-            queue.EnqueueAsync(WorkItem.ForOrder(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now), null, ct)));
+        var work = numbers.Select(n => new IntakeItem(WorkItem.ForOrder(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now))).ToList();
         if (integration.Payouts.Enabled && integration.Payouts.ShopRefunds)
         {
             // A refund made in Centra changes the order, so every order event is also a hint for the refunds
             // queue (the refund handler books nothing for an order without new refunds).
-            await Task.WhenAll(orders.Select(e => long.Parse(e.Id, NumberStyles.None, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture))
+            work.AddRange(orders.Select(e => long.Parse(e.Id, NumberStyles.None, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture))
                 .Distinct(StringComparer.Ordinal)
-                .Select(n => queue.EnqueueAsync(WorkItem.ForRefunds(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now), null, ct)));
+                .Select(n => new IntakeItem(WorkItem.ForRefunds(integration.Id, n, WorkReasons.Webhook, $"wh-{Guid.NewGuid():N}", now))));
         }
+
+        // The one durable write, group-committed with concurrent webhooks (GroupCommitIntakeQueue).
+        await queue.EnqueueAsync(work, ct);
 
         logger.LogInformation("Centra webhook for {IntegrationId}: {Events} events, {Enqueued} enqueued, {Duplicates} duplicates, {Ignored} ignored",
             integration.Id, parsed.Events.Count, numbers.Count, duplicates, ignored);

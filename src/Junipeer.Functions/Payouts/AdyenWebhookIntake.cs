@@ -34,7 +34,7 @@ public sealed record AdyenAccepted(int Items, int Enqueued, int Ignored);
 public sealed class AdyenWebhookIntake(
     IIntegrationStore integrations,
     ISecretResolver secrets,
-    IWorkQueue queue,
+    IIntakeQueue queue,
     TimeProvider time,
     ILogger<AdyenWebhookIntake> logger)
 {
@@ -92,8 +92,8 @@ public sealed class AdyenWebhookIntake(
         }
 
         var now = time.GetUtcNow();
-        await Task.WhenAll(distinct.Select(id =>
-            queue.EnqueueAsync(WorkItem.ForPayout(integration.Id, PayoutProviders.Adyen, id, WorkReasons.Webhook, $"awh-{Guid.NewGuid():N}", now), null, ct)));
+        await queue.EnqueueAsync(distinct.ConvertAll(id =>
+            new IntakeItem(WorkItem.ForPayout(integration.Id, PayoutProviders.Adyen, id, WorkReasons.Webhook, $"awh-{Guid.NewGuid():N}", now))), ct);
         logger.LogInformation("Adyen webhook for {IntegrationId}: {Items} items, {Enqueued} payouts enqueued, {Ignored} ignored",
             integration.Id, items.Count, distinct.Count, ignored);
         return new WebhookIntakeResult(200, new AdyenAccepted(items.Count, distinct.Count, ignored));

@@ -29,7 +29,7 @@ namespace Junipeer.Functions.Payouts;
 public sealed partial class StripeWebhookIntake(
     IIntegrationStore integrations,
     ISecretResolver secrets,
-    IWorkQueue queue,
+    IIntakeQueue queue,
     TimeProvider time,
     ILogger<StripeWebhookIntake> logger)
 {
@@ -91,7 +91,7 @@ public sealed partial class StripeWebhookIntake(
             return new WebhookIntakeResult(202, new WebhookAccepted(1, 0, 0, 1));
         }
 
-        await queue.EnqueueAsync(WorkItem.ForPayout(integration.Id, PayoutProviders.Stripe, payoutId, WorkReasons.Webhook, $"swh-{Guid.NewGuid():N}", now), null, ct);
+        await queue.EnqueueAsync([new IntakeItem(WorkItem.ForPayout(integration.Id, PayoutProviders.Stripe, payoutId, WorkReasons.Webhook, $"swh-{Guid.NewGuid():N}", now))], ct);
         logger.LogInformation("Stripe webhook for {IntegrationId}: {Type} {Payout} enqueued", integration.Id, type, payoutId);
         return new WebhookIntakeResult(202, new WebhookAccepted(1, 1, 0, 0));
     }

@@ -44,7 +44,7 @@ namespace Junipeer.Functions.Shipments;
 public sealed partial class VismaWebhookIntake(
     IIntegrationStore integrations,
     ISecretResolver secrets,
-    IWorkQueue queue,
+    IIntakeQueue queue,
     TimeProvider time,
     ILogger<VismaWebhookIntake> logger,
     OperatorAlerts alerts)
@@ -171,15 +171,14 @@ public sealed partial class VismaWebhookIntake(
 
         var duplicates = settings.Enabled ? numbers.Count - distinct.Count : 0;
         var now = time.GetUtcNow();
-        await Task.WhenAll(distinct.Select(n =>
-            queue.EnqueueAsync(ShipmentSyncHandler.Item(integration.Id, n, WorkReasons.Webhook, $"vwh-{Guid.NewGuid():N}", now), null, ct)));
+        var work = distinct.ConvertAll(n => new IntakeItem(ShipmentSyncHandler.Item(integration.Id, n, WorkReasons.Webhook, $"vwh-{Guid.NewGuid():N}", now)));
 
         var stockHint = StockHintNone;
         if (inventory > 0 && integration.Stock is { Enabled: true, WebhookHints: true } stock)
         {
             // One hint per call, however many items it names: the pass reads every changed item anyway.
-            await queue.EnqueueAsync(StockHintHandler.Item(integration.Id, $"vwh-{Guid.NewGuid():N}", now),
-                stock.HintDelaySeconds > 0 ? TimeSpan.FromSeconds(stock.HintDelaySeconds) : null, ct);
+            work.Add(new IntakeItem(StockHintHandler.Item(integration.Id, $"vwh-{Guid.NewGuid():N}", now),
+                stock.HintDelaySeconds > 0 ? TimeSpan.FromSeconds(stock.HintDelaySeconds) : null));
             stockHint = StockHintEnqueued;
         }
         else if (inventory > 0)
@@ -190,6 +189,8 @@ public sealed partial class VismaWebhookIntake(
                 integration.Id, inventory, integration.Stock.Enabled ? "stock.webhookHints is false" : "stock.enabled is false");
         }
 
+        // The one durable write, group-committed with concurrent webhooks (GroupCommitIntakeQueue).
+        await queue.EnqueueAsync(work, ct);
         logger.LogInformation("Visma webhook for {IntegrationId}: {Events} notifications, {Enqueued} shipments enqueued, {Duplicates} duplicates, {Ignored} ignored, stock hint {StockHint}",
             integration.Id, notifications.Count, distinct.Count, duplicates, ignored, stockHint);
         return new WebhookIntakeResult(202, new VismaWebhookAccepted(notifications.Count, distinct.Count, duplicates, ignored, inventory, stockHint));

@@ -205,6 +205,7 @@ public sealed class EngineHarness : IAsyncDisposable
         var invocations = 0;
         for (var round = 0; round < 200; round++)
         {
+            await FanOutIntakeAsync();
             var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value;
             if (batch.Length == 0)
             {
@@ -236,6 +237,29 @@ public sealed class EngineHarness : IAsyncDisposable
     }
 
     /// <summary>
+    /// Plays the queue extension for queue "intake" (webhooks group-committed together): runs the
+    /// IntakeFanOut function on every message and deletes it. Returns the number of batches.
+    /// </summary>
+    public async Task<int> FanOutIntakeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var intake = Queue(StorageNames.IntakeQueue);
+        await intake.CreateIfNotExistsAsync(cancellationToken: ct);
+        var batches = 0;
+        while ((await intake.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value is { Length: > 0 } messages)
+        {
+            foreach (var m in messages)
+            {
+                await Function<Junipeer.Functions.Webhooks.IntakeFanOutFunction>().Run(m.MessageText, ct);
+                await intake.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                batches++;
+            }
+        }
+
+        return batches;
+    }
+
+    /// <summary>
     /// Loses all storage as a wiped account would (every table and queue of this harness), then
     /// saves the integration again, as an operator restoring the settings would.
     /// </summary>
@@ -251,7 +275,7 @@ public sealed class EngineHarness : IAsyncDisposable
                 await client.DeleteEntityAsync(e.PartitionKey, e.RowKey, Azure.ETag.All, ct);
         }
 
-        foreach (var queue in new[] { StorageNames.OrdersQueue, StorageNames.OrdersPoisonQueue })
+        foreach (var queue in new[] { StorageNames.OrdersQueue, StorageNames.OrdersPoisonQueue, StorageNames.IntakeQueue })
         {
             await clients.Queue(queue).CreateIfNotExistsAsync(cancellationToken: ct);
             await clients.Queue(queue).ClearMessagesAsync(ct);
