@@ -6,7 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Junipeer.Core.Orders;
 
-public sealed record SweepResult(int Integrations, int Seen, int Enqueued, int AlreadyDone, int Failed);
+public sealed record SweepResult(int Integrations, int Seen, int Enqueued, int AlreadyDone, int Failed)
+{
+    /// <summary>Unfinished orders not enqueued again because this process enqueued them within <see cref="SweepMemo.Grace"/>.</summary>
+    public int StillQueued { get; init; }
+}
 
 /// <summary>
 /// The fallback schedule: webhooks are hints, this guarantees nothing is missed. For each
@@ -25,12 +29,14 @@ public sealed class OrderSweepHandler(
     ILogger<OrderSweepHandler> logger,
     OperatorAlerts alerts)
 {
+    private readonly SweepMemo _memo = new(time);
+
     /// <summary>Without a checkpoint or SyncFrom, the first sweep looks back this far.</summary>
     public static readonly TimeSpan DefaultBackfill = TimeSpan.FromDays(7);
 
     public async Task<SweepResult> RunAsync(CancellationToken ct)
     {
-        int count = 0, seen = 0, enqueued = 0, done = 0, failed = 0;
+        int count = 0, seen = 0, enqueued = 0, done = 0, failed = 0, queued = 0;
         foreach (var integration in await integrations.ListAsync(ct))
         {
             if (!integration.Orders.Enabled)
@@ -45,6 +51,7 @@ public sealed class OrderSweepHandler(
                 seen += r.Seen;
                 enqueued += r.Enqueued;
                 done += r.AlreadyDone;
+                queued += r.StillQueued;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -55,7 +62,7 @@ public sealed class OrderSweepHandler(
             }
         }
 
-        return new SweepResult(count, seen, enqueued, done, failed);
+        return new SweepResult(count, seen, enqueued, done, failed) { StillQueued = queued };
     }
 
     public async Task<SweepResult> SweepAsync(Integration integration, CancellationToken ct)
@@ -72,7 +79,14 @@ public sealed class OrderSweepHandler(
                          ?? start
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
-        int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0;
+        int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0, stillQueued = 0;
+        _memo.Prune();
+        // Live only: in shadow mode the handler writes no ledger row, so the memo could not see a message consumed.
+        string? epoch = null;
+        if (integration.Mode == IntegrationMode.Live)
+            epoch = await SweepMemo.EpochAsync(ledger, integration.Id, ct);
+        else
+            _memo.ForgetIntegration(integration.Id);
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             foreach (var order in page.Orders)
@@ -85,10 +99,12 @@ public sealed class OrderSweepHandler(
                     continue;
                 }
 
-                var entry = await ledger.GetAsync(new LedgerKey(integration.Id, Flows.Orders, order.OrderNumber), ct);
+                var key = new LedgerKey(integration.Id, Flows.Orders, order.OrderNumber);
+                var entry = await ledger.GetAsync(key, ct);
                 if (entry?.Status == LedgerStatus.Done)
                 {
                     done++;
+                    _memo.Forget(key);
                 }
                 else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped && IsUnchanged(entry, order))
                 {
@@ -96,11 +112,18 @@ public sealed class OrderSweepHandler(
                     // would fail the same way. The operator retries after the fix (`junipeer replay`); any change
                     // in Centra bumps updatedAt and brings it back by itself.
                     unchanged++;
+                    _memo.Forget(key);
+                }
+                else if (_memo.StillQueued(key, entry, epoch))
+                {
+                    // Enqueued by an earlier run of this sweep and not finished yet: its message is still on the queue.
+                    stillQueued++;
                 }
                 else
                 {
                     await queue.EnqueueAsync(
                         WorkItem.ForOrder(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlationId}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
+                    _memo.Enqueued(key, epoch);
                     enqueued++;
                 }
             }
@@ -122,9 +145,9 @@ public sealed class OrderSweepHandler(
             logger.LogInformation("Purged {Count} webhook dedupe rows older than {Days} days", purged, InboxSources.Retention.TotalDays);
         }
 
-        logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {Done} already invoiced, {Unchanged} failed/skipped and unchanged, {Foreign} owned by another integration",
-            integration.Id, from, seen, enqueued, done, unchanged, foreign);
-        return new SweepResult(1, seen, enqueued, done, 0);
+        logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {StillQueued} still queued from an earlier run, {Done} already invoiced, {Unchanged} failed/skipped and unchanged, {Foreign} owned by another integration",
+            integration.Id, from, seen, enqueued, stillQueued, done, unchanged, foreign);
+        return new SweepResult(1, seen, enqueued, done, 0) { StillQueued = stillQueued };
     }
 
     /// <summary>

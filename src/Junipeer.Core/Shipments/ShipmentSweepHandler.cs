@@ -49,6 +49,8 @@ public sealed class ShipmentSweepHandler(
         return new SweepResult(count, seen, enqueued, done, failed);
     }
 
+    private readonly SweepMemo _memo = new(time);
+
     public async Task<SweepResult> SweepAsync(Integration integration, CancellationToken ct)
     {
         var correlationId = $"sweep-{Guid.NewGuid():N}";
@@ -58,16 +60,20 @@ public sealed class ShipmentSweepHandler(
                          ?? time.GetUtcNow() - OrderSweepHandler.DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(settings.SweepOverlapMinutes);
         var shipments = await handler.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, settings.TriggerStatus, from, ct);
-        int enqueued = 0, done = 0, unchanged = 0;
+        int enqueued = 0, done = 0, unchanged = 0, stillQueued = 0;
+        _memo.Prune();
+        var epoch = await SweepMemo.EpochAsync(ledger, integration.Id, ct);
         var newest = checkpoint;
         foreach (var s in shipments)
         {
             if (settings.SyncFrom is { } syncFrom && s.LastModified < syncFrom)
                 continue;
-            var entry = await ledger.GetAsync(new LedgerKey(integration.Id, Flows.Shipments, s.Number), ct);
+            var key = new LedgerKey(integration.Id, Flows.Shipments, s.Number);
+            var entry = await ledger.GetAsync(key, ct);
             if (entry?.Status == LedgerStatus.Done)
             {
                 done++;
+                _memo.Forget(key);
             }
             else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped
                      && s.LastModified is { } m
@@ -76,10 +82,17 @@ public sealed class ShipmentSweepHandler(
             {
                 // Failed for a reason that needs a fix, and unchanged since: `junipeer replay` after the fix.
                 unchanged++;
+                _memo.Forget(key);
+            }
+            else if (_memo.StillQueued(key, entry, epoch))
+            {
+                // Enqueued by an earlier run of this sweep and not finished yet (see SweepMemo).
+                stillQueued++;
             }
             else
             {
                 await queue.EnqueueAsync(ShipmentSyncHandler.Item(integration.Id, s.Number, WorkReasons.Sweep, $"{correlationId}-{s.Number}", time.GetUtcNow()), null, ct);
+                _memo.Enqueued(key, epoch);
                 enqueued++;
             }
 
@@ -91,8 +104,8 @@ public sealed class ShipmentSweepHandler(
         if (newest > checkpoint)
             await checkpoints.SetAsync(integration.Id, Flows.Shipments, newest, ct);
 
-        logger.LogInformation("Shipment sweep for {IntegrationId} from {From}: {Seen} in {Status}, {Enqueued} enqueued, {Done} done, {Unchanged} failed and unchanged",
-            integration.Id, from, shipments.Count, settings.TriggerStatus, enqueued, done, unchanged);
-        return new SweepResult(1, shipments.Count, enqueued, done, 0);
+        logger.LogInformation("Shipment sweep for {IntegrationId} from {From}: {Seen} in {Status}, {Enqueued} enqueued, {StillQueued} still queued from an earlier run, {Done} done, {Unchanged} failed and unchanged",
+            integration.Id, from, shipments.Count, settings.TriggerStatus, enqueued, stillQueued, done, unchanged);
+        return new SweepResult(1, shipments.Count, enqueued, done, 0) { StillQueued = stillQueued };
     }
 }
