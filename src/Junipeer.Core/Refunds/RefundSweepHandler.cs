@@ -15,7 +15,8 @@ public sealed record RefundSweepResult(int Integrations, int Seen, int Enqueued,
 /// <c>shop-refunds</c>) − <c>orders.sweepOverlapMinutes</c> (a refund bumps the order's updatedAt) and owned by
 /// the integration is enqueued on queue <c>refunds</c>; the refund handler reads it and writes nothing
 /// for an order without refunds or whose refunds are booked. Centra's order filter cannot select orders
-/// with a REFUND entry, so the cost is one order read per changed order per run. The checkpoint is saved
+/// with a REFUND entry, so the cost is one order read per changed order version (a version enqueued by an
+/// earlier run is not enqueued again within <see cref="SweepMemo.Grace"/>). The checkpoint is saved
 /// per page, after every enqueue of the page succeeded. Run by the payout timer (<c>PayoutSweep</c>):
 /// refunds are part of the payouts flow's settings and need no schedule of their own.
 /// </summary>
@@ -23,11 +24,14 @@ public sealed class RefundSweepHandler(
     IIntegrationStore integrations,
     IShopOrderSource shop,
     ICheckpointStore checkpoints,
+    ISyncLedger ledger,
     IWorkQueue queue,
     TimeProvider time,
     ILogger<RefundSweepHandler> logger)
 {
     public const string CheckpointFlow = RefundSyncHandler.ShopRefundsFlow;
+
+    private readonly SweepMemo _memo = new(time);
 
     public async Task<RefundSweepResult> RunAsync(CancellationToken ct)
     {
@@ -61,7 +65,14 @@ public sealed class RefundSweepHandler(
         var flow = integration.Mode == IntegrationMode.Shadow ? CheckpointFlow + "-shadow" : CheckpointFlow;
         var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? (integration.Mode == IntegrationMode.Live ? integration.CutOverDate : null) ?? integration.Orders.SyncFrom ?? started;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
-        int seen = 0, enqueued = 0;
+        int seen = 0, enqueued = 0, stillQueued = 0;
+        _memo.Prune();
+        // Live only (as the order sweep): one check per version of an order, keyed by its updatedAt, while its message is queued.
+        string? epoch = null;
+        if (integration.Mode == IntegrationMode.Live)
+            epoch = await SweepMemo.EpochAsync(ledger, integration.Id, ct);
+        else
+            _memo.ForgetIntegration(integration.Id);
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             foreach (var order in page.Orders)
@@ -69,7 +80,17 @@ public sealed class RefundSweepHandler(
                 seen++;
                 if (!OrderOwnership.Owns(integration, order))
                     continue;
+                // The same version of the order, enqueued by an earlier run and still within the grace period:
+                // its refunds check is on the queue (a new refund bumps updatedAt and makes a new version).
+                var version = new LedgerKey(integration.Id, CheckpointFlow, $"{order.OrderNumber}@{order.UpdatedAt.UtcTicks}");
+                if (_memo.StillQueued(version, null, epoch))
+                {
+                    stillQueued++;
+                    continue;
+                }
+
                 await queue.EnqueueAsync(WorkItem.ForRefunds(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlation}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
+                _memo.Enqueued(version, epoch);
                 enqueued++;
             }
 
@@ -80,7 +101,8 @@ public sealed class RefundSweepHandler(
             }
         }
 
-        logger.LogInformation("Refund sweep for {IntegrationId} from {From}: {Seen} changed orders, {Enqueued} enqueued on refunds", integration.Id, from, seen, enqueued);
+        logger.LogInformation("Refund sweep for {IntegrationId} from {From}: {Seen} changed orders, {Enqueued} enqueued on refunds, {StillQueued} unchanged since an earlier run enqueued them",
+            integration.Id, from, seen, enqueued, stillQueued);
         return new RefundSweepResult(1, seen, enqueued, 0);
     }
 }

@@ -26,12 +26,13 @@ public class RefundFlowTests(AzuriteFixture azurite)
     private const string Adyen = PayoutProviders.Adyen; // DemoData orders pay with "adyen_cc"
 
     private static async Task<(EngineHarness H, RecordedPayoutSource Psp)> StartAsync(
-        AzuriteFixture azurite, Func<PayoutFlowSettings, PayoutFlowSettings>? settings = null, bool established = true)
+        AzuriteFixture azurite, Func<PayoutFlowSettings, PayoutFlowSettings>? settings = null, bool established = true, TimeProvider? sandboxTime = null)
     {
         var psp = new RecordedPayoutSource(Adyen);
         var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {
             EstablishedStorage = established,
+            SandboxTime = sandboxTime,
             Integration = i => i with
             {
                 Payouts = (settings ?? (s => s))(new PayoutFlowSettings
@@ -236,6 +237,36 @@ public class RefundFlowTests(AzuriteFixture azurite)
         var note = Assert.Single(CreditNotes(h));
         Assert.Equal(75m, note.Document.Amount);
         Assert.Equal(1, h.Sandbox.State.Stats.Count("visma POST /v2/customerCreditNote"));
+    }
+
+    [Fact]
+    public async Task The_refund_sweep_enqueues_one_check_per_version_of_an_order_not_one_per_run()
+    {
+        var shopClock = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        var (h, _) = await StartAsync(azurite, sandboxTime: shopClock);
+        await using var _ = h;
+        await InvoiceAsync(h, 8109);
+        await h.Queue(RefundSyncFunction.Queue).CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await h.Queue(RefundSyncFunction.Queue).ClearMessagesAsync(TestContext.Current.CancellationToken);
+        h.Sandbox.State.Centra.AddRefund(8109, "RFD-8109", 40m);
+
+        // The payout timer runs the refund sweep every few minutes over an overlap window: the same unchanged
+        // order must not become one more message per run while its check is still queued (it did before).
+        for (var run = 0; run < 4; run++)
+        {
+            await h.Function<PayoutSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, await h.QueueLengthAsync(RefundSyncFunction.Queue));
+
+        // A second refund changes the order (a new updatedAt): a new version, checked again.
+        shopClock.Advance(TimeSpan.FromSeconds(2)); // Centra's updatedAt has whole seconds
+        h.Sandbox.State.Centra.AddRefund(8109, "RFD-8109b", 10m);
+        await h.Function<PayoutSweepFunction>().Run(new TimerInfo(), TestContext.Current.CancellationToken);
+        Assert.Equal(2, await h.QueueLengthAsync(RefundSyncFunction.Queue));
+
+        await DrainRefundsAsync(h);
+        Assert.Equal([40m, 10m], CreditNotes(h).Select(n => n.Document.Amount).OrderDescending());
     }
 
     [Fact]
