@@ -161,7 +161,7 @@ public sealed class BatchPayoutSweep(
 
         if (lastBooked is { } last && last != remembered)
             await mappings.SetAsync(integration.Id, kind, account, last.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
-        await CheckOverdueAsync(integration, source.Provider, account, seenKind, newBatch: lastBooked is { } l && (remembered is null || l > remembered), started, stoppedAt, ct);
+        await CheckOverdueAsync(integration, source, account, seenKind, newBatch: lastBooked is { } l && (remembered is null || l > remembered), started, stoppedAt, ct);
         logger.LogInformation(
             "Batch sweep for {IntegrationId} ({Provider} {Account}) from batch {From}: {Probed} probed, {Enqueued} enqueued, {Done} already booked, {Unchanged} failed (replay after a fix), last found {LastBooked}, stopped at {StoppedAt}",
             integration.Id, source.Provider, account, Math.Max(firstBatch, (remembered ?? 0) + 1), probes, enqueued, done, unchanged, lastBooked, stoppedAt);
@@ -172,8 +172,9 @@ public sealed class BatchPayoutSweep(
     /// Remembers when a new batch was found (or, the first time, that the timer began to look) and raises
     /// PAYOUT_BATCH_OVERDUE when that is older than <see cref="PayoutOptions.BatchOverdueHours"/>.
     /// </summary>
-    private async Task CheckOverdueAsync(Integration integration, string provider, string account, string seenKind, bool newBatch, DateTimeOffset now, long? stoppedAt, CancellationToken ct)
+    private async Task CheckOverdueAsync(Integration integration, IBatchPayoutSource source, string account, string seenKind, bool newBatch, DateTimeOffset now, long? stoppedAt, CancellationToken ct)
     {
+        var provider = source.Provider;
         var stored = newBatch ? null : await mappings.GetAsync(integration.Id, seenKind, account, ct);
         if (newBatch || !DateTimeOffset.TryParse(stored, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var seen))
         {
@@ -185,10 +186,28 @@ public sealed class BatchPayoutSweep(
         if (now - seen <= limit)
             return;
         var hours = ((now - seen).TotalHours).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+
+        // A gap in the numbering (the batch asked for is missing but a later one exists) looks the same from the
+        // walk; one more probe while overdue tells the operator which it is. Whether Adyen ever skips a batch number
+        // is not documented, so the timer does not jump the gap by itself.
+        var gap = "";
+        if (stoppedAt is { } missing)
+        {
+            try
+            {
+                if (await source.BatchExistsAsync(integration, account, missing + 1, ct))
+                    gap = $" Batch {(missing + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} exists, so batch {missing.ToString(System.Globalization.CultureInfo.InvariantCulture)} is missing from the sequence: book it by hand if it is real, then set the account's firstBatch past it.";
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Probe past batch {Batch} of {Provider} {Account} failed", missing, provider, account);
+            }
+        }
+
         await alerts.RaiseAsync(integration.Id, PayoutFlows.Payouts, $"payouts-batch:{provider}:{account}", ErrorCodes.PayoutBatchOverdue,
             $"No new {provider} settlement batch was found for merchant account '{account}' for {hours} h (since {seen.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}; " +
             $"Junipeer:Payouts:BatchOverdueHours is {limit.TotalHours.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}); " +
             $"the timer keeps asking for batch {stoppedAt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, which the PSP does not serve. " +
-            "A mistyped merchant account or a wrong firstBatch looks exactly like a batch not published yet.", CancellationToken.None);
+            "A mistyped merchant account or a wrong firstBatch looks exactly like a batch not published yet." + gap, CancellationToken.None);
     }
 }

@@ -1,4 +1,8 @@
 using Junipeer.Core.Errors;
+using Junipeer.Functions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Payouts;
 using Junipeer.Core.Shadow;
@@ -93,6 +97,45 @@ public class AdyenBatchAccountTests(AzuriteFixture azurite)
         overdue = await EventsAsync(k, ErrorCodes.PayoutBatchOverdue);
         Assert.Single(overdue, e => e.EntityKey.EndsWith(AdyenKit.Merchant, StringComparison.Ordinal));
         Assert.Equal(2, overdue.Count(e => e.EntityKey.EndsWith(typo, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_overdue_account_with_a_gap_in_its_batch_numbers_is_told_which_batch_is_missing()
+    {
+        var clock = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        var k = await AdyenKit.StartAsync(azurite, firstBatch: 41, engineTime: clock, settings: new Dictionary<string, string> { ["Junipeer:Payouts:BatchOverdueHours"] = "24" });
+        await using var _ = k.H;
+        var inv = await k.H.InvoicesAsync((7521, "david@example.se"), (7522, "eva@example.se"));
+        k.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = AdyenKit.Merchant, Sales = [new("NT-7521", inv[7521].Amount, 1.00m)], BatchNumber = 41 });
+        k.Adyen.SeedBatch(new AdyenBatchSpec { MerchantAccount = AdyenKit.Merchant, Sales = [new("NT-7522", inv[7522].Amount, 1.00m)], BatchNumber = 43 }); // 42 never comes
+
+        await SweepAsync(k);
+        await k.H.DrainPayoutsAsync(rounds: 20);
+        clock.Advance(TimeSpan.FromHours(25));
+        await SweepAsync(k);
+
+        var overdue = Assert.Single(await EventsAsync(k, ErrorCodes.PayoutBatchOverdue));
+        Assert.Contains("batch 42", overdue.Message, StringComparison.Ordinal);
+        Assert.Contains("Batch 43 exists, so batch 42 is missing", overdue.Message, StringComparison.Ordinal);
+        Assert.Single(k.H.Payments); // the timer does not jump the gap by itself
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("8761")]
+    public async Task An_overdue_age_out_of_range_stops_start_up_and_is_named(string hours)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Junipeer:TokenEncryptionKey"] = Convert.ToBase64String(new byte[32]),
+            ["Junipeer:Payouts:BatchOverdueHours"] = hours,
+        });
+        builder.AddJunipeer();
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("Junipeer:Payouts:BatchOverdueHours", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
