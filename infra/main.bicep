@@ -55,6 +55,11 @@ param payoutSweepSchedule string = '0 0 * * * *'
 @maxValue(100)
 param payoutsBatchProbesPerRun int = 5
 
+@description('Optional. Junipeer:Payouts:BatchOverdueHours: hours without a new Adyen settlement batch for a merchant account before the payout timer raises PAYOUT_BATCH_OVERDUE.')
+@minValue(1)
+@maxValue(8760)
+param payoutsBatchOverdueHours int = 72
+
 @description('Optional. Junipeer:VismaNet:ApiBaseUrl.')
 param vismaNetApiBaseUrl string = 'https://api.finance.visma.net'
 
@@ -462,6 +467,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Junipeer__Console__AdminSecret: ''
       Junipeer__Console__SessionMinutes: string(consoleSessionMinutes)
       Junipeer__Payouts__BatchProbesPerRun: string(payoutsBatchProbesPerRun)
+      Junipeer__Payouts__BatchOverdueHours: string(payoutsBatchOverdueHours)
     }
     keyVaultReferenceSettings: union(secretReferenceSettings, empty(consoleEntraClientSecretName) ? {} : {
       MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${consoleEntraClientSecretName})'

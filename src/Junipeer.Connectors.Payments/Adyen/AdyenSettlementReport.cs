@@ -219,11 +219,12 @@ public static class AdyenSettlementReport
             Total = total,
             Date = DateOnly.FromDateTime(date),
 
-            // The report's times are local to the account's time zone, given only as an abbreviation
-            // (docs: CET, BST, ...); the earliest instant it can be in UTC is 14 h before the local time.
-            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(date, DateTimeKind.Unspecified), TimeSpan.FromHours(14)),
+            // Set below: the report's times are local to the account's time zone, given only as an abbreviation
+            // (docs: CET, BST, ...), never as an offset; the creation time is known to lie between that wall-clock
+            // time read at UTC+14:00 (earliest) and at UTC−12:00 (latest). The cut-over check uses both ends.
+            CreatedAt = default,
             Lines = lines,
-        };
+        }.WithZonelessCreation(date, CreationTimePrecision.LocalTimeNoZone);
     }
 
     public static string PayoutId(string merchantAccount, long batchNumber) => merchantAccount + ":" + batchNumber.ToString(CultureInfo.InvariantCulture);

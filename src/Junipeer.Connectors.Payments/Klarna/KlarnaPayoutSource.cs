@@ -227,6 +227,10 @@ public sealed class KlarnaPayoutSource : IPayoutSource
                 "REVERSAL" => PayoutLineKind.Chargeback, // a sale taken back by Klarna (dispute, fraud): booked like a chargeback
                 "FEE" or "TAX" => PayoutLineKind.Fee,
                 // COMMISSION is money Klarna pays the merchant (or takes back), not a Klarna fee: another line.
+                // CORRECTION: Klarna's docs state no sign convention for it (no row in the settlement table), so its
+                // amount is taken exactly as sent, never given a guessed sign. If that reading is wrong the lines no
+                // longer add up to settlement_amount and the payout is held as PAYOUT_TOTAL_MISMATCH with the
+                // difference shown (PayoutSyncHandler.CheckPayout), before anything is booked.
                 _ => PayoutLineKind.Other,
             };
             var id = IdOf(t);

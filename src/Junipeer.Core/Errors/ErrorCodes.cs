@@ -89,6 +89,8 @@ public static class ErrorCodes
     public const string RefundInvoiceNotFound = "REFUND_INVOICE_NOT_FOUND";
     public const string RefundCurrencyMismatch = "REFUND_CURRENCY_MISMATCH";
     public const string PayoutChargeback = "PAYOUT_CHARGEBACK";
+    public const string PayoutBatchOverdue = "PAYOUT_BATCH_OVERDUE";
+    public const string PayoutBatchAccountRefused = "PAYOUT_BATCH_ACCOUNT_REFUSED";
     public const string ShipmentOrderNotFound = "SHIPMENT_ORDER_NOT_FOUND";
     public const string CarrierServiceNotMapped = "CARRIER_SERVICE_NOT_MAPPED";
     public const string CarrierValidationFailed = "CARRIER_VALIDATION_FAILED";
@@ -453,6 +455,12 @@ public static class ErrorCodes
         new(PayoutChargeback, "A chargeback was reported in a payout",
             "The PSP debited a disputed sale in this payout. Per Payouts.ChargebackHandling it was booked as a credit note on the invoice (CreditNote) or not booked at all (ReportOnly: the invoice keeps the disputed amount open). This event is raised for every chargeback either way.",
             "Follow up the dispute with the PSP. With ReportOnly, settle the invoice's open amount by hand once the dispute is decided (credit note if lost, payment if won).", false),
+        new(PayoutBatchOverdue, "No new settlement batch has been found for a merchant account for too long",
+            "The payout timer probes the next batch number of each Adyen merchant account in payouts.providers.adyen.merchantAccounts, and the PSP has not served a new one for longer than Junipeer:Payouts:BatchOverdueHours (for an account never found: since the timer began to look). A mistyped merchant account, a firstBatch beyond the account's batches, or a payout schedule slower than the setting all look like \"not published yet\".",
+            "Check the merchant account code and firstBatch against the Customer Area (Reports > settlement details report names); if payouts are simply rarer (weekly), raise Junipeer:Payouts:BatchOverdueHours. When the message says a later batch exists, the number asked for is missing: book that batch by hand if it is real and set the account's firstBatch past it. The alert stops once a new batch is found.", false),
+        new(PayoutBatchAccountRefused, "The first report download of a merchant account was refused",
+            "The payout timer's very first probe of an Adyen merchant account (no batch of it found before) was answered 401/403: the report user's credentials are wrong, or it may not read this merchant account, or the account code is not one the company has. Adyen's docs do not say which status marks which cause. The other accounts are probed as usual.",
+            "Check the report user (payouts.providers.adyen.apiKeySecretName, \"user:password\") and its merchant account access in the Customer Area, and the account code in merchantAccounts; the next timer run probes again.", false),
     ];
 
     public static ErrorDefinition Get(string code) =>

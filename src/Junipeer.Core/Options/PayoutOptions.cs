@@ -12,4 +12,13 @@ public sealed class PayoutOptions
     /// </summary>
     [Range(1, 100)]
     public int BatchProbesPerRun { get; set; } = 5;
+
+    /// <summary>
+    /// The payout timer raises PAYOUT_BATCH_OVERDUE for a batch-numbered PSP account (Adyen merchant account)
+    /// where no new batch has been found for longer than this (a mistyped account or a wrong firstBatch looks
+    /// exactly like "not published yet"). Default 3 days: daily payouts with a weekend; accounts paid weekly
+    /// need at least 192.
+    /// </summary>
+    [Range(1, 8760)]
+    public int BatchOverdueHours { get; set; } = 72;
 }

@@ -28,19 +28,60 @@ public sealed record BatchSweepResult(int Probed, int Found, int Enqueued, int A
 /// remembered batch: the sweep starts again at <c>firstBatch</c>, finds the booked batches and enqueues them; the
 /// payout handler finds their payments in the ERP (exactly once) and books nothing twice.
 /// </summary>
+/// <para>
+/// <b>Overdue and refused accounts.</b> A missing batch number or a mistyped merchant account looks exactly like "not
+/// published yet" (404): the time a new batch was last found is remembered per account (kind
+/// <c>payout-batch-seen-&lt;psp&gt;</c>; for an account never found, the time the timer began to look), and when it is
+/// older than <see cref="PayoutOptions.BatchOverdueHours"/> every run raises <c>PAYOUT_BATCH_OVERDUE</c> through
+/// <see cref="OperatorAlerts"/>. The very first probe of an account refused for its credentials (401/403) raises
+/// <c>PAYOUT_BATCH_ACCOUNT_REFUSED</c> naming the account, then fails that account's sweep.
+/// </para>
+/// <para>
+/// <b>Shadow mode</b> walks with the same cursor and look-back, kept apart (kinds suffixed <c>-shadow</c>), and takes a
+/// batch's shadow record where the live walk takes its ledger row (a shadow run writes no ledger row; without this the
+/// look-back re-probed the same batches every run and never got past the first <see cref="PayoutOptions.BatchProbesPerRun"/>).
+/// </para>
+/// </summary>
 public sealed class BatchPayoutSweep(
     ISyncLedger ledger,
     IMappingStore mappings,
     IWorkQueue queue,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
-    ILogger<BatchPayoutSweep> logger)
+    ILogger<BatchPayoutSweep> logger,
+    OperatorAlerts alerts,
+    Shadow.IShadowLog shadowLog)
 {
     public static string CursorKind(string provider) => "payout-batch-" + provider;
 
+    /// <summary>When a new batch was last found for an account (ISO 8601), or the timer began to look for one.</summary>
+    public static string SeenKind(string provider) => "payout-batch-seen-" + provider;
+
+    /// <summary>The kinds in shadow mode: a shadow run keeps its own place, as the listing sweeps' shadow checkpoints do.</summary>
+    public static string ShadowSuffix => "-shadow";
+
     public async Task<BatchSweepResult> SweepAsync(Integration integration, IBatchPayoutSource source, string account, long firstBatch, CancellationToken ct)
     {
-        var kind = CursorKind(source.Provider);
+        ArgumentNullException.ThrowIfNull(integration);
+        ArgumentNullException.ThrowIfNull(source);
+        var shadow = integration.Mode == IntegrationMode.Shadow;
+        var kind = CursorKind(source.Provider) + (shadow ? ShadowSuffix : "");
+        var seenKind = SeenKind(source.Provider) + (shadow ? ShadowSuffix : "");
+        var started = time.GetUtcNow();
+
+        // What became of a batch: its ledger row (live), or its latest shadow record (shadow mode writes no row).
+        Dictionary<string, Shadow.ShadowRecord>? shadowed = shadow
+            ? (await shadowLog.ListAsync(integration.Id, PayoutFlows.Payouts, ct)).GroupBy(r => r.EntityKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal)
+            : null;
+        async Task<(LedgerStatus Status, string? Code)?> StateAsync(string payoutKey)
+        {
+            if (shadowed is null)
+                return await ledger.GetAsync(new LedgerKey(integration.Id, PayoutFlows.Payouts, payoutKey), ct) is { } row ? (row.Status, row.ErrorCode) : null;
+            return shadowed.TryGetValue(payoutKey, out var rec)
+                ? (rec.Outcome == Shadow.ShadowOutcome.Failed ? LedgerStatus.Failed : LedgerStatus.Done, rec.ErrorCode)
+                : null;
+        }
+
         var stored = await mappings.GetAsync(integration.Id, kind, account, ct);
         long? remembered = long.TryParse(stored, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : null;
         // The cursor remembers the last batch found (a ledger row or a successful probe), whatever became of it: the
@@ -60,7 +101,7 @@ public sealed class BatchPayoutSweep(
         for (var steps = 0; steps < maxProbes * 10; steps++, batch++)
         {
             var id = source.PayoutId(account, batch);
-            var entry = await ledger.GetAsync(new LedgerKey(integration.Id, PayoutFlows.Payouts, Payout.PayoutKey(source.Provider, id)), ct);
+            var entry = await StateAsync(Payout.PayoutKey(source.Provider, id));
             if (entry?.Status is LedgerStatus.Done or LedgerStatus.Skipped)
             {
                 done++;
@@ -68,14 +109,14 @@ public sealed class BatchPayoutSweep(
                 continue;
             }
 
-            if (entry?.Status == LedgerStatus.Failed && entry.ErrorCode != ErrorCodes.PayoutNotFound && !OrderSweepHandler.RetriesByItself(entry.ErrorCode))
+            if (entry is { Status: LedgerStatus.Failed } failed && failed.Code != ErrorCodes.PayoutNotFound && !OrderSweepHandler.RetriesByItself(failed.Code))
             {
                 unchanged++; // waits for the operator's fix and replay
                 lastBooked = Math.Max(lastBooked ?? 0, batch);
                 continue;
             }
 
-            var known = entry is not null && entry.ErrorCode != ErrorCodes.PayoutNotFound;
+            var known = entry is not null && entry.Value.Code != ErrorCodes.PayoutNotFound;
             if (!known)
             {
                 if (probes >= maxProbes)
@@ -85,9 +126,29 @@ public sealed class BatchPayoutSweep(
                 }
 
                 probes++;
-                if (!await source.BatchExistsAsync(integration, account, batch, ct))
+                bool exists;
+                try
                 {
-                    stoppedAt = batch; // not there (yet): the next run asks again
+                    exists = await source.BatchExistsAsync(integration, account, batch, ct);
+                }
+                catch (JunipeerException ex) when (ex.Code == ErrorCodes.PspAuthFailed && remembered is null && lastBooked is null && probes == 1)
+                {
+                    // The very first probe of an account that never had a batch found: a refusal here means the report
+                    // user's credentials or its access to this merchant account (or the account code) are wrong, not a
+                    // passing outage. Adyen's docs do not say whether 403 (rather than 401 or 404) is what the download
+                    // answers for a merchant account the report user may not read, so the two are not told apart.
+                    await alerts.RaiseAsync(integration.Id, PayoutFlows.Payouts, $"payouts-batch:{source.Provider}:{account}", ErrorCodes.PayoutBatchAccountRefused,
+                        $"The first probe of {source.Provider} merchant account '{account}' (batch {batch}) was refused: {ex.Message} " +
+                        "Check the merchant account code in payouts.providers." + source.Provider + ".merchantAccounts and the report user's credentials and account access.", CancellationToken.None);
+                    throw;
+                }
+
+                if (!exists)
+                {
+                    // Not there (yet): the next run asks again. On an account's very first probe a 404 cannot tell "not
+                    // closed yet" from a mistyped account or batch number (Adyen's docs are silent on the answer for an
+                    // unknown account); the overdue alert below catches both once BatchOverdueHours pass.
+                    stoppedAt = batch;
                     break;
                 }
             }
@@ -100,9 +161,53 @@ public sealed class BatchPayoutSweep(
 
         if (lastBooked is { } last && last != remembered)
             await mappings.SetAsync(integration.Id, kind, account, last.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        await CheckOverdueAsync(integration, source, account, seenKind, newBatch: lastBooked is { } l && (remembered is null || l > remembered), started, stoppedAt, ct);
         logger.LogInformation(
             "Batch sweep for {IntegrationId} ({Provider} {Account}) from batch {From}: {Probed} probed, {Enqueued} enqueued, {Done} already booked, {Unchanged} failed (replay after a fix), last found {LastBooked}, stopped at {StoppedAt}",
             integration.Id, source.Provider, account, Math.Max(firstBatch, (remembered ?? 0) + 1), probes, enqueued, done, unchanged, lastBooked, stoppedAt);
         return new BatchSweepResult(probes, found, enqueued, done, unchanged, lastBooked, stoppedAt);
+    }
+
+    /// <summary>
+    /// Remembers when a new batch was found (or, the first time, that the timer began to look) and raises
+    /// PAYOUT_BATCH_OVERDUE when that is older than <see cref="PayoutOptions.BatchOverdueHours"/>.
+    /// </summary>
+    private async Task CheckOverdueAsync(Integration integration, IBatchPayoutSource source, string account, string seenKind, bool newBatch, DateTimeOffset now, long? stoppedAt, CancellationToken ct)
+    {
+        var provider = source.Provider;
+        var stored = newBatch ? null : await mappings.GetAsync(integration.Id, seenKind, account, ct);
+        if (newBatch || !DateTimeOffset.TryParse(stored, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var seen))
+        {
+            await mappings.SetAsync(integration.Id, seenKind, account, now.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ct);
+            return;
+        }
+
+        var limit = TimeSpan.FromHours(Math.Max(1, options.Value.Payouts.BatchOverdueHours));
+        if (now - seen <= limit)
+            return;
+        var hours = ((now - seen).TotalHours).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+
+        // A gap in the numbering (the batch asked for is missing but a later one exists) looks the same from the
+        // walk; one more probe while overdue tells the operator which it is. Whether Adyen ever skips a batch number
+        // is not documented, so the timer does not jump the gap by itself.
+        var gap = "";
+        if (stoppedAt is { } missing)
+        {
+            try
+            {
+                if (await source.BatchExistsAsync(integration, account, missing + 1, ct))
+                    gap = $" Batch {(missing + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} exists, so batch {missing.ToString(System.Globalization.CultureInfo.InvariantCulture)} is missing from the sequence: book it by hand if it is real, then set the account's firstBatch past it.";
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Probe past batch {Batch} of {Provider} {Account} failed", missing, provider, account);
+            }
+        }
+
+        await alerts.RaiseAsync(integration.Id, PayoutFlows.Payouts, $"payouts-batch:{provider}:{account}", ErrorCodes.PayoutBatchOverdue,
+            $"No new {provider} settlement batch was found for merchant account '{account}' for {hours} h (since {seen.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}; " +
+            $"Junipeer:Payouts:BatchOverdueHours is {limit.TotalHours.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}); " +
+            $"the timer keeps asking for batch {stoppedAt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, which the PSP does not serve. " +
+            "A mistyped merchant account or a wrong firstBatch looks exactly like a batch not published yet." + gap, CancellationToken.None);
     }
 }

@@ -75,8 +75,57 @@ public sealed record Payout
     /// <summary>The payment date booked in the ERP (arrival date of the bank credit).</summary>
     public required DateOnly Date { get; init; }
 
-    /// <summary>When the PSP created the payout: no booking of it can be older (used to judge whether lost storage can vouch).</summary>
+    /// <summary>
+    /// When the PSP created the payout: the exact instant when <see cref="CreatedAtPrecision"/> is
+    /// <see cref="CreationTimePrecision.Instant"/>, otherwise the EARLIEST instant the PSP's zone-less
+    /// time could mean (see <see cref="CreatedAtLatest"/> for the latest). No booking of it can be older.
+    /// </summary>
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>How exactly the PSP told the creation time (Adyen: a local time with no UTC offset).</summary>
+    public CreationTimePrecision CreatedAtPrecision { get; init; } = CreationTimePrecision.Instant;
+
+    /// <summary>
+    /// The latest instant the creation time could mean: <see cref="CreatedAt"/> for an exact instant;
+    /// for a zone-less time the one the PSP printed read at the westernmost offset in use (UTC−12:00), for a
+    /// zone-less date the end of that day there. Set by <see cref="WithZonelessCreation"/>.
+    /// </summary>
+    public DateTimeOffset CreatedAtLatest
+    {
+        get => _createdAtLatest ?? CreatedAt;
+        init => _createdAtLatest = value;
+    }
+
+    private readonly DateTimeOffset? _createdAtLatest;
+
+    /// <summary>
+    /// A payout whose creation the PSP reports as a wall-clock time (or only a date) with no UTC offset:
+    /// <see cref="CreatedAt"/> and <see cref="CreatedAtLatest"/> become the earliest and the latest instant it
+    /// can mean (offsets in use run from UTC−12:00 to UTC+14:00), <see cref="CreatedAtPrecision"/> says which.
+    /// </summary>
+    public static (DateTimeOffset Earliest, DateTimeOffset Latest) ZonelessBounds(DateTime local, CreationTimePrecision precision)
+    {
+        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return precision switch
+        {
+            CreationTimePrecision.LocalTimeNoZone => (new DateTimeOffset(wall, EarliestOffset), new DateTimeOffset(wall, LatestOffset)),
+            CreationTimePrecision.DateNoZone => (new DateTimeOffset(wall.Date, EarliestOffset), new DateTimeOffset(wall.Date.AddDays(1).AddTicks(-1), LatestOffset)),
+            _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "an exact instant has no bounds"),
+        };
+    }
+
+    /// <summary>This payout with its creation known only as <paramref name="local"/> (no zone) to <paramref name="precision"/>.</summary>
+    public Payout WithZonelessCreation(DateTime local, CreationTimePrecision precision)
+    {
+        var (earliest, latest) = ZonelessBounds(local, precision);
+        return this with { CreatedAt = earliest, CreatedAtLatest = latest, CreatedAtPrecision = precision };
+    }
+
+    /// <summary>The easternmost UTC offset in use (Kiribati): a zone-less local time is no earlier than itself read at it.</summary>
+    public static readonly TimeSpan EarliestOffset = TimeSpan.FromHours(14);
+
+    /// <summary>The westernmost UTC offset (Baker Island): a zone-less local time is no later than itself read at it.</summary>
+    public static readonly TimeSpan LatestOffset = TimeSpan.FromHours(-12);
 
     public required IReadOnlyList<PayoutLine> Lines { get; init; }
 
@@ -84,6 +133,19 @@ public sealed record Payout
     public string Key => PayoutKey(Provider, PayoutId);
 
     public static string PayoutKey(string provider, string payoutId) => provider + ":" + payoutId;
+}
+
+/// <summary>How exactly a PSP tells when a payout was created.</summary>
+public enum CreationTimePrecision
+{
+    /// <summary>An instant (Stripe <c>created</c>, Klarna <c>payout_date</c> with its offset).</summary>
+    Instant,
+
+    /// <summary>A wall-clock time in the account's zone, which is not given as an offset (Adyen's report <c>Creation Date</c>).</summary>
+    LocalTimeNoZone,
+
+    /// <summary>Only a calendar date in an unknown zone.</summary>
+    DateNoZone,
 }
 
 public static class PayoutProviders

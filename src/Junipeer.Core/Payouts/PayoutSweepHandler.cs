@@ -57,6 +57,7 @@ public sealed class PayoutSweepHandler(
                     enqueued += r.Enqueued;
                     done += r.AlreadyDone;
                     unchanged += r.FailedUnchanged;
+                    errors += r.Errors;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -70,21 +71,37 @@ public sealed class PayoutSweepHandler(
         return new PayoutSweepResult(count, providers, seen, enqueued, done, unchanged, errors);
     }
 
-    /// <summary>Probes every configured account of a batch-numbered PSP (none configured: nothing to do, the notification is the trigger).</summary>
+    /// <summary>
+    /// Probes every configured account of a batch-numbered PSP (none configured: nothing to do, the notification is the
+    /// trigger). Each account on its own: one that fails (credentials refused for it, a broken download) raises
+    /// SWEEP_FAILED for that account (source <c>payouts-sweep:&lt;psp&gt;:&lt;account&gt;</c>, plus CONNECTION_AUTH_FAILED for a
+    /// refusal) and the other accounts are probed as usual; its remembered batch stays where it was.
+    /// </summary>
     public async Task<PayoutSweepResult> SweepBatchesAsync(Integration integration, IBatchPayoutSource source, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(integration);
+        ArgumentNullException.ThrowIfNull(source);
         var accounts = integration.Payouts.Providers.GetValueOrDefault(source.Provider)?.MerchantAccounts ?? new Dictionary<string, BatchAccountSettings>();
-        int seen = 0, enqueued = 0, done = 0, unchanged = 0;
+        int seen = 0, enqueued = 0, done = 0, unchanged = 0, errors = 0;
         foreach (var (account, settings) in accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
-            var r = await batches.SweepAsync(integration, source, account, settings.FirstBatch, ct);
-            seen += r.Found + r.AlreadyDone + r.FailedUnchanged;
-            enqueued += r.Enqueued;
-            done += r.AlreadyDone;
-            unchanged += r.FailedUnchanged;
+            try
+            {
+                var r = await batches.SweepAsync(integration, source, account, settings.FirstBatch, ct);
+                seen += r.Found + r.AlreadyDone + r.FailedUnchanged;
+                enqueued += r.Enqueued;
+                done += r.AlreadyDone;
+                unchanged += r.FailedUnchanged;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                errors++;
+                logger.LogError(ex, "Payout sweep failed for integration {IntegrationId}, PSP {Provider}, account {Account}", integration.Id, source.Provider, account);
+                await alerts.SweepFailedAsync(integration.Id, PayoutFlows.Payouts, $"payouts-sweep:{source.Provider}:{account}", $"payouts ({source.Provider} merchant account {account})", ex, source.Provider);
+            }
         }
 
-        return new PayoutSweepResult(1, 1, seen, enqueued, done, unchanged, 0);
+        return new PayoutSweepResult(1, 1, seen, enqueued, done, unchanged, errors);
     }
 
     public async Task<PayoutSweepResult> SweepAsync(Integration integration, IPayoutSource source, CancellationToken ct)

@@ -167,11 +167,31 @@ public sealed class PayoutSyncHandler(
         return (result, charge);
     }
 
-    /// <summary>Why a live run does not book the payout (null: it does): created before <see cref="Integration.CutOverDate"/>.</summary>
-    public static string? CutOverSkip(Integration integration, Payout payout) =>
-        integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && payout.CreatedAt < cutOver
-            ? $"payout created {payout.CreatedAt.ToString("O", CultureInfo.InvariantCulture)}, before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)}: shadowed only, not booked"
-            : null;
+    /// <summary>
+    /// Why a live run does not book the payout (null: it does): created before <see cref="Integration.CutOverDate"/>.
+    /// <para>
+    /// A PSP that tells the creation time without a UTC offset (Adyen's report: a local time, the zone only as
+    /// an abbreviation) gives a window, <see cref="Payout.CreatedAt"/> … <see cref="Payout.CreatedAtLatest"/>. The
+    /// payout is skipped only when even the latest instant is before the cut-over. A window that straddles the
+    /// cut-over is BOOKED, deliberately: a payout is settled only against invoices the order flow wrote (matched
+    /// by the order flow's reference), and orders placed before the cut-over have none, so the sales of a batch
+    /// that is really older stay unmatched and are reported (PAYOUT_INVOICE_NOT_FOUND) instead of booked twice,
+    /// while a batch created just after the cut-over is not silently dropped (a Skipped row is final; nobody
+    /// would look at it again). Holding it for the operator instead would stop every straddling batch of a
+    /// go-live day on a question the matching already answers.
+    /// </para>
+    /// </summary>
+    public static string? CutOverSkip(Integration integration, Payout payout)
+    {
+        ArgumentNullException.ThrowIfNull(integration);
+        ArgumentNullException.ThrowIfNull(payout);
+        if (integration.Mode != IntegrationMode.Live || integration.CutOverDate is not { } cutOver || payout.CreatedAtLatest >= cutOver)
+            return null;
+        var created = payout.CreatedAtPrecision == CreationTimePrecision.Instant
+            ? payout.CreatedAt.ToString("O", CultureInfo.InvariantCulture)
+            : $"between {payout.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)} and {payout.CreatedAtLatest.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)} (the PSP gives no time zone)";
+        return $"payout created {created}, before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)}: shadowed only, not booked";
+    }
 
     public async Task<PayoutResult> HandleAsync(WorkItem item, string invocationId, CancellationToken ct)
     {

@@ -10,6 +10,14 @@ public static class CreditNotes
     /// category the invoice's net scaled by amount/total, per tax its VAT scaled likewise (booked as a
     /// VAT override), the cent left by rounding put on the largest line, so the total is exact and
     /// the VAT zone and categories are the invoice's own. Dated <paramref name="date"/>, never before the invoice.
+    /// <para>
+    /// Why in proportion rather than by the refunded lines: none of the sources names them. Adyen's settlement report
+    /// (a Refunded row), Klarna's RETURN transaction and Stripe's refund balance transaction carry an amount and the
+    /// payment's reference only; Centra's REFUND payment history entry (the shop path) carries an amount, and the
+    /// contract we hold (contracts/centra) links no returned lines to it. A refund of only the 12 % book on a 25 % + 12 %
+    /// invoice is therefore credited at the invoice's mix of rates; the total is exact, the VAT split an approximation
+    /// the finance team may correct by hand. Should a source come to name the lines, credit those lines instead.
+    /// </para>
     /// </summary>
     public static ErpCreditNoteDraft Draft(ErpInvoiceDocument invoice, decimal amount, string reference, DateOnly date, string text, bool apply)
     {

@@ -60,13 +60,28 @@ public sealed class RefundSyncHandler(
     ILogger<RefundSyncHandler> logger,
     Shadow.ShadowRefundSync shadow)
 {
-    /// <summary>Why a live run does not book the refund (null: it does): made before <see cref="Integration.CutOverDate"/>.</summary>
-    public static string? CutOverSkip(Integration integration, ShopRefund refund)
+    /// <summary>
+    /// Why a live run does not book the refund (null: it does): made before <see cref="Integration.CutOverDate"/>.
+    /// A refund whose time the shop does not give (Centra's payment history entry without <c>createdAt</c>) is judged
+    /// by the earliest it can have been made, the time its order was placed (<paramref name="orderPlacedAt"/>): on an
+    /// order placed before the cut-over it may predate the cut-over (the old process may have credited it), so it is
+    /// not booked; on an order placed after the cut-over it cannot, so it is. An order time that is unknown too counts
+    /// as before the cut-over. (Review finding: a refund of unknown time skipped the check and was always booked.)
+    /// </summary>
+    public static string? CutOverSkip(Integration integration, ShopRefund refund, DateTimeOffset orderPlacedAt)
     {
         ArgumentNullException.ThrowIfNull(integration);
         ArgumentNullException.ThrowIfNull(refund);
-        return integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && refund.CreatedAt != DateTimeOffset.MinValue && refund.CreatedAt < cutOver
-            ? $"refunded {refund.CreatedAt.ToString("O", CultureInfo.InvariantCulture)}, before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)}: shadowed only, not booked"
+        if (integration.Mode != IntegrationMode.Live || integration.CutOverDate is not { } cutOver)
+            return null;
+        var cut = cutOver.ToString("O", CultureInfo.InvariantCulture);
+        if (refund.CreatedAt != DateTimeOffset.MinValue)
+            return refund.CreatedAt < cutOver
+                ? $"refunded {refund.CreatedAt.ToString("O", CultureInfo.InvariantCulture)}, before the cut-over date {cut}: shadowed only, not booked"
+                : null;
+        return orderPlacedAt < cutOver
+            ? $"the shop gives no refund time and its order was placed {(orderPlacedAt == DateTimeOffset.MinValue ? "at an unknown time" : orderPlacedAt.ToString("O", CultureInfo.InvariantCulture))}, " +
+              $"before the cut-over date {cut}: the refund may predate the cut-over, so it is not booked (book it by hand if it was made after)"
             : null;
     }
 
@@ -159,7 +174,7 @@ public sealed class RefundSyncHandler(
         foreach (var refund in order.Refunds)
         {
             refundedSoFar += refund.Amount;
-            if (CutOverSkip(integration, refund) is { } skip)
+            if (CutOverSkip(integration, refund, order.OrderDate) is { } skip)
             {
                 logger.LogInformation("Refund {RefundId} of order {OrderNumber} not booked: {Reason}", refund.PspReference ?? refund.Id, order.OrderNumber, skip);
                 continue;

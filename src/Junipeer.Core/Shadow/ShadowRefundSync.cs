@@ -71,7 +71,7 @@ public sealed class ShadowRefundSync(
                 var provider = RefundKeys.ProviderOf(refund.Method);
                 var pspId = string.IsNullOrWhiteSpace(refund.PspReference) ? "centra-" + refund.Id : refund.PspReference.Trim();
                 var reference = RefundKeys.Reference(provider, pspId);
-                if (RefundSyncHandler.CutOverSkip(integration, refund) is { } skip)
+                if (RefundSyncHandler.CutOverSkip(integration, refund, order.OrderDate) is { } skip)
                 {
                     remarks.Add($"refund {pspId}: {skip}");
                     continue;

@@ -61,6 +61,13 @@ internal sealed partial class AdyenModule(SandboxState state) : ISandboxModule
             return;
         }
 
+        if (a.Refuses(merchant))
+        {
+            a.Record(new AdyenDownload(merchant, file, 403, state.Clock.GetUtcNow()));
+            await Error(ctx, 403, "010", "Not allowed (injected: the report user has no access to this merchant account).");
+            return;
+        }
+
         var batch = a.Find(merchant, long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         if (batch is null)
         {
@@ -173,5 +180,5 @@ internal sealed partial class AdyenModule(SandboxState state) : ISandboxModule
 
     /// <summary>Adyen's error shape {status, errorCode, message, errorType}.</summary>
     private static Task Error(HttpContext ctx, int status, string code, string message) =>
-        Wire.WriteObjectAsync(ctx, status, new { status, errorCode = code, message, errorType = status == 401 ? "security" : status >= 500 ? "internal" : "validation" });
+        Wire.WriteObjectAsync(ctx, status, new { status, errorCode = code, message, errorType = status is 401 or 403 ? "security" : status >= 500 ? "internal" : "validation" });
 }

@@ -86,6 +86,21 @@ public sealed class AdyenState
     /// <summary>Next downloads answered 500.</summary>
     public int Fail5xx { get; set; }
 
+    /// <summary>
+    /// Fault knob: merchant accounts the report user may not read; their downloads are answered 403 (valid
+    /// credentials, no access). Adyen's docs do not say what the download answers for such an account (403, 401 or
+    /// 404); the knob provokes a per-account refusal, it does not claim Adyen's exact answer.
+    /// </summary>
+    public HashSet<string> RefusedMerchantAccounts { get; } = new(StringComparer.Ordinal);
+
+    internal bool Refuses(string merchant)
+    {
+        lock (_gate)
+        {
+            return RefusedMerchantAccounts.Contains(merchant);
+        }
+    }
+
     public IReadOnlyList<AdyenDownload> Downloads
     {
         get { lock (_gate) { return [.. _downloads]; } }
@@ -261,6 +276,7 @@ public sealed class AdyenState
             ReportPassword = DefaultReportPassword;
             HmacKey = DefaultHmacKey;
             Fail5xx = 0;
+            RefusedMerchantAccounts.Clear();
         }
     }
 

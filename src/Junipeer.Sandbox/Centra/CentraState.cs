@@ -390,7 +390,7 @@ public sealed partial class CentraState
             payments.Add(new JsonObject
             {
                 ["id"] = r.Id,
-                ["createdAt"] = DateTimeTz(r.CreatedAt),
+                ["createdAt"] = r.CreatedAtText ?? DateTimeTz(r.CreatedAt),
                 ["status"] = r.Status,
                 ["entryType"] = "REFUND",
                 ["externalReference"] = r.ExternalReference,
@@ -416,7 +416,10 @@ public sealed partial class CentraState
     /// payment history, <c>updatedAt</c> bumped to the clock. <paramref name="currency"/> overrides the
     /// order's currency (to provoke a currency mismatch). Returns the entry id, or null for an unknown order.
     /// </summary>
-    public int? AddRefund(int number, string externalReference, decimal amount, string? currency = null, string status = "SUCCESS")
+    /// <param name="createdAtText">Fault knob: the entry's <c>createdAt</c> as written on the wire instead of the clock's
+    /// time (e.g. a value the connector cannot read). Centra's docs do not say this happens; the knob provokes the
+    /// engine's handling of a refund whose time is unknown.</param>
+    public int? AddRefund(int number, string externalReference, decimal amount, string? currency = null, string status = "SUCCESS", string? createdAtText = null)
     {
         lock (_gate)
         {
@@ -426,7 +429,7 @@ public sealed partial class CentraState
             }
 
             var id = ++_lastRefundId; // unique across orders, far above the ids of the other entries
-            o.Refunds.Add(new StoredRefund(id, externalReference, amount, currency, status, Truncate(Now)));
+            o.Refunds.Add(new StoredRefund(id, externalReference, amount, currency, status, Truncate(Now)) { CreatedAtText = createdAtText });
             o.UpdatedAt = Truncate(Now);
             return id;
         }
@@ -445,7 +448,10 @@ public sealed partial class CentraState
 
     private int _lastRefundId = 1_900_000_000;
 
-    private sealed record StoredRefund(int Id, string ExternalReference, decimal Amount, string? Currency, string Status, DateTimeOffset CreatedAt);
+    private sealed record StoredRefund(int Id, string ExternalReference, decimal Amount, string? Currency, string Status, DateTimeOffset CreatedAt)
+    {
+        public string? CreatedAtText { get; init; }
+    }
 
     private static JsonObject? AddressJson(CentraAddressSpec? a) => a is null ? null : new JsonObject
     {

@@ -25,6 +25,8 @@ public class RefundFlowTests(AzuriteFixture azurite)
 {
     private const string Adyen = PayoutProviders.Adyen; // DemoData orders pay with "adyen_cc"
 
+    private static readonly decimal[] MixedRates = [12m, 25m];
+
     private static async Task<(EngineHarness H, RecordedPayoutSource Psp)> StartAsync(
         AzuriteFixture azurite, Func<PayoutFlowSettings, PayoutFlowSettings>? settings = null, bool established = true, TimeProvider? sandboxTime = null)
     {
@@ -397,6 +399,52 @@ public class RefundFlowTests(AzuriteFixture azurite)
         await h.PostWebhookAsync(body, h.Sign(body));
         Assert.Equal(0, await h.QueueLengthAsync(RefundSyncFunction.Queue));
         Assert.Empty(CreditNotes(h));
+    }
+
+    [Fact]
+    public async Task A_payout_refund_on_a_mixed_rate_invoice_credits_each_VAT_rate_in_proportion_to_the_amount()
+    {
+        // Adyen, Klarna and Stripe name no invoice lines for a refund (amounts only), nor does Centra's REFUND entry:
+        // the credit note spreads the refund over the invoice's VAT rates in proportion (CreditNotes.Draft). Pinned here
+        // per rate on the demo's 25 % + 12 % invoice for a quarter refund.
+        var (h, psp) = await StartAsync(azurite);
+        await using var _ = h;
+        var invoice = await InvoiceAsync(h, 8113);
+        Assert.Equal(746.00m, invoice.Amount);
+        var rates = invoice.TaxDetails.Select(t => t.VatRate).Order().ToList();
+        Assert.Equal(MixedRates, rates);
+        var date = DateOnly.FromDateTime(h.Sandbox.State.Clock.GetUtcNow().UtcDateTime).AddDays(2);
+        PayoutLine[] lines =
+        [
+            new() { TransactionId = "cap_8113", Kind = PayoutLineKind.Sale, Reference = "NT-8113", Gross = invoice.Amount, Fee = 0m, Currency = "SEK" },
+            new() { TransactionId = "rf_8113", Kind = PayoutLineKind.Refund, Reference = "NT-8113", Gross = -186.50m, Fee = 0m, Currency = "SEK" },
+        ];
+        psp.Add(new Payout { Provider = Adyen, PayoutId = "batch-vat", Currency = "SEK", Total = lines.Sum(l => l.Net), Date = date, CreatedAt = DateTimeOffset.UtcNow, Lines = lines });
+        var result = await h.Services.GetRequiredService<PayoutSyncHandler>().HandleAsync(
+            WorkItem.ForPayout(h.Integration.Id, Adyen, "batch-vat", WorkReasons.Replay, "c-vat", DateTimeOffset.UtcNow), "t", TestContext.Current.CancellationToken);
+        Assert.Equal(SyncOutcome.Done, result.Outcome);
+
+        var note = Assert.Single(CreditNotes(h)).Document;
+        Assert.Equal(186.50m, note.Amount);
+        Assert.Equal(invoice.VatZoneId, note.VatZoneId);
+        foreach (var rate in rates)
+        {
+            var of = invoice.TaxDetails.Single(t => t.VatRate == rate);
+            var credited = note.TaxDetails.Single(t => t.VatRate == rate);
+            Assert.Equal(of.TaxId, credited.TaxId);
+            Assert.Equal(Math.Round(of.VatAmount / 4m, 2, MidpointRounding.AwayFromZero), credited.VatAmount);
+            var quarter = Math.Round(of.TaxableAmount / 4m, 2, MidpointRounding.AwayFromZero);
+            Assert.InRange(credited.TaxableAmount, quarter - 0.01m, quarter + 0.01m); // the rounding cent goes on the largest line's net
+            var expected = Math.Round(credited.TaxableAmount * rate / 100m, 2);
+            Assert.InRange(credited.VatAmount, expected - 0.02m, expected + 0.02m); // the rate holds on the credited base
+        }
+
+        Assert.Equal(186.50m, note.DetailTotal + note.VatTotal);
+
+        // By hand: 25 %: 114.39 × 0.25 = 28.60 (the net carries the rounding cent); 12 %: 38.85 × 0.12 = 4.66;
+        // 114.39 + 28.60 + 38.85 + 4.66 = 186.50, a quarter of 746.00.
+        Assert.Equal((114.39m, 28.60m), note.TaxDetails.Where(t => t.VatRate == 25m).Select(t => (t.TaxableAmount, t.VatAmount)).Single());
+        Assert.Equal((38.85m, 4.66m), note.TaxDetails.Where(t => t.VatRate == 12m).Select(t => (t.TaxableAmount, t.VatAmount)).Single());
     }
 
     [Theory]

@@ -28,20 +28,35 @@ public sealed record AdyenKit(EngineHarness H, Integration Integration)
 
     /// <param name="reportPassword">The report user's password the engine is given (default: the emulator's).</param>
     /// <param name="firstBatch">When set, the payout timer probes <see cref="Merchant"/>'s batches from this number.</param>
-    public static async Task<AdyenKit> StartAsync(AzuriteFixture azurite, string? reportPassword = null, long? firstBatch = null)
+    /// <param name="sandboxTime">The emulators' clock (the report's Creation Date); default the system clock.</param>
+    /// <param name="engineTime">The engine's clock; default the system clock.</param>
+    /// <param name="accounts">More merchant accounts the payout timer probes (code → first batch).</param>
+    public static async Task<AdyenKit> StartAsync(
+        AzuriteFixture azurite, string? reportPassword = null, long? firstBatch = null, TimeProvider? sandboxTime = null, TimeProvider? engineTime = null,
+        IReadOnlyDictionary<string, long>? accounts = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var id = EngineHarness.NewId();
         var reportSecret = EngineHarness.SecretName(id, "AdyenReportUser");
         var hmacSecret = EngineHarness.SecretName(id, "AdyenHmacKey");
-        var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
+        var options = new HarnessOptions
         {
             Id = id,
+            SandboxTime = sandboxTime,
+            EngineTime = engineTime,
             Settings =
             {
                 [$"Secrets:{reportSecret}"] = $"{AdyenState.DefaultReportUser}:{reportPassword ?? AdyenState.DefaultReportPassword}",
                 [$"Secrets:{hmacSecret}"] = AdyenState.DefaultHmacKey,
             },
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            options.Settings[key] = value;
+        var h = await EngineHarness.StartAsync(azurite, options);
+        var merchantAccounts = new Dictionary<string, BatchAccountSettings>();
+        if (firstBatch is { } first)
+            merchantAccounts[Merchant] = new() { FirstBatch = first };
+        foreach (var (account, from) in accounts ?? new Dictionary<string, long>())
+            merchantAccounts[account] = new() { FirstBatch = from };
 
         // The report base is the emulator's, known only once it runs: save the payout settings now.
         var integration = h.Integration with
@@ -60,9 +75,7 @@ public sealed record AdyenKit(EngineHarness H, Integration Integration)
                         ApiBaseUrl = h.Sandbox.AdyenReportBase.ToString(),
                         ApiKeySecretName = reportSecret,
                         WebhookSecretName = hmacSecret,
-                        MerchantAccounts = firstBatch is { } first
-                            ? new Dictionary<string, BatchAccountSettings> { [Merchant] = new() { FirstBatch = first } }
-                            : new Dictionary<string, BatchAccountSettings>(),
+                        MerchantAccounts = merchantAccounts,
                     },
                 },
             },
