@@ -85,7 +85,7 @@ public sealed class ShadowService(IIntegrationStore integrations, IShadowLog log
         };
     }
 
-    private static readonly string[] FlowOrder = ["orders", "payouts", "refunds", "customers"];
+    private static readonly string[] FlowOrder = ["orders", "payouts", "refunds", "customers", "stock", "shipments", "products"];
 
     /// <summary>Failures grouped by code (most frequent first): failed records, plus payout transactions a live run would report as matching no invoice.</summary>
     private static List<ShadowFailureGroup> Failures(IEnumerable<ShadowRecord> records) =>
