@@ -106,7 +106,7 @@ public static partial class Program
                 ShadowOutcome.Skipped => x.SkipReason ?? "",
                 ShadowOutcome.AlreadyBooked => $"in the ERP already: {x.ExistingDocument}",
                 _ => x.Action is { } action
-                    ? $"{action} in {x.Target} ({string.Join(", ", x.Changes.Select(c => $"{c.Field}: {c.From ?? "-"} -> {c.To}"))})" + (x.CustomerClassId is { } cls ? $" class {cls}" : "")
+                    ? $"{action} in {x.Target} ({string.Join(", ", x.Changes.Select(c => $"{c.Field}: {c.From ?? "-"} -> {c.To ?? "(cleared)"}"))})" + (x.CustomerClassId is { } cls ? $" class {cls}" : "")
                     : string.Join("; ", x.Payments.Select(p => $"payment {p.Reference} customer {p.CustomerNumber} {M(p.Amount)} {p.Currency} on {string.Join(",", p.Lines.Select(l => l.InvoiceNumber))}" +
                                                                (p.WriteOff > 0m ? $", write-off {M(p.WriteOff)} reason {p.WriteOffReasonCode}" : "") + (p.ExistingDocument is { } e ? $" (exists: {e})" : ""))
                         .Concat(x.CreditNotes.Select(n => $"credit note {n.Reference} {n.Kind} {n.TransactionId} {M(n.Amount)} {n.Currency} on invoice {n.InvoiceNumber ?? "(to be booked)"}" + (n.ExistingDocument is { } e ? $" (exists: {e})" : "")))

@@ -121,7 +121,7 @@ public sealed record ShadowUnmatched(string TransactionId, string Kind, string? 
 /// <summary>One stock level a live run would push: the Centra SKU, the Visma article it comes from, the quantity.</summary>
 public sealed record ShadowStockLevel(string Sku, string Article, int Quantity);
 
-/// <summary>One field a customer create or update would write: the value now (null on a create) and the value it would get.</summary>
+/// <summary>One field a create or update would write: the value now (null on a create) and the value it would get (null: the field is cleared).</summary>
 public sealed record ShadowFieldChange(string Field, string? From, string? To);
 
 /// <summary>

@@ -94,7 +94,7 @@
     if (x.outcome === "Failed") return `${x.errorCode}: ${x.message || ""}`;
     if (x.outcome === "Skipped") return x.skipReason || "";
     if (x.outcome === "AlreadyBooked") return `in the ERP already: ${x.existingDocument || ""}`;
-    if (x.action) return `${x.action} in ${x.target}: ` + (x.changes || []).map(c => `${c.field} ${c.from ?? "—"} → ${c.to}`).join(", ") + (x.customerClassId ? ` (class ${x.customerClassId})` : "");
+    if (x.action) return `${x.action} in ${x.target}: ` + (x.changes || []).map(c => `${c.field} ${c.from ?? "—"} → ${c.to ?? "(cleared)"}`).join(", ") + (x.customerClassId ? ` (class ${x.customerClassId})` : "");
     const parts = [];
     if (x.documentType === "customerInvoice") parts.push(`invoice ${x.reference}, ${x.lines.length} line(s), ${x.vatCase}, net ${money(x.netTotal)} VAT ${money(x.vatTotal)} ${x.currency}` +
       (x.customerAction ? `, customer ${x.customerAction === "Create" ? "to be created (" + x.customerClassId + ")" : x.customerNumber}` : ""));
