@@ -28,7 +28,7 @@ public sealed record ShadowReport
     public required IReadOnlyList<ShadowTotals> Totals { get; init; }
     public required IReadOnlyList<ShadowFailureGroup> FailuresByCode { get; init; }
 
-    /// <summary>Every flow's records, failures first, grouped by flow (orders, payouts, refunds, customers).</summary>
+    /// <summary>Every flow's records, failures first, grouped by flow (orders, payouts, refunds, customers, stock, shipments, products).</summary>
     public IReadOnlyList<ShadowFlowReport> Flows { get; init; } = [];
     public int WouldBook => Records.Count(r => r.Outcome == ShadowOutcome.WouldBook);
     public int AlreadyBooked => Records.Count(r => r.Outcome == ShadowOutcome.AlreadyBooked);

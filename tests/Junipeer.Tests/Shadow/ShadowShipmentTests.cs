@@ -1,9 +1,11 @@
+using System.Text.Json;
 using Junipeer.Core.Errors;
 using Junipeer.Core.Integrations;
 using Junipeer.Core.Shadow;
 using Junipeer.Core.Shipments;
 using Junipeer.Core.Sync;
 using Junipeer.Sandbox.Visma;
+using Junipeer.Tests.Cli;
 using Junipeer.Tests.Infrastructure;
 using Junipeer.Tests.Shipments;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,6 +94,27 @@ public class ShadowShipmentTests(AzuriteFixture azurite)
         Assert.Equal(
             new[] { ErrorCodes.CarrierServiceNotMapped, ErrorCodes.CarrierValidationFailed, ErrorCodes.ShipmentLineNotInOrder, ErrorCodes.ShipmentOrderNotFound }.Order(StringComparer.Ordinal),
             report.FailuresByCode.Select(f => f.Code).Order(StringComparer.Ordinal));
+
+        // `junipeer shadow report`: the shipments flow with its plan (JSON and text), exit 1 while there is something to fix.
+        var env = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["Junipeer__Storage__Prefix"] = h.Prefix };
+        var dir = Directory.CreateTempSubdirectory("junipeer-shadow-").FullName;
+        await using (var json = CliProcess.Shell($"{CliProcess.CliCommand} shadow report --integration {h.Integration.Id} --json", dir, env))
+        {
+            Assert.Equal(1, await json.WaitAsync(TimeSpan.FromSeconds(60)));
+            using var doc = JsonDocument.Parse(json.StdOut);
+            var shipments = doc.RootElement.GetProperty("flows").EnumerateArray().Single(f => f.GetProperty("flow").GetString() == "shipments");
+            Assert.Equal(4, shipments.GetProperty("failed").GetInt32());
+            var rec = shipments.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("entityKey").GetString() == good);
+            Assert.Equal("P19", rec.GetProperty("shipment").GetProperty("carrierServiceId").GetString());
+        }
+
+        await using (var text = CliProcess.Shell($"{CliProcess.CliCommand} shadow report --integration {h.Integration.Id}", dir, env))
+        {
+            Assert.Equal(1, await text.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("Flow shipments: 1 would book, 0 already booked, 1 skipped, 4 failed", text.StdOut, StringComparison.Ordinal);
+            Assert.Contains($"{good} WouldBook: book nShift P19, 1 parcel(s) (1.20 kg)", text.StdOut, StringComparison.Ordinal);
+            Assert.Contains("CARRIER_SERVICE_NOT_MAPPED (1:", text.StdOut, StringComparison.Ordinal);
+        }
 
         // Cut-over: live from now; the shipment confirmed before it is not booked, the one confirmed after it is booked once.
         clock.Advance(TimeSpan.FromMinutes(1));
