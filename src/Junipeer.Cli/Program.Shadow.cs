@@ -15,7 +15,7 @@ public static partial class Program
     private static Command ShadowCommand()
     {
         var cmd = new Command("shadow", "Shadow mode (go-live without fear): what an integration in Mode Shadow would book");
-        var report = new Command("report", "Would-book documents per order, totals per VAT case, and the failures to fix before going live (exit 1 when there are failures)");
+        var report = new Command("report", "What each flow would write (orders, payouts, refunds, customers, stock, shipments, products), totals per VAT case, and the failures to fix before going live (exit 1 when there are failures)");
         report.Options.Add(IntegrationOption);
         report.Options.Add(SettingsOption);
         report.Options.Add(JsonOption);
@@ -104,9 +104,11 @@ public static partial class Program
             {
                 ShadowOutcome.Failed => $"{x.ErrorCode}: {x.Message}",
                 ShadowOutcome.Skipped => x.SkipReason ?? "",
+                ShadowOutcome.AlreadyBooked when x.Shipment is not null => $"in Centra already: shipment {x.ExistingDocument}",
                 ShadowOutcome.AlreadyBooked => $"in the ERP already: {x.ExistingDocument}",
+                _ when x.Shipment is { } s => ShipmentPlan(s, x.Reference),
                 _ => x.Action is { } action
-                    ? $"{action} in {x.Target} ({string.Join(", ", x.Changes.Select(c => $"{c.Field}: {c.From ?? "-"} -> {c.To}"))})" + (x.CustomerClassId is { } cls ? $" class {cls}" : "")
+                    ? $"{action} in {x.Target} ({string.Join(", ", x.Changes.Select(c => $"{c.Field}: {c.From ?? "-"} -> {c.To ?? "(cleared)"}"))})" + (x.CustomerClassId is { } cls ? $" class {cls}" : "")
                     : string.Join("; ", x.Payments.Select(p => $"payment {p.Reference} customer {p.CustomerNumber} {M(p.Amount)} {p.Currency} on {string.Join(",", p.Lines.Select(l => l.InvoiceNumber))}" +
                                                                (p.WriteOff > 0m ? $", write-off {M(p.WriteOff)} reason {p.WriteOffReasonCode}" : "") + (p.ExistingDocument is { } e ? $" (exists: {e})" : ""))
                         .Concat(x.CreditNotes.Select(n => $"credit note {n.Reference} {n.Kind} {n.TransactionId} {M(n.Amount)} {n.Currency} on invoice {n.InvoiceNumber ?? "(to be booked)"}" + (n.ExistingDocument is { } e ? $" (exists: {e})" : "")))
@@ -114,6 +116,20 @@ public static partial class Program
             };
             Console.Out.WriteLine($"  {x.EntityKey} {x.Outcome}: {what}");
         }
+    }
+
+    /// <summary>A shipment's plan in one line: the nShift booking (or the one found by our reference) and the Centra shipment.</summary>
+    private static string ShipmentPlan(ShadowShipment s, string? reference)
+    {
+        var kg = string.Join(", ", s.Parcels.Select(p => p.WeightKg.ToString("0.00", CultureInfo.InvariantCulture) + " kg"));
+        var booking = s.CarrierServiceId is null
+            ? "no carrier booking"
+            : s.ExistingBooking is { } found
+                ? $"nShift booking {found} exists (adopted)"
+                : $"book nShift {s.CarrierServiceId}, {s.Parcels.Count} parcel(s) ({kg}) to {s.Receiver}, ref {reference}";
+        return $"{booking}; Centra shipment on order {s.OrderNumber}: {string.Join(", ", s.Lines.Select(l => $"{l.Quantity} x {l.Sku}"))}" +
+               (s.Partial ? " (partial)" : "") + (s.TrackingNumber is { } t ? $", tracking {t}" : "") + (s.Capture ? ", capture" : "") +
+               (s.WriteTrackingBack ? ", tracking written back to Visma.net" : "");
     }
 
     internal static ServiceProvider ShadowServices(Dictionary<string, string?> settings)

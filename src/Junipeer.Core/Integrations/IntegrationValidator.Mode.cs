@@ -7,30 +7,15 @@ namespace Junipeer.Core.Integrations;
 public static partial class IntegrationValidator
 {
     /// <summary>
-    /// Shadow mode covers the flows with a read-only shadow path (Core/Shadow): orders, payouts with
-    /// refunds and credit notes, customers both ways, stock. A flow without one (shipments; products in
-    /// IntegrationValidator.Products) must be off, or it would write while the integration claims to
-    /// write nothing.
+    /// Shadow mode covers every flow: each has a read-only shadow path (Core/Shadow): orders, payouts with refunds and
+    /// credit notes, customers both ways, stock, shipments (no nShift booking, no Centra shipment or capture, no
+    /// tracking write-back) and products both ways (IntegrationValidator.Products). Only the mode itself is checked here.
     /// </summary>
     private static void ModeProblems(Integration i, List<string> p)
     {
         if (!Enum.IsDefined(i.Mode))
         {
             p.Add($"Mode '{i.Mode}' must be Live or Shadow.");
-            return;
-        }
-
-        if (i.Mode != IntegrationMode.Shadow)
-        {
-            return;
-        }
-
-        var writers = new List<string>();
-        if (i.Shipments.Enabled)
-            writers.Add("Shipments");
-        if (writers.Count > 0)
-        {
-            p.Add($"Mode Shadow covers orders, payouts (with refunds), customers and stock: switch off {string.Join(", ", writers.Select(w => w + ".Enabled"))} while in shadow mode (shipments have no read-only path yet: they would book with nShift and create shipments in Centra).");
         }
     }
 

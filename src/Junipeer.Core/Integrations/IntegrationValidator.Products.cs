@@ -45,11 +45,6 @@ public static partial class IntegrationValidator
             return;
         }
 
-        if (i.Mode == IntegrationMode.Shadow)
-        {
-            p.Add("Mode Shadow covers orders, payouts (with refunds), customers and stock: set Products.Direction to Off while in shadow mode (the product sync has no read-only path yet: it would create and update articles or products).");
-        }
-
         if (i.Sku.Separator.Length > 0)
         {
             p.Add($"Products.Direction {products.Direction} needs Sku.Separator empty: Centra's full SKU is product number + variant number + size number with no separator, so a SKU built with '{i.Sku.Separator}' would never match the product the sync creates.");

@@ -81,7 +81,8 @@ public sealed class ProductSyncHandler(
     IEventLog events,
     IOptions<JunipeerOptions> options,
     TimeProvider time,
-    ILogger<ProductSyncHandler> logger)
+    ILogger<ProductSyncHandler> logger,
+    Shadow.ShadowProductSync shadow)
 {
     public const string ProductStep = "shopProduct";
     public const string VariantStep = "shopVariant";
@@ -124,6 +125,13 @@ public sealed class ProductSyncHandler(
         ArgumentNullException.ThrowIfNull(integration);
         var correlationId = $"products-{Guid.NewGuid():N}";
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId, ["IntegrationId"] = integration.Id });
+        if (integration.Mode == IntegrationMode.Shadow)
+        {
+            // Shadow mode: reads only (no Centra mutation, no article POST/PUT, no mapping, fingerprint or ledger row);
+            // what would be created or updated on the other side is recorded in the Shadow table (flow "products").
+            return await shadow.RunAsync(integration, ct);
+        }
+
         var erp = erps.For(integration) as IErpArticleSync
                   ?? throw new JunipeerException(ErrorCodes.IntegrationSettingsInvalid, $"The ERP connector of integration '{integration.Id}' ({integration.Erp.Kind}) cannot sync articles; set Products.Direction to Off.");
 
@@ -172,7 +180,7 @@ public sealed class ProductSyncHandler(
     }
 
     /// <summary>The three SKU parts of an article under the integration's rule, or PRODUCT_SKU_INVALID.</summary>
-    private static (string Sku, string Product, string Variant, string Size) Parts(SkuSettings rule, ErpArticle article)
+    internal static (string Sku, string Product, string Variant, string Size) Parts(SkuSettings rule, ErpArticle article)
     {
         var composed = SkuComposer.Compose(rule, article);
         if (!composed.Ok)
@@ -410,38 +418,13 @@ public sealed class ProductSyncHandler(
     private async Task ToErpAsync(Run run, ShopProduct product, ShopVariant variant, ShopSize size, CancellationToken ct)
     {
         var integration = run.Integration;
-        var rule = integration.Sku;
-        var sku = size.Sku.Trim();
-        if (sku.Length == 0 || !SkuComposer.MatchesPattern(rule, sku))
-        {
-            throw new JunipeerException(ErrorCodes.ProductSkuInvalid, sku.Length == 0
-                ? "the size has no SKU: give it a size number in Centra"
-                : $"SKU '{sku}' does not match the pattern {rule.Pattern}: correct the product, variant or size number in Centra");
-        }
-
-        var (p, v, s) = (product.ProductNumber.Trim(), variant.VariantNumber.Trim(), size.SizeNumber.Trim());
-        var shopPrint = ShopPrint(product.Name, variant.Name, p, v, s);
+        var plan = PlanArticle(integration, product, variant, size);
+        var (sku, shopPrint, description, attributes) = (plan.Sku, plan.ShopPrint, plan.Description, plan.Attributes);
+        var (p, v, s) = (plan.Product, plan.Variant, plan.Size);
         if (shopPrint == await mappings.GetAsync(integration.Id, MappingKinds.ProductShopFingerprint, sku, ct))
         {
             run.Unchanged++;
             return;
-        }
-
-        var description = string.IsNullOrWhiteSpace(product.Name) ? sku : product.Name.Trim();
-        var attributes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (!string.Equals(rule.ProductNrField, SkuFields.InventoryNumber, StringComparison.OrdinalIgnoreCase))
-            attributes[rule.ProductNrField] = p;
-        if (rule.VariantField is { } vf)
-            attributes[vf] = v;
-        if (rule.SizeField is { } sf)
-            attributes[sf] = s;
-
-        // The article must build the same SKU under the rule, or the stock flow would address another size.
-        var check = SkuComposer.Compose(rule, new ErpArticle(sku, description, attributes, []));
-        if (!check.Ok || check.Sku != sku)
-        {
-            throw new JunipeerException(ErrorCodes.ProductSkuInvalid,
-                $"the article for Centra SKU '{sku}' would build SKU '{check.Sku ?? check.Problem}' under the rule {SkuComposer.Describe(rule)}: Centra's SKU must be product number + variant number + size number");
         }
 
         var current = await run.Erp.GetArticleAsync(integration, sku, ct);
@@ -496,6 +479,42 @@ public sealed class ProductSyncHandler(
             run.Synced++;
         else
             run.Unchanged++;
+    }
+
+    /// <summary>The article a Centra size maps to (shared with the shadow path): SKU, description, SKU attributes, fingerprint; PRODUCT_SKU_INVALID when the SKU does not fit the rule.</summary>
+    internal sealed record ArticlePlan(string Sku, string Product, string Variant, string Size, string Description, Dictionary<string, string> Attributes, string ShopPrint);
+
+    internal static ArticlePlan PlanArticle(Integration integration, ShopProduct product, ShopVariant variant, ShopSize size)
+    {
+        var rule = integration.Sku;
+        var sku = size.Sku.Trim();
+        if (sku.Length == 0 || !SkuComposer.MatchesPattern(rule, sku))
+        {
+            throw new JunipeerException(ErrorCodes.ProductSkuInvalid, sku.Length == 0
+                ? "the size has no SKU: give it a size number in Centra"
+                : $"SKU '{sku}' does not match the pattern {rule.Pattern}: correct the product, variant or size number in Centra");
+        }
+
+        var (p, v, s) = (product.ProductNumber.Trim(), variant.VariantNumber.Trim(), size.SizeNumber.Trim());
+        var shopPrint = ShopPrint(product.Name, variant.Name, p, v, s);
+        var description = string.IsNullOrWhiteSpace(product.Name) ? sku : product.Name.Trim();
+        var attributes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (!string.Equals(rule.ProductNrField, SkuFields.InventoryNumber, StringComparison.OrdinalIgnoreCase))
+            attributes[rule.ProductNrField] = p;
+        if (rule.VariantField is { } vf)
+            attributes[vf] = v;
+        if (rule.SizeField is { } sf)
+            attributes[sf] = s;
+
+        // The article must build the same SKU under the rule, or the stock flow would address another size.
+        var check = SkuComposer.Compose(rule, new ErpArticle(sku, description, attributes, []));
+        if (!check.Ok || check.Sku != sku)
+        {
+            throw new JunipeerException(ErrorCodes.ProductSkuInvalid,
+                $"the article for Centra SKU '{sku}' would build SKU '{check.Sku ?? check.Problem}' under the rule {SkuComposer.Describe(rule)}: Centra's SKU must be product number + variant number + size number");
+        }
+
+        return new ArticlePlan(sku, p, v, s, description, attributes, shopPrint);
     }
 
     private async Task<(string Number, bool Created)> CreateArticleOnceAsync(Run run, ErpArticleDraft draft, CancellationToken ct)

@@ -15,6 +15,7 @@ public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
 {
     private readonly IErpSettlements? _settlements = inner.Settlements is { } s ? new ReadOnlySettlements(s) : null;
     private readonly IErpCustomerSync? _customerSync = inner as IErpCustomerSync is { } c ? new ReadOnlyCustomerSync(c) : null;
+    private readonly IErpArticleSync? _articleSync = inner as IErpArticleSync is { } a ? new ReadOnlyArticleSync(a) : null;
 
     public string Kind => inner.Kind;
 
@@ -31,6 +32,9 @@ public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
 
     /// <summary>The customer sync's reads (delta, one customer with its version); the guarded update blocked. Null when the connector has none.</summary>
     public IErpCustomerSync? CustomerSync => _customerSync;
+
+    /// <summary>The product sync's article reads (delta, one article with its version); create and update blocked. Null when the connector has none.</summary>
+    public IErpArticleSync? ArticleSync => _articleSync;
 
     public bool IsReleased(string status) => inner.IsReleased(status);
 
@@ -125,5 +129,20 @@ public sealed class ReadOnlyErp(IErpAdapter inner) : IErpAdapter
 
         public Task UpdateCustomerFieldsAsync(Integration integration, string customerNumber, ErpCustomerChange change, string version, CancellationToken cancellationToken) =>
             throw Blocked($"update customer {customerNumber}", integration);
+    }
+
+    private sealed class ReadOnlyArticleSync(IErpArticleSync inner) : IErpArticleSync
+    {
+        public IAsyncEnumerable<IReadOnlyList<ErpArticleRecord>> ListArticlesModifiedSinceAsync(Integration integration, DateTimeOffset? since, CancellationToken cancellationToken) =>
+            inner.ListArticlesModifiedSinceAsync(integration, since, cancellationToken);
+
+        public Task<ErpArticleRecord?> GetArticleAsync(Integration integration, string number, CancellationToken cancellationToken) =>
+            inner.GetArticleAsync(integration, number, cancellationToken);
+
+        public Task<string> CreateArticleAsync(Integration integration, ErpArticleDraft draft, CancellationToken cancellationToken) =>
+            throw Blocked($"create article {draft.Number}", integration);
+
+        public Task UpdateArticleAsync(Integration integration, string number, ErpArticleChange change, string version, CancellationToken cancellationToken) =>
+            throw Blocked($"update article {number}", integration);
     }
 }

@@ -158,11 +158,15 @@ public sealed class ShadowCustomerSync(
         return basis with
         {
             Outcome = ShadowOutcome.WouldBook, Action = "update",
-            Changes = Fields(
-                ("name", current.Name, change.Name), ("email", current.Email, change.Email),
-                ("line1", current.Address.Line1, a?.Line1), ("line2", current.Address.Line2, a?.Line2), ("postalCode", current.Address.PostalCode, a?.PostalCode),
-                ("city", current.Address.City, a?.City), ("country", current.Address.CountryCode, a?.CountryCode),
-                ("vat", current.VatRegistrationId, change.VatRegistrationId), ("customerClass", current.CustomerClassId, change.CustomerClassId), ("vatZone", current.VatZoneId, change.VatZoneId)),
+            // What the update sends: a field it sends empty is cleared (to = null); the address goes as a whole.
+            Changes = Sent(
+                ("name", current.Name, change.Name, change.Name is not null), ("email", current.Email, change.Email, change.Email is not null),
+                ("line1", current.Address.Line1, a?.Line1, a is not null), ("line2", current.Address.Line2, a?.Line2, a is not null),
+                ("postalCode", current.Address.PostalCode, a?.PostalCode, a is not null), ("city", current.Address.City, a?.City, a is not null),
+                ("country", current.Address.CountryCode, a?.CountryCode, a is not null),
+                ("vat", current.VatRegistrationId, change.VatRegistrationId, change.VatRegistrationId is not null),
+                ("customerClass", current.CustomerClassId, change.CustomerClassId, change.CustomerClassId is not null),
+                ("vatZone", current.VatZoneId, change.VatZoneId, change.VatZoneId is not null)),
         };
     }
 
@@ -235,13 +239,22 @@ public sealed class ShadowCustomerSync(
             : basis with { Outcome = ShadowOutcome.WouldBook, Action = "update", Changes = changes, Reference = current.Id };
     }
 
-    private static List<ShadowFieldChange> ShopChanges(ShopCustomerData now, ShopCustomerData next) => Fields(
-        ("email", now.Email, next.Email), ("firstName", now.FirstName, next.FirstName), ("lastName", now.LastName, next.LastName), ("company", now.CompanyName, next.CompanyName),
-        ("line1", now.Address.Line1, next.Address.Line1), ("line2", now.Address.Line2, next.Address.Line2), ("postalCode", now.Address.PostalCode, next.Address.PostalCode),
-        ("city", now.Address.City, next.Address.City), ("country", now.Address.CountryCode, next.Address.CountryCode), ("vat", now.VatNumber, next.VatNumber));
+    /// <summary>Centra's update sends every field (an empty one as ""): each that differs is a change, a field emptied in the ERP a clear (to = null).</summary>
+    private static List<ShadowFieldChange> ShopChanges(ShopCustomerData now, ShopCustomerData next) => Sent(
+        ("email", now.Email, next.Email, true), ("firstName", now.FirstName, next.FirstName, true), ("lastName", now.LastName, next.LastName, true),
+        ("company", now.CompanyName, next.CompanyName, true), ("line1", now.Address.Line1, next.Address.Line1, true), ("line2", now.Address.Line2, next.Address.Line2, true),
+        ("postalCode", now.Address.PostalCode, next.Address.PostalCode, true), ("city", now.Address.City, next.Address.City, true),
+        ("country", now.Address.CountryCode, next.Address.CountryCode, true), ("vat", now.VatNumber, next.VatNumber, true));
 
-    /// <summary>The fields that change: a null "to" means "left as it is"; equal values (after trimming) are left out.</summary>
+    /// <summary>The fields of a create: those with a value.</summary>
     private static List<ShadowFieldChange> Fields(params (string Field, string? From, string? To)[] fields) =>
-        [.. fields.Where(f => f.To is not null && !string.Equals(CustomerFingerprint.Clean(f.From), CustomerFingerprint.Clean(f.To), StringComparison.Ordinal))
-            .Select(f => new ShadowFieldChange(f.Field, CustomerFingerprint.Clean(f.From), f.To))];
+        Sent([.. fields.Select(f => (f.Field, f.From, f.To, f.To is not null))]);
+
+    /// <summary>
+    /// The fields a write sends whose value changes (after trimming), old → new; a sent field whose new value is empty is
+    /// cleared and shows as to = null. Fields the write does not send are left out.
+    /// </summary>
+    private static List<ShadowFieldChange> Sent(params (string Field, string? From, string? To, bool Sent)[] fields) =>
+        [.. fields.Where(f => f.Sent && !string.Equals(CustomerFingerprint.Clean(f.From), CustomerFingerprint.Clean(f.To), StringComparison.Ordinal))
+            .Select(f => new ShadowFieldChange(f.Field, CustomerFingerprint.Clean(f.From), CustomerFingerprint.Clean(f.To)))];
 }

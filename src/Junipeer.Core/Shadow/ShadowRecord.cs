@@ -97,6 +97,9 @@ public sealed record ShadowRecord
 
     /// <summary>Things the operator should know that do not stop the booking (customer credit, report-only chargebacks, conflicts).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Shipments: what a live run would book with the carrier and write to the shop (null for other flows).</summary>
+    public ShadowShipment? Shipment { get; init; }
 }
 
 /// <summary>One customer payment a payout would book: cash applied per invoice plus fees written off with the reason code.</summary>
@@ -118,8 +121,54 @@ public sealed record ShadowUnmatched(string TransactionId, string Kind, string? 
 /// <summary>One stock level a live run would push: the Centra SKU, the Visma article it comes from, the quantity.</summary>
 public sealed record ShadowStockLevel(string Sku, string Article, int Quantity);
 
-/// <summary>One field a customer create or update would write: the value now (null on a create) and the value it would get.</summary>
+/// <summary>One field a create or update would write: the value now (null on a create) and the value it would get (null: the field is cleared).</summary>
 public sealed record ShadowFieldChange(string Field, string? From, string? To);
+
+/// <summary>
+/// One ERP shipment as a live run would handle it: the carrier booking (service, parcels, receiver, our reference; or the
+/// booking already made under the reference) and the shop shipment (order lines and quantities, tracking number, capture,
+/// the tracking number written back to the ERP).
+/// </summary>
+public sealed record ShadowShipment
+{
+    public required string OrderNumber { get; init; }
+
+    /// <summary>The ERP's shipping method (Visma <c>shipVia</c>).</summary>
+    public string? ShipVia { get; init; }
+
+    /// <summary>The carrier service the mapping chose (null: no carrier booking configured).</summary>
+    public string? CarrierServiceId { get; init; }
+
+    public IReadOnlyList<ShadowParcel> Parcels { get; init; } = [];
+
+    /// <summary>The receiver as it would be sent: name, postal code, city, country.</summary>
+    public string? Receiver { get; init; }
+
+    /// <summary>A carrier booking that already carries the reference (a live run adopts it instead of booking again).</summary>
+    public string? ExistingBooking { get; init; }
+
+    /// <summary>The shop order lines the shop shipment would carry (line id, SKU, quantity).</summary>
+    public IReadOnlyList<ShadowShipmentLine> Lines { get; init; } = [];
+
+    public bool Partial { get; init; }
+
+    /// <summary>The tracking number known without booking (the ERP's package line, or the existing booking's).</summary>
+    public string? TrackingNumber { get; init; }
+
+    /// <summary>The shop shipment's payment would be captured.</summary>
+    public bool Capture { get; init; }
+
+    public bool SendEmail { get; init; }
+
+    /// <summary>The carrier's tracking number would be written back to the ERP's package line.</summary>
+    public bool WriteTrackingBack { get; init; }
+}
+
+/// <summary>One parcel of a carrier booking.</summary>
+public sealed record ShadowParcel(decimal WeightKg, string? Contents);
+
+/// <summary>One shop order line a shop shipment would carry.</summary>
+public sealed record ShadowShipmentLine(string LineId, string Sku, int Quantity);
 
 /// <summary>Port: the Shadow table (PartitionKey = integration, RowKey = flow + entity key).</summary>
 public interface IShadowLog

@@ -28,7 +28,7 @@ public sealed record ShadowReport
     public required IReadOnlyList<ShadowTotals> Totals { get; init; }
     public required IReadOnlyList<ShadowFailureGroup> FailuresByCode { get; init; }
 
-    /// <summary>Every flow's records, failures first, grouped by flow (orders, payouts, refunds, customers).</summary>
+    /// <summary>Every flow's records, failures first, grouped by flow (orders, payouts, refunds, customers, stock, shipments, products).</summary>
     public IReadOnlyList<ShadowFlowReport> Flows { get; init; } = [];
     public int WouldBook => Records.Count(r => r.Outcome == ShadowOutcome.WouldBook);
     public int AlreadyBooked => Records.Count(r => r.Outcome == ShadowOutcome.AlreadyBooked);
@@ -85,7 +85,7 @@ public sealed class ShadowService(IIntegrationStore integrations, IShadowLog log
         };
     }
 
-    private static readonly string[] FlowOrder = ["orders", "payouts", "refunds", "customers"];
+    private static readonly string[] FlowOrder = ["orders", "payouts", "refunds", "customers", "stock", "shipments", "products"];
 
     /// <summary>Failures grouped by code (most frequent first): failed records, plus payout transactions a live run would report as matching no invoice.</summary>
     private static List<ShadowFailureGroup> Failures(IEnumerable<ShadowRecord> records) =>

@@ -70,7 +70,8 @@ public sealed class ShipmentSyncHandler(
     IEventLog events,
     TimeProvider time,
     IOptions<JunipeerOptions> options,
-    ILogger<ShipmentSyncHandler> logger)
+    ILogger<ShipmentSyncHandler> logger,
+    Shadow.ShadowShipmentSync shadow)
 {
     /// <summary>ERP statuses that come after the trigger status (a shipment read late still counts).</summary>
     public static readonly IReadOnlyList<string> LaterStatuses = ["Completed", "Invoiced", "PartiallyInvoiced"];
@@ -116,6 +117,15 @@ public sealed class ShipmentSyncHandler(
             return new SyncResult(SyncOutcome.Skipped, ErrorCode: ErrorCodes.FlowDisabled);
         }
 
+        if (integration.Mode == IntegrationMode.Shadow)
+        {
+            // Shadow mode: read-only by construction (no ledger row, no carrier booking, no shop or ERP write).
+            var shadowed = await shadow.RunAsync(integration, item.EntityKey, ct);
+            return shadowed.Outcome == Shadow.ShadowOutcome.Failed
+                ? new SyncResult(SyncOutcome.Failed, ErrorCode: shadowed.ErrorCode, Message: shadowed.Message)
+                : new SyncResult(SyncOutcome.Skipped, Message: $"shadow: {shadowed.Outcome}");
+        }
+
         var work = await exactlyOnce.OpenAsync<ShipmentPhase>(new LedgerKey(integration.Id, Flows.Shipments, item.EntityKey), invocationId, item.CorrelationId, Hold, ct);
         if (work.IsDone)
         {
@@ -154,6 +164,13 @@ public sealed class ShipmentSyncHandler(
         {
             // Not confirmed (yet): nothing is written; a later signal or sweep brings it back.
             return new SyncResult(SyncOutcome.Skipped, Message: $"status {shipment.Status} is not {settings.TriggerStatus}");
+        }
+
+        if (!work.Reached(ShipmentPhase.BookingAttempted) && CutOverReason(integration, shipment) is { } before)
+        {
+            // Confirmed before the integration went live: the process before the cut-over handled it.
+            await work.CompleteAsync(LedgerStatus.Skipped, ct, before);
+            return new SyncResult(SyncOutcome.Skipped, Message: before);
         }
 
         // Everything is decided before the first external write: order, lines, service.
@@ -284,6 +301,18 @@ public sealed class ShipmentSyncHandler(
         return new SyncResult(SyncOutcome.Done, shopShipment.Id);
     }
 
+    /// <summary>
+    /// Why a live run does not book the shipment (null: it does): it was confirmed before <see cref="Integration.CutOverDate"/>.
+    /// Visma.net's shipment carries no confirmation time (the contract's ShipmentDto has status, shipmentDate and
+    /// lastModifiedDateTime only), so "confirmed before the cut-over" is read as "in a confirmed (or later) status and last
+    /// modified before the cut-over": nothing has touched it since the old process shipped it. A shipment confirmed before
+    /// and edited after the cut-over cannot be told from one confirmed after it and is booked.
+    /// </summary>
+    public static string? CutOverReason(Integration integration, ErpShipment shipment) =>
+        integration.Mode == IntegrationMode.Live && integration.CutOverDate is { } cutOver && shipment.LastModified is { } modified && modified < cutOver
+            ? $"shipment confirmed before the cut-over date {cutOver.ToString("O", CultureInfo.InvariantCulture)} (last modified {modified.ToString("O", CultureInfo.InvariantCulture)}): not booked"
+            : null;
+
     /// <summary>True when the ERP status is the trigger status or one that can only come after it.</summary>
     public static bool IsTriggered(ShipmentFlowSettings settings, string status) =>
         string.Equals(status, settings.TriggerStatus, StringComparison.OrdinalIgnoreCase)
@@ -371,13 +400,15 @@ public sealed class ShipmentSyncHandler(
         return (merged, partial);
     }
 
-    private static List<string> Matching(IReadOnlyList<ShopShipment> shipments, string? tracking, string reference) =>
+    /// <summary>Shop shipments of the order that are this ERP shipment's: by tracking number, else by our reference.</summary>
+    public static List<string> Matching(IReadOnlyList<ShopShipment> shipments, string? tracking, string reference) =>
         shipments.Where(s => tracking is not null
                 ? string.Equals(s.TrackingNumber, tracking, StringComparison.Ordinal)
                 : string.Equals(s.AdditionalMessage, reference, StringComparison.Ordinal))
             .Select(s => s.Id).ToList();
 
-    private static ShipmentAddress Receiver(ErpShipment shipment, ShopOrder order)
+    /// <summary>The receiver sent to the carrier: the ERP's delivery address, gaps filled from the shop order.</summary>
+    public static ShipmentAddress Receiver(ErpShipment shipment, ShopOrder order)
     {
         // The ERP's delivery address is what the warehouse ships to; the shop order fills its gaps
         // (name, e-mail, phone: Visma's delivery contact is often empty for web orders).
@@ -398,7 +429,8 @@ public sealed class ShipmentSyncHandler(
         };
     }
 
-    private static List<CarrierParcel> Parcels(ErpShipment shipment) =>
+    /// <summary>The carrier parcels: one per ERP package (by line number), or one without weight.</summary>
+    public static List<CarrierParcel> Parcels(ErpShipment shipment) =>
         shipment.Packages.Count > 0
             ? shipment.Packages.OrderBy(p => p.LineNumber).Select(p => new CarrierParcel(p.Weight, p.Description)).ToList()
             : [new CarrierParcel(0, null)];

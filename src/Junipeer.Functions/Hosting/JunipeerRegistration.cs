@@ -77,6 +77,8 @@ public static class JunipeerRegistration
         services.AddSingleton<Junipeer.Core.Shadow.ShadowPayoutSync>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowRefundSync>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowCustomerSync>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowShipmentSync>();
+        services.AddSingleton<Junipeer.Core.Shadow.ShadowProductSync>();
         services.AddSingleton<Junipeer.Core.Shadow.ShadowService>();
         // Connecting systems (interactive OAuth) and preflight (Core/Connect, Core/Preflight)
         services.AddSingleton<Junipeer.Core.Connect.ConnectFlow>();

@@ -201,6 +201,7 @@ public sealed record VismaCustomerSnapshot(
     IReadOnlyDictionary<string, string> Attributes)
 {
     public string? AddressLine1 { get; init; }
+    public string? AddressLine2 { get; init; }
     public string? PostalCode { get; init; }
     public string? City { get; init; }
     public DateTimeOffset LastModified { get; init; }

@@ -325,6 +325,7 @@ public sealed partial class VismaState
         new Dictionary<string, string>(x.Attributes, StringComparer.OrdinalIgnoreCase))
     {
         AddressLine1 = x.MainAddress?.Line1,
+        AddressLine2 = x.MainAddress?.Line2,
         PostalCode = x.MainAddress?.PostalCode,
         City = x.MainAddress?.City,
         LastModified = x.LastModified,

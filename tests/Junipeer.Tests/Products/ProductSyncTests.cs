@@ -310,8 +310,8 @@ public class ProductSyncTests(AzuriteFixture azurite)
         var unknown = baseline with { Products = new ProductFlowSettings { Direction = (ProductDirection)7 } };
         Assert.Contains("Products.Direction", Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(unknown)).Message, StringComparison.Ordinal);
 
-        var shadow = baseline with { Mode = IntegrationMode.Shadow, Products = new ProductFlowSettings { Direction = ProductDirection.VismaToCentra } };
-        Assert.Contains("Products.Direction to Off", Assert.Throws<JunipeerException>(() => IntegrationValidator.EnsureValid(shadow)).Message, StringComparison.Ordinal);
+        // Products have a shadow path (Core/Shadow/ShadowProductSync): allowed in shadow mode.
+        IntegrationValidator.EnsureValid(baseline with { Mode = IntegrationMode.Shadow, Sku = Rule, Products = new ProductFlowSettings { Direction = ProductDirection.VismaToCentra } });
 
         IntegrationValidator.EnsureValid(baseline with { Sku = Rule, Products = new ProductFlowSettings { Direction = ProductDirection.CentraToVisma } });
     }

@@ -38,13 +38,14 @@ internal sealed class ShipmentKit : IAsyncDisposable
     public Integration Integration => H.Integration;
 
     public static async Task<ShipmentKit> StartAsync(AzuriteFixture azurite, Func<ShipmentFlowSettings, ShipmentFlowSettings>? settings = null,
-        string? nshiftKey = null, string? previousWebhookSecret = null, Dictionary<string, string?>? extraSettings = null, string? id = null)
+        string? nshiftKey = null, string? previousWebhookSecret = null, Dictionary<string, string?>? extraSettings = null, string? id = null, TimeProvider? sandboxTime = null)
     {
         id ??= EngineHarness.NewId();
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {
             Id = id,
+            SandboxTime = sandboxTime,
             Settings = new Dictionary<string, string?>
             {
                 [$"Secrets:{DemoScenario.VismaWebhookSecretNameFor(id)}"] = secret,

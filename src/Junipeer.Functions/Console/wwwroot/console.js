@@ -89,12 +89,22 @@
 
   const money = (d) => Number(d || 0).toFixed(2);
 
+  // A shipment's plan: the nShift booking (or the one found by reference) and the Centra shipment with its lines and capture.
+  function shipmentPlan(s, reference) {
+    const booking = s.carrierServiceId
+      ? (s.existingBooking ? `nShift booking ${s.existingBooking} exists (adopted)` : `book nShift ${s.carrierServiceId}, ${s.parcels.length} parcel(s) (${s.parcels.map(p => money(p.weightKg) + " kg").join(", ")}) to ${s.receiver || "?"}, ref ${reference}`)
+      : "no carrier booking";
+    return `${booking}; Centra shipment on order ${s.orderNumber}: ${s.lines.map(l => l.quantity + " × " + l.sku).join(", ")}` +
+      (s.partial ? " (partial)" : "") + (s.trackingNumber ? `, tracking ${s.trackingNumber}` : "") + (s.capture ? ", capture" : "") + (s.writeTrackingBack ? ", tracking written back to Visma.net" : "");
+  }
+
   // What one shadow record would write, in one line (documents, payments, credit notes, customer fields).
   function wouldWrite(x) {
     if (x.outcome === "Failed") return `${x.errorCode}: ${x.message || ""}`;
     if (x.outcome === "Skipped") return x.skipReason || "";
-    if (x.outcome === "AlreadyBooked") return `in the ERP already: ${x.existingDocument || ""}`;
-    if (x.action) return `${x.action} in ${x.target}: ` + (x.changes || []).map(c => `${c.field} ${c.from ?? "—"} → ${c.to}`).join(", ") + (x.customerClassId ? ` (class ${x.customerClassId})` : "");
+    if (x.outcome === "AlreadyBooked") return x.shipment ? `in Centra already: shipment ${x.existingDocument || ""}` : `in the ERP already: ${x.existingDocument || ""}`;
+    if (x.shipment) return shipmentPlan(x.shipment, x.reference);
+    if (x.action) return `${x.action} in ${x.target}: ` + (x.changes || []).map(c => `${c.field} ${c.from ?? "—"} → ${c.to ?? "(cleared)"}`).join(", ") + (x.customerClassId ? ` (class ${x.customerClassId})` : "");
     const parts = [];
     if (x.documentType === "customerInvoice") parts.push(`invoice ${x.reference}, ${x.lines.length} line(s), ${x.vatCase}, net ${money(x.netTotal)} VAT ${money(x.vatTotal)} ${x.currency}` +
       (x.customerAction ? `, customer ${x.customerAction === "Create" ? "to be created (" + x.customerClassId + ")" : x.customerNumber}` : ""));
