@@ -80,13 +80,7 @@ public sealed class OrderSweepHandler(
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0, stillQueued = 0;
-        _memo.Prune();
-        // Live only: in shadow mode the handler writes no ledger row, so the memo could not see a message consumed.
-        string? epoch = null;
-        if (integration.Mode == IntegrationMode.Live)
-            epoch = await SweepMemo.EpochAsync(ledger, integration.Id, ct);
-        else
-            _memo.ForgetIntegration(integration.Id);
+        var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             foreach (var order in page.Orders)

@@ -66,13 +66,7 @@ public sealed class RefundSweepHandler(
         var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? (integration.Mode == IntegrationMode.Live ? integration.CutOverDate : null) ?? integration.Orders.SyncFrom ?? started;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0, stillQueued = 0;
-        _memo.Prune();
-        // Live only (as the order sweep): one check per version of an order, keyed by its updatedAt, while its message is queued.
-        string? epoch = null;
-        if (integration.Mode == IntegrationMode.Live)
-            epoch = await SweepMemo.EpochAsync(ledger, integration.Id, ct);
-        else
-            _memo.ForgetIntegration(integration.Id);
+        var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             foreach (var order in page.Orders)

@@ -65,13 +65,7 @@ public sealed class ShipmentSweepHandler(
         var from = checkpoint - TimeSpan.FromMinutes(settings.SweepOverlapMinutes);
         var shipments = await handler.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, settings.TriggerStatus, from, ct);
         int enqueued = 0, done = 0, unchanged = 0, stillQueued = 0;
-        _memo.Prune();
-        // Live only: in shadow mode the handler writes no ledger row, so the memo could not see a message consumed.
-        string? epoch = null;
-        if (integration.Mode == IntegrationMode.Live)
-            epoch = await SweepMemo.EpochAsync(ledger, integration.Id, ct);
-        else
-            _memo.ForgetIntegration(integration.Id);
+        var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
         var newest = checkpoint;
         foreach (var s in shipments)
         {

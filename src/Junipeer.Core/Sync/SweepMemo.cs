@@ -75,6 +75,20 @@ public sealed class SweepMemo(TimeProvider time)
     }
 
     /// <summary>
+    /// Starts one sweep run of an integration: drops what is past the grace period and returns the epoch the run
+    /// notes its enqueues under. Live mode only: in shadow mode the handler writes no ledger row, so the memo could
+    /// not see a message consumed; it forgets the integration and returns null (nothing suppressed, nothing noted).
+    /// </summary>
+    public async Task<string?> BeginRunAsync(Integrations.Integration integration, ISyncLedger ledger, CancellationToken ct)
+    {
+        Prune();
+        if (integration.Mode == Integrations.IntegrationMode.Live)
+            return await EpochAsync(ledger, integration.Id, ct);
+        ForgetIntegration(integration.Id);
+        return null;
+    }
+
+    /// <summary>
     /// The storage epoch the memo is tied to: the epoch row's ETag (a row written again after a loss has
     /// another, even when its start time is the same), or null when the ledger has none (new or lost).
     /// </summary>
