@@ -137,6 +137,18 @@ public class ShadowShipmentTests(AzuriteFixture azurite)
         Assert.Equal(LedgerStatus.Skipped, skipped!.Status);
         Assert.Contains("cut-over", skipped.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(LedgerStatus.Done, (await k.LedgerAsync(open))!.Status);
+
+        // Back to shadow (an operator rehearsing a change): the shipment booked live shows as already booked, with the
+        // Centra shipment it found, and nothing new is booked or written.
+        await store.SaveAsync(k.Integration with { Mode = IntegrationMode.Shadow }, Ct);
+        var writesBefore = (ShadowFlowsTests.VismaWrites(h), ShadowFlowsTests.CentraMutations(h), NShiftBookingCalls(k));
+        await k.SignalAsync([open], dropRate: 0, duplicateRate: 0);
+        await k.DrainAsync();
+        var already = Assert.Single(await h.Services.GetRequiredService<ShadowService>().QueryAsync(h.Integration.Id, "shipments", ShadowOutcome.AlreadyBooked, Ct),
+            r => r.EntityKey == open);
+        Assert.Equal(Assert.Single(k.CentraShipmentsOf(7606)).Id.ToString(System.Globalization.CultureInfo.InvariantCulture), already.ExistingDocument);
+        Assert.Equal(writesBefore, (ShadowFlowsTests.VismaWrites(h), ShadowFlowsTests.CentraMutations(h), NShiftBookingCalls(k)));
+        Assert.Single(k.State.NShift.Bookings);
         k.AssertOnContract();
     }
 }
