@@ -16,13 +16,28 @@ public sealed class CachedIntegrationStore(TableIntegrationStore inner, TimeProv
 {
     public const int MaxEntries = 4096;
 
-    private readonly ConcurrentDictionary<string, (Integration? Value, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    /// <summary>Clock difference tolerated between the instance that enqueued a work item and this one.</summary>
+    public static readonly TimeSpan EnqueueSkew = TimeSpan.FromSeconds(5);
 
-    public async Task<Integration?> GetAsync(string integrationId, CancellationToken cancellationToken)
+    private readonly ConcurrentDictionary<string, (Integration? Value, DateTimeOffset Expires, DateTimeOffset Loaded)> _cache = new(StringComparer.Ordinal);
+
+    public Task<Integration?> GetAsync(string integrationId, CancellationToken cancellationToken) =>
+        GetAsync(integrationId, DateTimeOffset.MinValue, cancellationToken);
+
+    /// <summary>
+    /// A cached copy serves a work item only when it was read after the item was enqueued (plus the clock skew):
+    /// settings saved on another instance or by the CLI just before a sweep enqueued the item are never older
+    /// than what the handler acts on (review finding: a 300-order chaos run dropped 274 refund checks as
+    /// "payouts off" from a 30-second-old copy, right after payouts were switched on).
+    /// </summary>
+    public Task<Integration?> GetForWorkAsync(Junipeer.Core.Sync.WorkItem item, CancellationToken cancellationToken) =>
+        GetAsync(item.IntegrationId, item.EnqueuedAt + EnqueueSkew, cancellationToken);
+
+    private async Task<Integration?> GetAsync(string integrationId, DateTimeOffset loadedAfter, CancellationToken cancellationToken)
     {
         var ttl = TimeSpan.FromSeconds(options.Value.Webhooks.IntegrationCacheSeconds);
         var now = time.GetUtcNow();
-        if (ttl > TimeSpan.Zero && _cache.TryGetValue(integrationId, out var hit) && hit.Expires > now)
+        if (ttl > TimeSpan.Zero && _cache.TryGetValue(integrationId, out var hit) && hit.Expires > now && hit.Loaded > loadedAfter)
         {
             return hit.Value;
         }
@@ -35,7 +50,7 @@ public sealed class CachedIntegrationStore(TableIntegrationStore inner, TimeProv
                 _cache.Clear();
             }
 
-            _cache[integrationId] = (value, now + ttl);
+            _cache[integrationId] = (value, now + ttl, now);
         }
 
         return value;

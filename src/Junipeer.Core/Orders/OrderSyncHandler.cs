@@ -103,7 +103,7 @@ public sealed class OrderSyncHandler(
             ["OrderNumber"] = item.EntityKey,
         });
 
-        var integration = await integrations.GetAsync(item.IntegrationId, ct);
+        var integration = await integrations.GetForWorkAsync(item, ct);
         if (integration is null)
         {
             logger.LogWarning("Order {OrderNumber} for unknown integration {IntegrationId} dropped", item.EntityKey, item.IntegrationId);

@@ -202,7 +202,7 @@ public sealed class PayoutSyncHandler(
             ["Payout"] = item.EntityKey,
         });
 
-        var integration = await integrations.GetAsync(item.IntegrationId, ct);
+        var integration = await integrations.GetForWorkAsync(item, ct);
         if (integration is null)
         {
             logger.LogWarning("Payout {Payout} for unknown integration {IntegrationId} dropped", item.EntityKey, item.IntegrationId);

@@ -106,7 +106,7 @@ public sealed class RefundSyncHandler(
             ["OrderNumber"] = item.EntityKey,
         });
 
-        var integration = await integrations.GetAsync(item.IntegrationId, ct);
+        var integration = await integrations.GetForWorkAsync(item, ct);
         if (integration is null)
         {
             logger.LogWarning("Refunds of order {OrderNumber} for unknown integration {IntegrationId} dropped", item.EntityKey, item.IntegrationId);

@@ -104,7 +104,7 @@ public sealed class ShipmentSyncHandler(
             ["ShipmentNumber"] = item.EntityKey,
         });
 
-        var integration = await integrations.GetAsync(item.IntegrationId, ct);
+        var integration = await integrations.GetForWorkAsync(item, ct);
         if (integration is null)
         {
             logger.LogWarning("Shipment {ShipmentNumber} for unknown integration {IntegrationId} dropped", item.EntityKey, item.IntegrationId);

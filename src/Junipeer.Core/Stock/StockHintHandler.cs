@@ -63,7 +63,7 @@ public sealed class StockHintHandler(IIntegrationStore integrations, StockSyncHa
     public async Task<StockHintOutcome> HandleAsync(WorkItem item, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var integration = await integrations.GetAsync(item.IntegrationId, ct);
+        var integration = await integrations.GetForWorkAsync(item, ct);
         if (integration is null || !integration.Stock.Enabled || !integration.Stock.WebhookHints)
         {
             logger.LogInformation("Stock hint for {IntegrationId} ignored: {Reason}", item.IntegrationId,

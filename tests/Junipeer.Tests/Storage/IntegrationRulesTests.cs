@@ -228,8 +228,18 @@ public class IntegrationRulesTests(AzuriteFixture azurite)
         var other = new TableIntegrationStore(new StorageClients(config), config);
         await other.SaveAsync(i with { Name = "renamed elsewhere" }, ct);
         Assert.Equal(i.Name, (await cached.GetAsync(i.Id, ct))!.Name);
+
+        // … but never to a queue handler for work enqueued after its copy was read (the enqueuer may have seen the
+        // change: a sweep that read "payouts on" enqueued refund checks a cached "payouts off" dropped, 274 of 300).
+        time.Advance(TimeSpan.FromSeconds(1));
+        var item = Junipeer.Core.Sync.WorkItem.ForRefunds(i.Id, "1", Junipeer.Core.Sync.WorkReasons.Sweep, "c", time.GetUtcNow());
+        Assert.Equal("renamed elsewhere", (await cached.GetForWorkAsync(item, ct))!.Name);
+        // Work enqueued well before the copy was read is served from the cache (no read per message).
+        var older = item with { EnqueuedAt = time.GetUtcNow() - TimeSpan.FromMinutes(1) };
+        await other.SaveAsync(i with { Name = "renamed again" }, ct);
+        Assert.Equal("renamed elsewhere", (await cached.GetForWorkAsync(older, ct))!.Name);
         time.Advance(TimeSpan.FromSeconds(31));
-        Assert.Equal("renamed elsewhere", (await cached.GetAsync(i.Id, ct))!.Name);
+        Assert.Equal("renamed again", (await cached.GetAsync(i.Id, ct))!.Name);
 
         // A save through the cache is visible on the next read, without waiting.
         await cached.SaveAsync(i with { Name = "renamed here" }, ct);
