@@ -66,6 +66,7 @@ public sealed class RefundSweepHandler(
         var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? (integration.Mode == IntegrationMode.Live ? integration.CutOverDate : null) ?? integration.Orders.SyncFrom ?? started;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0, stillQueued = 0;
+        DateTimeOffset? hold = null;
         _memo.Prune();
         // Live only (as the order sweep): one check per version of an order, keyed by its updatedAt, while its message is queued.
         string? epoch = null;
@@ -85,7 +86,9 @@ public sealed class RefundSweepHandler(
                 var version = new LedgerKey(integration.Id, CheckpointFlow, $"{order.OrderNumber}@{order.UpdatedAt.UtcTicks}");
                 if (_memo.StillQueued(version, null, epoch))
                 {
+                    // Kept in the window until the memo lets this version be enqueued again (SweepMemo.Hold).
                     stillQueued++;
+                    hold = SweepMemo.Hold(hold, order.UpdatedAt, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes));
                     continue;
                 }
 
@@ -94,10 +97,11 @@ public sealed class RefundSweepHandler(
                 enqueued++;
             }
 
-            if (page.Checkpoint > checkpoint)
+            var next = SweepMemo.Capped(page.Checkpoint, hold);
+            if (next > checkpoint)
             {
-                await checkpoints.SetAsync(integration.Id, flow, page.Checkpoint, ct);
-                checkpoint = page.Checkpoint;
+                await checkpoints.SetAsync(integration.Id, flow, next, ct);
+                checkpoint = next;
             }
         }
 

@@ -65,6 +65,7 @@ public sealed class ShipmentSweepHandler(
         var from = checkpoint - TimeSpan.FromMinutes(settings.SweepOverlapMinutes);
         var shipments = await handler.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, settings.TriggerStatus, from, ct);
         int enqueued = 0, done = 0, unchanged = 0, stillQueued = 0;
+        DateTimeOffset? hold = null;
         _memo.Prune();
         // Live only: in shadow mode the handler writes no ledger row, so the memo could not see a message consumed.
         string? epoch = null;
@@ -97,8 +98,10 @@ public sealed class ShipmentSweepHandler(
             }
             else if (_memo.StillQueued(key, entry, epoch))
             {
-                // Enqueued by an earlier run of this sweep and not finished yet (see SweepMemo).
+                // Enqueued by an earlier run of this sweep and not finished yet (see SweepMemo); the checkpoint
+                // keeps it in the window until the memo lets it be enqueued again (SweepMemo.Hold).
                 stillQueued++;
+                hold = SweepMemo.Hold(hold, s.LastModified ?? from, TimeSpan.FromMinutes(settings.SweepOverlapMinutes));
             }
             else
             {
@@ -112,6 +115,7 @@ public sealed class ShipmentSweepHandler(
         }
 
         // After every enqueue succeeded: the next sweep starts at the newest change seen (minus the overlap).
+        newest = SweepMemo.Capped(newest, hold);
         if (newest > checkpoint)
             await checkpoints.SetAsync(integration.Id, flow, newest, ct);
 

@@ -75,6 +75,22 @@ public sealed class SweepMemo(TimeProvider time)
     }
 
     /// <summary>
+    /// Notes that a sweep left <paramref name="changedAt"/> to the memo (not enqueued, still queued): the
+    /// sweep's checkpoint must not move so far that this change leaves the next run's overlap window, so
+    /// when <see cref="Grace"/> ends the entity is still read and enqueued again. A message consumed without
+    /// a ledger row (flow paused, a live-shadow-live switch, an entity the handler could not read yet)
+    /// looks queued to the memo; this keeps that case a delay of at most <see cref="Grace"/>, never a loss.
+    /// </summary>
+    public static DateTimeOffset? Hold(DateTimeOffset? hold, DateTimeOffset changedAt, TimeSpan overlap)
+    {
+        var keep = changedAt + (overlap < TimeSpan.Zero ? TimeSpan.Zero : overlap);
+        return hold is { } h && h <= keep ? h : keep;
+    }
+
+    /// <summary>The checkpoint to save: <paramref name="next"/>, but never past what <see cref="Hold"/> keeps in the window.</summary>
+    public static DateTimeOffset Capped(DateTimeOffset next, DateTimeOffset? hold) => hold is { } h && next > h ? h : next;
+
+    /// <summary>
     /// The storage epoch the memo is tied to: the epoch row's ETag (a row written again after a loss has
     /// another, even when its start time is the same), or null when the ledger has none (new or lost).
     /// </summary>
