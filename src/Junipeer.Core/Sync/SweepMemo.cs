@@ -15,6 +15,13 @@ namespace Junipeer.Core.Sync;
 /// restart (it lives in memory) and when the storage epoch changes (a wiped ledger also lost its
 /// queues), so the worst case is the old behaviour: one more enqueue.
 /// </para>
+/// <para>
+/// A message can also be consumed without a ledger row (flow paused, a live-shadow-live switch, an entity
+/// the handler could not read yet, a cleared queue): the memo cannot tell that from "still queued". So a
+/// sweep never moves its checkpoint past what keeps a remembered entity in the next run's overlap window
+/// (<see cref="Hold"/>, <see cref="Capped"/>): when the grace ends the entity is read and enqueued again,
+/// a delay of at most <see cref="Grace"/>, never a loss.
+/// </para>
 /// </summary>
 public sealed class SweepMemo(TimeProvider time)
 {
