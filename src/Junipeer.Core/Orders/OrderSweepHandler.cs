@@ -80,6 +80,7 @@ public sealed class OrderSweepHandler(
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0, stillQueued = 0;
+        DateTimeOffset? hold = null;
         var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
@@ -111,7 +112,9 @@ public sealed class OrderSweepHandler(
                 else if (_memo.StillQueued(key, entry, epoch))
                 {
                     // Enqueued by an earlier run of this sweep and not finished yet: its message is still on the queue.
+                    // The checkpoint keeps it in the window until the memo lets it be enqueued again (SweepMemo.Hold).
                     stillQueued++;
+                    hold = SweepMemo.Hold(hold, order.UpdatedAt, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes));
                 }
                 else
                 {
@@ -124,10 +127,11 @@ public sealed class OrderSweepHandler(
 
             // Persist per page, after every enqueue of the page succeeded: a long backlog advances even if a
             // later page fails, and the page's checkpoint never passes an order not yet returned.
-            if (page.Checkpoint > checkpoint)
+            var next = SweepMemo.Capped(page.Checkpoint, hold);
+            if (next > checkpoint)
             {
-                await checkpoints.SetAsync(integration.Id, cursor, page.Checkpoint, ct);
-                checkpoint = page.Checkpoint;
+                await checkpoints.SetAsync(integration.Id, cursor, next, ct);
+                checkpoint = next;
             }
         }
 

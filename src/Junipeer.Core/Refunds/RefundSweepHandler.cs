@@ -66,6 +66,7 @@ public sealed class RefundSweepHandler(
         var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? (integration.Mode == IntegrationMode.Live ? integration.CutOverDate : null) ?? integration.Orders.SyncFrom ?? started;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
         int seen = 0, enqueued = 0, stillQueued = 0;
+        DateTimeOffset? hold = null;
         var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
@@ -79,7 +80,9 @@ public sealed class RefundSweepHandler(
                 var version = new LedgerKey(integration.Id, CheckpointFlow, $"{order.OrderNumber}@{order.UpdatedAt.UtcTicks}");
                 if (_memo.StillQueued(version, null, epoch))
                 {
+                    // Kept in the window until the memo lets this version be enqueued again (SweepMemo.Hold).
                     stillQueued++;
+                    hold = SweepMemo.Hold(hold, order.UpdatedAt, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes));
                     continue;
                 }
 
@@ -88,10 +91,11 @@ public sealed class RefundSweepHandler(
                 enqueued++;
             }
 
-            if (page.Checkpoint > checkpoint)
+            var next = SweepMemo.Capped(page.Checkpoint, hold);
+            if (next > checkpoint)
             {
-                await checkpoints.SetAsync(integration.Id, flow, page.Checkpoint, ct);
-                checkpoint = page.Checkpoint;
+                await checkpoints.SetAsync(integration.Id, flow, next, ct);
+                checkpoint = next;
             }
         }
 

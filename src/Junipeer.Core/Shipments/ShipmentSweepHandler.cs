@@ -65,6 +65,7 @@ public sealed class ShipmentSweepHandler(
         var from = checkpoint - TimeSpan.FromMinutes(settings.SweepOverlapMinutes);
         var shipments = await handler.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, settings.TriggerStatus, from, ct);
         int enqueued = 0, done = 0, unchanged = 0, stillQueued = 0;
+        DateTimeOffset? hold = null;
         var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
         var newest = checkpoint;
         foreach (var s in shipments)
@@ -91,8 +92,10 @@ public sealed class ShipmentSweepHandler(
             }
             else if (_memo.StillQueued(key, entry, epoch))
             {
-                // Enqueued by an earlier run of this sweep and not finished yet (see SweepMemo).
+                // Enqueued by an earlier run of this sweep and not finished yet (see SweepMemo); the checkpoint
+                // keeps it in the window until the memo lets it be enqueued again (SweepMemo.Hold).
                 stillQueued++;
+                hold = SweepMemo.Hold(hold, s.LastModified ?? from, TimeSpan.FromMinutes(settings.SweepOverlapMinutes));
             }
             else
             {
@@ -106,6 +109,7 @@ public sealed class ShipmentSweepHandler(
         }
 
         // After every enqueue succeeded: the next sweep starts at the newest change seen (minus the overlap).
+        newest = SweepMemo.Capped(newest, hold);
         if (newest > checkpoint)
             await checkpoints.SetAsync(integration.Id, flow, newest, ct);
 

@@ -15,6 +15,13 @@ namespace Junipeer.Core.Sync;
 /// restart (it lives in memory) and when the storage epoch changes (a wiped ledger also lost its
 /// queues), so the worst case is the old behaviour: one more enqueue.
 /// </para>
+/// <para>
+/// A message can also be consumed without a ledger row (flow paused, a live-shadow-live switch, an entity
+/// the handler could not read yet, a cleared queue): the memo cannot tell that from "still queued". So a
+/// sweep never moves its checkpoint past what keeps a remembered entity in the next run's overlap window
+/// (<see cref="Hold"/>, <see cref="Capped"/>): when the grace ends the entity is read and enqueued again,
+/// a delay of at most <see cref="Grace"/>, never a loss.
+/// </para>
 /// </summary>
 public sealed class SweepMemo(TimeProvider time)
 {
@@ -87,6 +94,22 @@ public sealed class SweepMemo(TimeProvider time)
         ForgetIntegration(integration.Id);
         return null;
     }
+
+    /// <summary>
+    /// Notes that a sweep left <paramref name="changedAt"/> to the memo (not enqueued, still queued): the
+    /// sweep's checkpoint must not move so far that this change leaves the next run's overlap window, so
+    /// when <see cref="Grace"/> ends the entity is still read and enqueued again. A message consumed without
+    /// a ledger row (flow paused, a live-shadow-live switch, an entity the handler could not read yet)
+    /// looks queued to the memo; this keeps that case a delay of at most <see cref="Grace"/>, never a loss.
+    /// </summary>
+    public static DateTimeOffset? Hold(DateTimeOffset? hold, DateTimeOffset changedAt, TimeSpan overlap)
+    {
+        var keep = changedAt + (overlap < TimeSpan.Zero ? TimeSpan.Zero : overlap);
+        return hold is { } h && h <= keep ? h : keep;
+    }
+
+    /// <summary>The checkpoint to save: <paramref name="next"/>, but never past what <see cref="Hold"/> keeps in the window.</summary>
+    public static DateTimeOffset Capped(DateTimeOffset next, DateTimeOffset? hold) => hold is { } h && next > h ? h : next;
 
     /// <summary>
     /// The storage epoch the memo is tied to: the epoch row's ETag (a row written again after a loss has

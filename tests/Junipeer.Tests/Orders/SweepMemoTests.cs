@@ -85,4 +85,44 @@ public class SweepMemoTests(AzuriteFixture azurite)
         Assert.Equal(1, (await sweep.SweepAsync(h.Integration, Ct)).Enqueued); // no shopUpdatedAt fact: counts as changed
         Assert.Equal(2, await h.QueueLengthAsync(StorageNames.OrdersQueue));
     }
+
+    [Fact]
+    public async Task An_order_consumed_without_a_row_while_remembered_is_enqueued_again_before_it_leaves_the_sweep_window()
+    {
+        // Review finding: the memo hid an order whose message was consumed without a ledger row (here: the
+        // orders flow paused for a few minutes; also a live->shadow->live switch or a Visma shipment read
+        // that came back empty) while the checkpoint moved on; when the grace period ended the order was
+        // outside the overlap window and no sweep ever enqueued it again (lost, not delayed).
+        var time = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await EngineHarness.StartAsync(azurite, new HarnessOptions { EngineTime = time });
+        var now = h.Sandbox.State.Clock.GetUtcNow();
+        var a = Junipeer.Sandbox.DemoData.SwedishOrder(6401);
+        a.CreatedAt = now - TimeSpan.FromMinutes(40);
+        h.AddOrder(a);
+        var store = h.Services.GetRequiredService<Junipeer.Core.Integrations.IIntegrationStore>();
+        var live = h.Integration;
+        var sweep = h.Services.GetRequiredService<OrderSweepHandler>();
+        Assert.Equal(1, (await sweep.SweepAsync(live, Ct)).Enqueued);
+
+        // The operator pauses orders; the queued message is consumed (FLOW_DISABLED, no ledger row); orders resume.
+        await store.SaveAsync(live with { Orders = live.Orders with { Enabled = false } }, Ct);
+        await h.DrainAsync();
+        Assert.Null(await h.LedgerAsync(6401));
+        await store.SaveAsync(live, Ct);
+
+        // A newer order moves the checkpoint on while 6401 is still remembered as queued.
+        var b = Junipeer.Sandbox.DemoData.SwedishOrder(6402);
+        b.CreatedAt = now - TimeSpan.FromMinutes(5);
+        h.AddOrder(b);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var second = await sweep.SweepAsync(live, Ct);
+        Assert.Equal((1, 1), (second.Enqueued, second.StillQueued));
+
+        // Past the grace period the sweep must still see 6401 and enqueue it.
+        time.Advance(SweepMemo.Grace);
+        await sweep.SweepAsync(live, Ct);
+        await h.DrainAsync();
+        Assert.Equal(LedgerStatus.Done, (await h.LedgerAsync(6401))?.Status);
+        Assert.Equal(2, h.Invoices.Count);
+    }
 }

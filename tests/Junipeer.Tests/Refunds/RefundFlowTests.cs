@@ -28,13 +28,14 @@ public class RefundFlowTests(AzuriteFixture azurite)
     private static readonly decimal[] MixedRates = [12m, 25m];
 
     private static async Task<(EngineHarness H, RecordedPayoutSource Psp)> StartAsync(
-        AzuriteFixture azurite, Func<PayoutFlowSettings, PayoutFlowSettings>? settings = null, bool established = true, TimeProvider? sandboxTime = null)
+        AzuriteFixture azurite, Func<PayoutFlowSettings, PayoutFlowSettings>? settings = null, bool established = true, TimeProvider? sandboxTime = null, TimeProvider? engineTime = null)
     {
         var psp = new RecordedPayoutSource(Adyen);
         var h = await EngineHarness.StartAsync(azurite, new HarnessOptions
         {
             EstablishedStorage = established,
             SandboxTime = sandboxTime,
+            EngineTime = engineTime,
             Integration = i => i with
             {
                 Payouts = (settings ?? (s => s))(new PayoutFlowSettings
@@ -269,6 +270,43 @@ public class RefundFlowTests(AzuriteFixture azurite)
 
         await DrainRefundsAsync(h);
         Assert.Equal([40m, 10m], CreditNotes(h).Select(n => n.Document.Amount).OrderDescending());
+    }
+
+    [Fact]
+    public async Task A_refund_check_consumed_while_shop_refunds_were_paused_is_enqueued_again_after_the_grace_not_lost()
+    {
+        // Review finding: the memo hides a version of an order for SweepMemo.Grace whatever became of its
+        // check; a check consumed while shop refunds were off booked nothing, and the checkpoint moved the
+        // order out of the overlap window before the grace ended: the refund was never booked.
+        var ct = TestContext.Current.CancellationToken;
+        var shopClock = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        var engine = new VirtualTimeProvider(DateTimeOffset.UtcNow);
+        var (h, _) = await StartAsync(azurite, sandboxTime: shopClock, engineTime: engine);
+        await using var _ = h;
+        await InvoiceAsync(h, 8201);
+        await h.Queue(RefundSyncFunction.Queue).CreateIfNotExistsAsync(cancellationToken: ct);
+        await h.Queue(RefundSyncFunction.Queue).ClearMessagesAsync(ct);
+        h.Sandbox.State.Centra.AddRefund(8201, "RFD-8201", 40m);
+        var sweep = h.Services.GetRequiredService<RefundSweepHandler>();
+        var store = h.Services.GetRequiredService<IIntegrationStore>();
+        var live = h.Integration;
+        Assert.Equal(1, (await sweep.SweepAsync(live, ct)).Enqueued);
+
+        await store.SaveAsync(live with { Payouts = live.Payouts with { ShopRefunds = false } }, ct);
+        await DrainRefundsAsync(h);
+        await store.SaveAsync(live, ct);
+        Assert.Empty(CreditNotes(h));
+
+        // A later change in the shop moves the refund checkpoint on while 8201's version is remembered.
+        shopClock.Advance(TimeSpan.FromMinutes(20));
+        h.AddOrder(DemoData.SwedishOrder(8202));
+        engine.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, (await sweep.SweepAsync(live, ct)).Enqueued); // 8202 only
+
+        engine.Advance(SweepMemo.Grace);
+        await sweep.SweepAsync(live, ct);
+        await DrainRefundsAsync(h);
+        Assert.Equal([40m], CreditNotes(h).Select(n => n.Document.Amount));
     }
 
     [Fact]

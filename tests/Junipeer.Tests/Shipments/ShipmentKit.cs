@@ -38,7 +38,7 @@ internal sealed class ShipmentKit : IAsyncDisposable
     public Integration Integration => H.Integration;
 
     public static async Task<ShipmentKit> StartAsync(AzuriteFixture azurite, Func<ShipmentFlowSettings, ShipmentFlowSettings>? settings = null,
-        string? nshiftKey = null, string? previousWebhookSecret = null, Dictionary<string, string?>? extraSettings = null, string? id = null, TimeProvider? sandboxTime = null)
+        string? nshiftKey = null, string? previousWebhookSecret = null, Dictionary<string, string?>? extraSettings = null, string? id = null, TimeProvider? sandboxTime = null, TimeProvider? engineTime = null)
     {
         id ??= EngineHarness.NewId();
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
@@ -46,6 +46,7 @@ internal sealed class ShipmentKit : IAsyncDisposable
         {
             Id = id,
             SandboxTime = sandboxTime,
+            EngineTime = engineTime,
             Settings = new Dictionary<string, string?>
             {
                 [$"Secrets:{DemoScenario.VismaWebhookSecretNameFor(id)}"] = secret,
