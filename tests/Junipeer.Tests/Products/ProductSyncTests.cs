@@ -16,15 +16,15 @@ public class ProductSyncTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>SKU = PRODUCTNR attribute + Information5 (variant) + Information4 (size): serves both directions.</summary>
-    private static readonly SkuSettings Rule = new() { ProductNrField = "PRODUCTNR", VariantField = "Information5", SizeField = "Information4" };
+    internal static readonly SkuSettings Rule = new() { ProductNrField = "PRODUCTNR", VariantField = "Information5", SizeField = "Information4" };
 
-    private static Func<Integration, Integration> Direction(ProductDirection direction) => i => i with
+    internal static Func<Integration, Integration> Direction(ProductDirection direction) => i => i with
     {
         Sku = Rule,
         Products = new ProductFlowSettings { Direction = direction },
     };
 
-    private static VismaInventorySpec Tee(string number, string product, string variant, string size, string description = "Linen tee") => new()
+    internal static VismaInventorySpec Tee(string number, string product, string variant, string size, string description = "Linen tee") => new()
     {
         InventoryNumber = number,
         Description = description,

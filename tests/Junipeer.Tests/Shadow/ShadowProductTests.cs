@@ -6,6 +6,7 @@ using Junipeer.Core.Sync;
 using Junipeer.Functions.Products;
 using Junipeer.Sandbox.Visma;
 using Junipeer.Tests.Infrastructure;
+using Junipeer.Tests.Products;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,21 +21,11 @@ public class ShadowProductTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly SkuSettings Rule = new() { ProductNrField = "PRODUCTNR", VariantField = "Information5", SizeField = "Information4" };
+    /// <summary>The products flow's own settings (SKU rule, direction), in shadow mode.</summary>
+    private static Func<Integration, Integration> Shadowed(ProductDirection direction) => i => ProductSyncTests.Direction(direction)(i) with { Mode = IntegrationMode.Shadow };
 
-    private static Func<Integration, Integration> Shadowed(ProductDirection direction) => i => i with
-    {
-        Mode = IntegrationMode.Shadow,
-        Sku = Rule,
-        Products = new ProductFlowSettings { Direction = direction },
-    };
-
-    private static VismaInventorySpec Tee(string number, string product, string variant, string size, string description = "Linen tee") => new()
-    {
-        InventoryNumber = number,
-        Description = description,
-        Attributes = new Dictionary<string, string> { ["PRODUCTNR"] = product, ["Information5"] = variant, ["Information4"] = size },
-    };
+    private static VismaInventorySpec Tee(string number, string product, string variant, string size, string description = "Linen tee") =>
+        ProductSyncTests.Tee(number, product, variant, size, description);
 
     private static int CentraProductWrites(EngineHarness h)
     {
