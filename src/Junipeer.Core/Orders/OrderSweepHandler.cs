@@ -79,9 +79,8 @@ public sealed class OrderSweepHandler(
                          ?? start
                          ?? time.GetUtcNow() - DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
-        int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0, stillQueued = 0;
-        DateTimeOffset? hold = null;
-        var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
+        int seen = 0, enqueued = 0, done = 0, unchanged = 0, foreign = 0;
+        var memo = await _memo.BeginRunAsync(integration, ledger, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes), ct); // live only
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             foreach (var order in page.Orders)
@@ -99,7 +98,7 @@ public sealed class OrderSweepHandler(
                 if (entry?.Status == LedgerStatus.Done)
                 {
                     done++;
-                    _memo.Forget(key);
+                    memo.Forget(key);
                 }
                 else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped && IsUnchanged(entry, order))
                 {
@@ -107,27 +106,25 @@ public sealed class OrderSweepHandler(
                     // would fail the same way. The operator retries after the fix (`junipeer replay`); any change
                     // in Centra bumps updatedAt and brings it back by itself.
                     unchanged++;
-                    _memo.Forget(key);
+                    memo.Forget(key);
                 }
-                else if (_memo.StillQueued(key, entry, epoch))
+                else if (memo.StillQueued(key, entry, order.UpdatedAt))
                 {
                     // Enqueued by an earlier run of this sweep and not finished yet: its message is still on the queue.
-                    // The checkpoint keeps it in the window until the memo lets it be enqueued again (SweepMemo.Hold).
-                    stillQueued++;
-                    hold = SweepMemo.Hold(hold, order.UpdatedAt, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes));
+                    // The checkpoint keeps it in the window until the memo lets it be enqueued again.
                 }
                 else
                 {
                     await queue.EnqueueAsync(
                         WorkItem.ForOrder(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlationId}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
-                    _memo.Enqueued(key, epoch);
+                    memo.Enqueued(key);
                     enqueued++;
                 }
             }
 
             // Persist per page, after every enqueue of the page succeeded: a long backlog advances even if a
             // later page fails, and the page's checkpoint never passes an order not yet returned.
-            var next = SweepMemo.Capped(page.Checkpoint, hold);
+            var next = memo.Capped(page.Checkpoint);
             if (next > checkpoint)
             {
                 await checkpoints.SetAsync(integration.Id, cursor, next, ct);
@@ -144,8 +141,8 @@ public sealed class OrderSweepHandler(
         }
 
         logger.LogInformation("Order sweep for {IntegrationId} from {From}: {Seen} changed, {Enqueued} enqueued, {StillQueued} still queued from an earlier run, {Done} already invoiced, {Unchanged} failed/skipped and unchanged, {Foreign} owned by another integration",
-            integration.Id, from, seen, enqueued, stillQueued, done, unchanged, foreign);
-        return new SweepResult(1, seen, enqueued, done, 0) { StillQueued = stillQueued };
+            integration.Id, from, seen, enqueued, memo.StillQueuedCount, done, unchanged, foreign);
+        return new SweepResult(1, seen, enqueued, done, 0) { StillQueued = memo.StillQueuedCount };
     }
 
     /// <summary>

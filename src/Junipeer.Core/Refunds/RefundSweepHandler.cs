@@ -65,9 +65,8 @@ public sealed class RefundSweepHandler(
         var flow = integration.Mode == IntegrationMode.Shadow ? CheckpointFlow + "-shadow" : CheckpointFlow;
         var checkpoint = await checkpoints.GetAsync(integration.Id, flow, ct) ?? (integration.Mode == IntegrationMode.Live ? integration.CutOverDate : null) ?? integration.Orders.SyncFrom ?? started;
         var from = checkpoint - TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes);
-        int seen = 0, enqueued = 0, stillQueued = 0;
-        DateTimeOffset? hold = null;
-        var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
+        int seen = 0, enqueued = 0;
+        var memo = await _memo.BeginRunAsync(integration, ledger, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes), ct); // live only
         await foreach (var page in shop.GetOrdersChangedSinceAsync(integration, from, ct))
         {
             foreach (var order in page.Orders)
@@ -78,20 +77,15 @@ public sealed class RefundSweepHandler(
                 // The same version of the order, enqueued by an earlier run and still within the grace period:
                 // its refunds check is on the queue (a new refund bumps updatedAt and makes a new version).
                 var version = new LedgerKey(integration.Id, CheckpointFlow, $"{order.OrderNumber}@{order.UpdatedAt.UtcTicks}");
-                if (_memo.StillQueued(version, null, epoch))
-                {
-                    // Kept in the window until the memo lets this version be enqueued again (SweepMemo.Hold).
-                    stillQueued++;
-                    hold = SweepMemo.Hold(hold, order.UpdatedAt, TimeSpan.FromMinutes(integration.Orders.SweepOverlapMinutes));
-                    continue;
-                }
+                if (memo.StillQueued(version, null, order.UpdatedAt))
+                    continue; // kept in the window until the memo lets this version be enqueued again
 
                 await queue.EnqueueAsync(WorkItem.ForRefunds(integration.Id, order.OrderNumber, WorkReasons.Sweep, $"{correlation}-{order.OrderNumber}", time.GetUtcNow()), null, ct);
-                _memo.Enqueued(version, epoch);
+                memo.Enqueued(version);
                 enqueued++;
             }
 
-            var next = SweepMemo.Capped(page.Checkpoint, hold);
+            var next = memo.Capped(page.Checkpoint);
             if (next > checkpoint)
             {
                 await checkpoints.SetAsync(integration.Id, flow, next, ct);
@@ -100,7 +94,7 @@ public sealed class RefundSweepHandler(
         }
 
         logger.LogInformation("Refund sweep for {IntegrationId} from {From}: {Seen} changed orders, {Enqueued} enqueued on refunds, {StillQueued} unchanged since an earlier run enqueued them",
-            integration.Id, from, seen, enqueued, stillQueued);
+            integration.Id, from, seen, enqueued, memo.StillQueuedCount);
         return new RefundSweepResult(1, seen, enqueued, 0);
     }
 }

@@ -64,9 +64,8 @@ public sealed class ShipmentSweepHandler(
                          ?? time.GetUtcNow() - OrderSweepHandler.DefaultBackfill;
         var from = checkpoint - TimeSpan.FromMinutes(settings.SweepOverlapMinutes);
         var shipments = await handler.ErpFor(integration).ListShipmentsChangedSinceAsync(integration, settings.TriggerStatus, from, ct);
-        int enqueued = 0, done = 0, unchanged = 0, stillQueued = 0;
-        DateTimeOffset? hold = null;
-        var epoch = await _memo.BeginRunAsync(integration, ledger, ct); // live only (see SweepMemo)
+        int enqueued = 0, done = 0, unchanged = 0;
+        var memo = await _memo.BeginRunAsync(integration, ledger, TimeSpan.FromMinutes(settings.SweepOverlapMinutes), ct); // live only
         var newest = checkpoint;
         foreach (var s in shipments)
         {
@@ -79,7 +78,7 @@ public sealed class ShipmentSweepHandler(
             if (entry?.Status == LedgerStatus.Done)
             {
                 done++;
-                _memo.Forget(key);
+                memo.Forget(key);
             }
             else if (entry?.Status is LedgerStatus.Failed or LedgerStatus.Skipped
                      && s.LastModified is { } m
@@ -88,19 +87,17 @@ public sealed class ShipmentSweepHandler(
             {
                 // Failed for a reason that needs a fix, and unchanged since: `junipeer replay` after the fix.
                 unchanged++;
-                _memo.Forget(key);
+                memo.Forget(key);
             }
-            else if (_memo.StillQueued(key, entry, epoch))
+            else if (memo.StillQueued(key, entry, s.LastModified ?? from))
             {
                 // Enqueued by an earlier run of this sweep and not finished yet (see SweepMemo); the checkpoint
-                // keeps it in the window until the memo lets it be enqueued again (SweepMemo.Hold).
-                stillQueued++;
-                hold = SweepMemo.Hold(hold, s.LastModified ?? from, TimeSpan.FromMinutes(settings.SweepOverlapMinutes));
+                // keeps it in the window until the memo lets it be enqueued again.
             }
             else
             {
                 await queue.EnqueueAsync(ShipmentSyncHandler.Item(integration.Id, s.Number, WorkReasons.Sweep, $"{correlationId}-{s.Number}", time.GetUtcNow()), null, ct);
-                _memo.Enqueued(key, epoch);
+                memo.Enqueued(key);
                 enqueued++;
             }
 
@@ -109,13 +106,13 @@ public sealed class ShipmentSweepHandler(
         }
 
         // After every enqueue succeeded: the next sweep starts at the newest change seen (minus the overlap).
-        newest = SweepMemo.Capped(newest, hold);
+        newest = memo.Capped(newest);
         if (newest > checkpoint)
             await checkpoints.SetAsync(integration.Id, flow, newest, ct);
 
         logger.LogInformation("Shipment sweep for {IntegrationId} from {From}: {Seen} in {Status}, {Enqueued} enqueued, {StillQueued} still queued from an earlier run, {Done} done, {Unchanged} failed and unchanged",
-            integration.Id, from, shipments.Count, settings.TriggerStatus, enqueued, stillQueued, done, unchanged);
-        return new SweepResult(1, shipments.Count, enqueued, done, 0) { StillQueued = stillQueued };
+            integration.Id, from, shipments.Count, settings.TriggerStatus, enqueued, memo.StillQueuedCount, done, unchanged);
+        return new SweepResult(1, shipments.Count, enqueued, done, 0) { StillQueued = memo.StillQueuedCount };
     }
 
     /// <summary>Checkpoint row of the shipment sweep: <c>shipments</c> live, <c>shipments-shadow</c> in shadow mode.</summary>

@@ -19,7 +19,7 @@ namespace Junipeer.Core.Sync;
 /// A message can also be consumed without a ledger row (flow paused, a live-shadow-live switch, an entity
 /// the handler could not read yet, a cleared queue): the memo cannot tell that from "still queued". So a
 /// sweep never moves its checkpoint past what keeps a remembered entity in the next run's overlap window
-/// (<see cref="Hold"/>, <see cref="Capped"/>): when the grace ends the entity is read and enqueued again,
+/// (<see cref="Run.StillQueued"/>, <see cref="Run.Capped"/>): when the grace ends the entity is read and enqueued again,
 /// a delay of at most <see cref="Grace"/>, never a loss.
 /// </para>
 /// </summary>
@@ -30,38 +30,78 @@ public sealed class SweepMemo(TimeProvider time)
 
     private readonly ConcurrentDictionary<LedgerKey, (DateTimeOffset At, string Epoch)> _enqueued = new();
 
-    /// <summary>Entities remembered (tests and diagnostics).</summary>
-    public int Count => _enqueued.Count;
+    private DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>
-    /// True when this process enqueued <paramref name="key"/> less than <see cref="Grace"/> ago in the same
-    /// storage epoch (never without one) and its row (<paramref name="entry"/>) is absent or still Pending / InProgress.
+    /// Starts one sweep run of an integration: drops what is past the grace period and ties the run to the
+    /// storage epoch. Live mode only: in shadow mode the handler writes no ledger row, so the memo could not see
+    /// a message consumed; the integration is forgotten and the run suppresses and notes nothing.
     /// </summary>
-    public bool StillQueued(LedgerKey key, LedgerEntry? entry, string? epoch) =>
-        epoch is not null
-        && entry?.Status is null or LedgerStatus.Pending or LedgerStatus.InProgress
-        && _enqueued.TryGetValue(key, out var seen)
-        && seen.Epoch == epoch
-        && time.GetUtcNow() - seen.At < Grace;
-
-    /// <summary>
-    /// Notes an enqueue by the sweep. Without an epoch row (a new or lost ledger that no handler has started
-    /// again yet) nothing is noted: a loss could not be told from the state the note was made in.
-    /// </summary>
-    public void Enqueued(LedgerKey key, string? epoch)
+    /// <param name="overlap">The sweep's overlap window: a held change stays inside the next run's window.</param>
+    public async Task<Run> BeginRunAsync(Integrations.Integration integration, ISyncLedger ledger, TimeSpan overlap, CancellationToken ct)
     {
-        if (epoch is not null)
-            _enqueued[key] = (time.GetUtcNow(), epoch);
+        Prune();
+        if (integration.Mode == Integrations.IntegrationMode.Live)
+            return new Run(this, await EpochAsync(ledger, integration.Id, ct), overlap);
+        ForgetIntegration(integration.Id);
+        return new Run(this, null, overlap);
     }
 
-    /// <summary>The entity finished (or needs no message): nothing to remember.</summary>
-    public void Forget(LedgerKey key) => _enqueued.TryRemove(key, out _);
+    /// <summary>One sweep run's use of the memo: its epoch, what it left to the memo, and how far its checkpoint may move.</summary>
+    public sealed class Run
+    {
+        private readonly SweepMemo _memo;
+        private readonly string? _epoch;
+        private readonly TimeSpan _overlap;
+        private DateTimeOffset? _hold;
 
-    /// <summary>
-    /// Forgets everything of one integration: a sweep in shadow mode (its handler writes no ledger row, so
-    /// "no row yet" cannot tell a queued message from a consumed one) and any change of mode.
-    /// </summary>
-    public void ForgetIntegration(string integrationId)
+        internal Run(SweepMemo memo, string? epoch, TimeSpan overlap)
+        {
+            _memo = memo;
+            _epoch = epoch;
+            _overlap = overlap < TimeSpan.Zero ? TimeSpan.Zero : overlap;
+        }
+
+        /// <summary>Entities left to the memo by this run (not enqueued again: their message is still queued).</summary>
+        public int StillQueuedCount { get; private set; }
+
+        /// <summary>
+        /// True when this process enqueued <paramref name="key"/> less than <see cref="Grace"/> ago in the same
+        /// storage epoch (never without one) and its row (<paramref name="entry"/>) is absent or still Pending /
+        /// InProgress: the run counts it and keeps <paramref name="changedAt"/> inside the next run's overlap window,
+        /// so that when the grace ends the entity is read and enqueued again. A message consumed without a ledger
+        /// row (flow paused, a live-shadow-live switch, an entity the handler could not read yet) looks queued to
+        /// the memo; this keeps that case a delay of at most <see cref="Grace"/>, never a loss.
+        /// </summary>
+        public bool StillQueued(LedgerKey key, LedgerEntry? entry, DateTimeOffset changedAt)
+        {
+            if (_epoch is null
+                || entry?.Status is not (null or LedgerStatus.Pending or LedgerStatus.InProgress)
+                || !_memo._enqueued.TryGetValue(key, out var seen)
+                || seen.Epoch != _epoch
+                || _memo.Now - seen.At >= Grace)
+                return false;
+            StillQueuedCount++;
+            var keep = changedAt + _overlap;
+            _hold = _hold is { } h && h <= keep ? h : keep;
+            return true;
+        }
+
+        /// <summary>Notes an enqueue by the sweep (nothing without an epoch row: a loss could not be told from the state the note was made in).</summary>
+        public void Enqueued(LedgerKey key)
+        {
+            if (_epoch is not null)
+                _memo._enqueued[key] = (_memo.Now, _epoch);
+        }
+
+        /// <summary>The entity finished (or needs no message): nothing to remember.</summary>
+        public void Forget(LedgerKey key) => _memo._enqueued.TryRemove(key, out _);
+
+        /// <summary>The checkpoint to save: <paramref name="next"/>, but never past what keeps a change left to the memo in the next run's window.</summary>
+        public DateTimeOffset Capped(DateTimeOffset next) => _hold is { } h && next > h ? h : next;
+    }
+
+    private void ForgetIntegration(string integrationId)
     {
         foreach (var key in _enqueued.Keys)
         {
@@ -70,10 +110,10 @@ public sealed class SweepMemo(TimeProvider time)
         }
     }
 
-    /// <summary>Drops what is past <see cref="Grace"/> (run once per sweep, so the memo stays bounded by one window of work).</summary>
-    public void Prune()
+    /// <summary>Drops what is past <see cref="Grace"/> (once per run, so the memo stays bounded by one window of work).</summary>
+    private void Prune()
     {
-        var now = time.GetUtcNow();
+        var now = Now;
         foreach (var (key, seen) in _enqueued)
         {
             if (now - seen.At >= Grace)
@@ -82,40 +122,10 @@ public sealed class SweepMemo(TimeProvider time)
     }
 
     /// <summary>
-    /// Starts one sweep run of an integration: drops what is past the grace period and returns the epoch the run
-    /// notes its enqueues under. Live mode only: in shadow mode the handler writes no ledger row, so the memo could
-    /// not see a message consumed; it forgets the integration and returns null (nothing suppressed, nothing noted).
-    /// </summary>
-    public async Task<string?> BeginRunAsync(Integrations.Integration integration, ISyncLedger ledger, CancellationToken ct)
-    {
-        Prune();
-        if (integration.Mode == Integrations.IntegrationMode.Live)
-            return await EpochAsync(ledger, integration.Id, ct);
-        ForgetIntegration(integration.Id);
-        return null;
-    }
-
-    /// <summary>
-    /// Notes that a sweep left <paramref name="changedAt"/> to the memo (not enqueued, still queued): the
-    /// sweep's checkpoint must not move so far that this change leaves the next run's overlap window, so
-    /// when <see cref="Grace"/> ends the entity is still read and enqueued again. A message consumed without
-    /// a ledger row (flow paused, a live-shadow-live switch, an entity the handler could not read yet)
-    /// looks queued to the memo; this keeps that case a delay of at most <see cref="Grace"/>, never a loss.
-    /// </summary>
-    public static DateTimeOffset? Hold(DateTimeOffset? hold, DateTimeOffset changedAt, TimeSpan overlap)
-    {
-        var keep = changedAt + (overlap < TimeSpan.Zero ? TimeSpan.Zero : overlap);
-        return hold is { } h && h <= keep ? h : keep;
-    }
-
-    /// <summary>The checkpoint to save: <paramref name="next"/>, but never past what <see cref="Hold"/> keeps in the window.</summary>
-    public static DateTimeOffset Capped(DateTimeOffset next, DateTimeOffset? hold) => hold is { } h && next > h ? h : next;
-
-    /// <summary>
     /// The storage epoch the memo is tied to: the epoch row's ETag (a row written again after a loss has
     /// another, even when its start time is the same), or null when the ledger has none (new or lost).
     /// </summary>
-    public static async Task<string?> EpochAsync(ISyncLedger ledger, string integrationId, CancellationToken ct)
+    private static async Task<string?> EpochAsync(ISyncLedger ledger, string integrationId, CancellationToken ct)
     {
         var row = await ledger.GetAsync(StorageEpoch.Key(integrationId), ct);
         return row is null ? null : row.ETag ?? row.UpdatedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "";
