@@ -2,6 +2,7 @@ using Junipeer.Core.Errors;
 using Junipeer.Core.Orders;
 using Junipeer.Core.Sync;
 using Junipeer.Storage;
+using Junipeer.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -13,14 +14,9 @@ public sealed class OrderSyncFunction(OrderSyncHandler handler, ILogger<OrderSyn
     [Function("OrderSync")]
     public async Task Run([QueueTrigger(StorageNames.OrdersQueue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
+        var item = QueueMessages.Read(message, StorageNames.OrdersQueue, logger);
         if (item is null)
-        {
-            // Retrying cannot fix a malformed body; log it with its code and complete the message.
-            logger.LogError("{ErrorCode}: unreadable message on {Queue}: {Body}", ErrorCodes.QueueMessageInvalid, StorageNames.OrdersQueue,
-                message.Length > 500 ? message[..500] : message);
             return;
-        }
 
         await handler.HandleAsync(item, Guid.NewGuid().ToString("N"), cancellationToken);
     }
@@ -32,12 +28,9 @@ public sealed class OrderPoisonFunction(PoisonHandler handler, ILogger<OrderPois
     [Function("OrderPoison")]
     public async Task Run([QueueTrigger(StorageNames.OrdersPoisonQueue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
+        var item = QueueMessages.Read(message, StorageNames.OrdersPoisonQueue, logger);
         if (item is null)
-        {
-            logger.LogError("{ErrorCode}: unreadable poison message: {Body}", ErrorCodes.QueueMessageInvalid, message.Length > 500 ? message[..500] : message);
             return;
-        }
 
         await handler.HandleAsync(item, Flows.Orders, cancellationToken);
     }

@@ -6,6 +6,7 @@ using Junipeer.Functions.Webhooks;
 using Junipeer.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Junipeer.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -19,13 +20,9 @@ public sealed class PayoutSyncFunction(PayoutSyncHandler handler, ILogger<Payout
     [Function("PayoutSync")]
     public async Task Run([QueueTrigger(Queue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
-        if (item is null || item.Kind != WorkKinds.Payout)
-        {
-            logger.LogError("{ErrorCode}: unreadable message on {Queue}: {Body}", ErrorCodes.QueueMessageInvalid, Queue,
-                message.Length > 500 ? message[..500] : message);
+        var item = QueueMessages.Read(message, Queue, logger, WorkKinds.Payout);
+        if (item is null)
             return;
-        }
 
         await handler.HandleAsync(item, Guid.NewGuid().ToString("N"), cancellationToken);
     }

@@ -3,6 +3,7 @@ using Junipeer.Core.Orders;
 using Junipeer.Core.Refunds;
 using Junipeer.Core.Sync;
 using Junipeer.Storage;
+using Junipeer.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -16,13 +17,9 @@ public sealed class RefundSyncFunction(RefundSyncHandler handler, ILogger<Refund
     [Function("RefundSync")]
     public async Task Run([QueueTrigger(Queue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
-        if (item is null || item.Kind != WorkKinds.Refund)
-        {
-            logger.LogError("{ErrorCode}: unreadable message on {Queue}: {Body}", ErrorCodes.QueueMessageInvalid, Queue,
-                message.Length > 500 ? message[..500] : message);
+        var item = QueueMessages.Read(message, Queue, logger, WorkKinds.Refund);
+        if (item is null)
             return;
-        }
 
         await handler.HandleAsync(item, Guid.NewGuid().ToString("N"), cancellationToken);
     }
@@ -40,12 +37,9 @@ public sealed class RefundPoisonFunction(PoisonHandler handler, ILogger<RefundPo
     [Function("RefundPoison")]
     public async Task Run([QueueTrigger(Queue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
+        var item = QueueMessages.Read(message, Queue, logger);
         if (item is null)
-        {
-            logger.LogError("{ErrorCode}: unreadable poison message: {Body}", ErrorCodes.QueueMessageInvalid, message.Length > 500 ? message[..500] : message);
             return;
-        }
 
         await handler.HandleAsync(item, RefundSyncHandler.ShopRefundsFlow, cancellationToken);
     }

@@ -8,6 +8,7 @@ using Junipeer.Functions.Webhooks;
 using Junipeer.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Junipeer.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -41,13 +42,9 @@ public sealed class ShipmentSyncFunction(ShipmentSyncHandler handler, ILogger<Sh
     [Function("ShipmentSync")]
     public async Task Run([QueueTrigger(StorageNames.ShipmentsQueue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
+        var item = QueueMessages.Read(message, StorageNames.ShipmentsQueue, logger);
         if (item is null)
-        {
-            logger.LogError("{ErrorCode}: unreadable message on {Queue}: {Body}", ErrorCodes.QueueMessageInvalid, StorageNames.ShipmentsQueue,
-                message.Length > 500 ? message[..500] : message);
             return;
-        }
 
         await handler.HandleAsync(item, Guid.NewGuid().ToString("N"), cancellationToken);
     }
@@ -59,12 +56,9 @@ public sealed class ShipmentPoisonFunction(PoisonHandler handler, ILogger<Shipme
     [Function("ShipmentPoison")]
     public async Task Run([QueueTrigger(StorageNames.ShipmentsPoisonQueue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
+        var item = QueueMessages.Read(message, StorageNames.ShipmentsPoisonQueue, logger);
         if (item is null)
-        {
-            logger.LogError("{ErrorCode}: unreadable poison message: {Body}", ErrorCodes.QueueMessageInvalid, message.Length > 500 ? message[..500] : message);
             return;
-        }
 
         await handler.HandleAsync(item, Flows.Shipments, cancellationToken);
     }

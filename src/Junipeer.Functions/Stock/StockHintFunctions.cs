@@ -1,6 +1,7 @@
 using Junipeer.Core.Errors;
 using Junipeer.Core.Stock;
 using Junipeer.Storage;
+using Junipeer.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -12,13 +13,9 @@ public sealed class StockHintFunction(StockHintHandler handler, ILogger<StockHin
     [Function("StockHint")]
     public async Task Run([QueueTrigger(StorageNames.StockHintsQueue)] string message, CancellationToken cancellationToken)
     {
-        var item = QueueWorkQueue.TryParse(message);
+        var item = QueueMessages.Read(message, StorageNames.StockHintsQueue, logger);
         if (item is null)
-        {
-            logger.LogError("{ErrorCode}: unreadable message on {Queue}: {Body}", ErrorCodes.QueueMessageInvalid, StorageNames.StockHintsQueue,
-                message.Length > 500 ? message[..500] : message);
             return;
-        }
 
         await handler.HandleAsync(item, cancellationToken);
     }

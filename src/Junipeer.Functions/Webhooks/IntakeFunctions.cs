@@ -26,8 +26,7 @@ public sealed class IntakeFanOutFunction(IWorkQueue queue, ILogger<IntakeFanOutF
         if (batch is null)
         {
             // Retrying cannot fix a malformed body; every webhook's order is also found by its sweep.
-            logger.LogError("{ErrorCode}: unreadable message on {Queue}: {Body}", ErrorCodes.QueueMessageInvalid, queueName,
-                message.Length > 500 ? message[..500] : message);
+            Hosting.QueueMessages.Unreadable(logger, queueName, message);
             return 0;
         }
 
